@@ -1,0 +1,39 @@
+# The two commands of the README, and the environment they need, from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint bench lock clean
+
+# Re-install only when the project's dependencies change. uv resolves this tree (SageMaker SDK,
+# moto, Pulumi) in seconds where pip backtracks for many minutes; constraints.txt pins what was
+# tested (refresh it with `make lock`).
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'
+	touch $@
+
+lock:
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra bench \
+		--python-version 3.11 -o constraints.txt
+
+## demo: the whole loop on the local cloud
+demo: $(INSTALLED)
+	$(BIN)/sagestack demo
+
+## test: every test layer (unit, program, template, local cloud, end to end)
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check sagestack infra pipelines tests benchmarks
+
+## bench: speed and memory against baselines, printed as ratios
+bench: $(INSTALLED)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,126 @@
+"""The names the platform and the projects agree on.
+
+The Pulumi program (``infra/``) writes these, generated projects (``templates/``) and the drift
+monitor (``pipelines/``) read them, and the local cloud honours them. A name changes here or
+nowhere; generated projects cannot import this module, so ``tests/unit/test_contract.py`` checks
+that the template spells every name the same way.
+"""
+
+from __future__ import annotations
+
+# --- SSM parameters: /sagestack/<stack>/<project>/<key> -------------------------------------
+
+SSM_ROOT = "/sagestack"
+
+
+def parameter_path(stack: str, project: str) -> str:
+    """The folder of SSM parameters that tells ``project`` where everything is."""
+    return f"{SSM_ROOT}/{stack}/{project}/"
+
+
+class Param:
+    """Keys under :func:`parameter_path`. Values are plain strings unless noted."""
+
+    ARTIFACT_BUCKET = "artifact-bucket"  # bucket name
+    ARTIFACT_PREFIX = "artifact-prefix"  # key prefix the project owns, e.g. "projects/churn"
+    KMS_KEY_ARN = "kms-key-arn"
+    EXECUTION_ROLE_ARN = "execution-role-arn"  # SageMaker execution role of the project
+    MODEL_PACKAGE_GROUP = "model-package-group"  # model package group name
+    PIPELINE_NAME = "pipeline-name"  # the training pipeline the project's CI upserts
+    ENDPOINT_NAME = "endpoint-name"
+    ONCALL_TOPIC_ARN = "oncall-topic-arn"
+    FEATURE_GROUPS = "feature-groups"  # JSON list of feature group names
+    ALARM_NAMES = "alarm-names"  # JSON list: alarms the deploy uses for auto-rollback
+    SETTINGS = "settings"  # JSON object: instance types, metric, threshold, drift settings
+
+    ALL = (
+        ARTIFACT_BUCKET,
+        ARTIFACT_PREFIX,
+        KMS_KEY_ARN,
+        EXECUTION_ROLE_ARN,
+        MODEL_PACKAGE_GROUP,
+        PIPELINE_NAME,
+        ENDPOINT_NAME,
+        ONCALL_TOPIC_ARN,
+        FEATURE_GROUPS,
+        ALARM_NAMES,
+        SETTINGS,
+    )
+
+
+# --- Build environment -------------------------------------------------------------------------
+
+# Set on both CodeBuild projects of a project.
+ENV_STACK = "SAGESTACK_STACK"
+ENV_PROJECT = "SAGESTACK_PROJECT"
+ENV_PARAMETER_PATH = "SAGESTACK_PARAMETER_PATH"
+# Set by CodeBuild itself for webhook builds: "PUSH", "PULL_REQUEST_CREATED", ...
+# The buildspec runs the pipeline only when it is "PUSH"; pull requests run tests only.
+ENV_WEBHOOK_EVENT = "CODEBUILD_WEBHOOK_EVENT"
+# Passed by the approval rule to the deploy build (an environmentVariablesOverride).
+ENV_MODEL_PACKAGE_ARN = "MODEL_PACKAGE_ARN"
+
+# --- Resource names ----------------------------------------------------------------------------
+
+
+def resource_name(prefix: str, project: str, role: str = "") -> str:
+    """``<prefix>-<project>[-<role>]``: the physical name of a project's resource."""
+    return f"{prefix}-{project}-{role}" if role else f"{prefix}-{project}"
+
+
+def training_pipeline_name(prefix: str, project: str) -> str:
+    return resource_name(prefix, project, "train")
+
+
+def endpoint_name(prefix: str, project: str) -> str:
+    return resource_name(prefix, project)
+
+
+# The one production variant of every endpoint the deploy build creates; endpoint alarms use it.
+ENDPOINT_VARIANT = "AllTraffic"
+
+
+def model_package_group_name(prefix: str, project: str) -> str:
+    return resource_name(prefix, project)
+
+
+def artifact_prefix(project: str) -> str:
+    return f"projects/{project}"
+
+
+def data_capture_prefix(project: str) -> str:
+    return f"{artifact_prefix(project)}/data-capture"
+
+
+def drift_baseline_key(project: str) -> str:
+    """Where the deploy build writes the drift baseline computed from the training data."""
+    return f"{artifact_prefix(project)}/drift/baseline.json"
+
+
+def drift_report_prefix(project: str) -> str:
+    return f"{artifact_prefix(project)}/drift/reports"
+
+
+# --- Drift metrics (published by pipelines/drift, alarmed on by infra/) ------------------------
+
+DRIFT_NAMESPACE = "sagestack/Drift"
+# One datapoint per watched feature and run: the feature's drift score (population stability
+# index), dimensioned by endpoint and feature.
+DRIFT_FEATURE_METRIC = "FeatureDrift"
+# One datapoint per run: the largest FeatureDrift of the run, dimensioned by endpoint only.
+DRIFT_MAX_METRIC = "MaxFeatureDrift"
+DIM_ENDPOINT = "EndpointName"
+DIM_FEATURE = "FeatureName"
+
+# SageMaker Model Monitor's own metrics, for projects that choose it instead.
+MODEL_MONITOR_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+
+
+def model_monitor_metric(feature: str) -> str:
+    return f"feature_baseline_drift_{feature}"
+
+
+# --- Events --------------------------------------------------------------------------------
+
+MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"

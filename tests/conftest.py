@@ -1,0 +1,19 @@
+"""Every test runs against loopback only: fake credentials, a region, no instance metadata."""
+
+import os
+
+_OFFLINE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    # the SageMaker SDK reports usage unless told not to
+    "SAGEMAKER_TELEMETRY_OPT_OUT": "true",
+}
+
+# Set at import time, before any test module imports boto3 or the SageMaker SDK.
+for _key, _value in _OFFLINE_AWS.items():
+    os.environ[_key] = _value
+os.environ.pop("AWS_PROFILE", None)
