@@ -1,0 +1,79 @@
+"""The in-process runner: mocks injectable, order and wiring kept, repeatable in one process."""
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+from pulumi.runtime import mocks as pulumi_mocks
+
+from sagestack.program_runner import DefaultMocks, run_program
+
+
+def _bucket_with_key() -> None:
+    parent = pulumi.ComponentResource("sagestack:test:Thing", "thing")
+    key = aws.kms.Key(
+        "thing-key", deletion_window_in_days=7, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    bucket = aws.s3.Bucket(
+        "thing-bucket",
+        bucket="thing-bucket",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[key]),
+    )
+    parent.register_outputs({})
+    pulumi.export("bucket", bucket.bucket)
+    pulumi.export("key_arn", key.arn)
+    pulumi.export("size", pulumi.Config("sagestack").require_int("size"))
+
+
+def test_runner_returns_resources_in_registration_order_with_parent_and_deps():
+    run = run_program("dev", {"size": 3}, program=_bucket_with_key)
+
+    assert [r.name for r in run.resources] == ["thing", "thing-key", "thing-bucket"]
+    component, key, bucket = run.resources
+    assert component.custom is False
+    assert key.parent == component.urn and bucket.parent == component.urn
+    assert bucket.deps == (key.urn,)
+    assert key.inputs == {"deletionWindowInDays": 7.0}  # engine form: camelCase, floats
+
+
+def test_runner_resolves_stack_outputs_and_config():
+    run = run_program("dev", {"size": 3}, program=_bucket_with_key)
+
+    assert run.outputs == {
+        "bucket": "thing-bucket",
+        "key_arn": "arn:aws:kms:us-east-1:123456789012:key/thing-key",
+        "size": 3,
+    }
+
+
+def test_runner_marks_secret_keys_secret():
+    seen = {}
+
+    def program():
+        seen["secret"] = pulumi.runtime.is_config_secret("sagestack:token")
+
+    run_program("dev", {"token": "t"}, secret_keys=["token"], program=program)
+    assert seen == {"secret": True}
+
+
+def test_injected_mocks_decide_ids_and_outputs():
+    class RealArns(DefaultMocks):
+        def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+            if args.typ == "aws:kms/key:Key":
+                return "real-key-id", {"arn": "arn:aws:kms:eu-west-1:111111111111:key/real"}
+            return super().new_resource(args)
+
+    run = run_program("dev", {"size": 1}, program=_bucket_with_key, mocks=RealArns())
+    assert run.outputs["key_arn"] == "arn:aws:kms:eu-west-1:111111111111:key/real"
+
+
+def test_a_failed_run_leaves_the_next_run_clean():
+    def failing():
+        aws.kms.Key("left-behind")
+        raise ValueError("program failed")
+
+    with pytest.raises(ValueError, match="program failed"):
+        run_program("dev", {}, program=failing)
+    run = run_program("other", {"size": 1}, program=_bucket_with_key)
+
+    assert "left-behind" not in [r.name for r in run.resources]
+    assert all(r.urn.startswith("urn:pulumi:other::sagestack::") for r in run.resources)
