@@ -1,0 +1,140 @@
+"""Single configuration values and the rule each must follow.
+
+Every type here checks one value on its own; rules that compare several values live in
+``infra/config_rules.py``. A failed check raises :func:`problem`, whose ``rule`` text becomes the
+end of the message ``sagestack:<path>: <value as JSON> <rule>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+PROBLEM = "sagestack"
+
+
+def problem(rule: str) -> PydanticCustomError:
+    """A validation error whose message is exactly ``rule``."""
+    return PydanticCustomError(PROBLEM, "{rule}", {"rule": rule})
+
+
+def _checked(pattern: str, rule: str):
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise problem(rule)
+        return value
+
+    return AfterValidator(check)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,24}$"
+PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"
+# SageMaker's own rules for feature group and feature names.
+FEATURE_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9]([-a-zA-Z0-9]){0,62}$"
+FEATURE_NAME_PATTERN = r"^[a-zA-Z0-9]([-_a-zA-Z0-9]){0,63}$"
+INSTANCE_TYPE_PATTERN = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
+# Kubernetes resource quantities: CPU in cores or millicores, memory in bytes with a suffix.
+CPU_PATTERN = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$"
+MEMORY_PATTERN = r"^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"
+
+NamePrefix = Annotated[str, StringConstraints(pattern=NAME_PREFIX_PATTERN)]
+ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_PATTERN)]
+FeatureGroupName = Annotated[str, StringConstraints(pattern=FEATURE_GROUP_NAME_PATTERN)]
+FeatureName = Annotated[str, StringConstraints(pattern=FEATURE_NAME_PATTERN)]
+InstanceType = Annotated[str, StringConstraints(pattern=INSTANCE_TYPE_PATTERN)]
+Cpu = Annotated[str, StringConstraints(pattern=CPU_PATTERN)]
+Memory = Annotated[str, StringConstraints(pattern=MEMORY_PATTERN)]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
+
+# --- AWS identifiers -----------------------------------------------------------------------
+
+CONNECTION_ARN_RULE = (
+    "must be a CodeConnections connection ARN "
+    "(arn:aws:codeconnections:<region>:<account>:connection/<id>)"
+)
+# CodeStar Connections was renamed CodeConnections in 2024; ARNs of both services stay valid.
+ConnectionArn = Annotated[
+    str,
+    _checked(
+        r"arn:aws(-cn|-us-gov)?:(codeconnections|codestar-connections):"
+        r"[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:connection/[A-Za-z0-9-]+",
+        CONNECTION_ARN_RULE,
+    ),
+]
+
+ContainerImage = Annotated[
+    str,
+    _checked(
+        r"([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+        r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})",
+        "must be a container image with a tag or digest (<registry>/<repository>:<tag>)",
+    ),
+]
+
+HttpsUrl = Annotated[
+    str,
+    _checked(r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?", "must be an https URL"),
+]
+
+# --- schedules -------------------------------------------------------------------------------
+
+SCHEDULE_RULE = (
+    "must be an EventBridge schedule expression: rate(<value> <unit>) with unit "
+    "minute(s), hour(s) or day(s), or cron(<minutes> <hours> <day-of-month> <month> "
+    "<day-of-week> <year>) with ? in exactly one of day-of-month and day-of-week"
+)
+_RATE = re.compile(r"rate\(([1-9][0-9]*) (minute|hour|day)(s?)\)")
+# Characters EventBridge allows in each of the six cron fields, in order.
+_CRON_FIELDS = (
+    r"[0-9,*/-]+",
+    r"[0-9,*/-]+",
+    r"[0-9,*/?LW-]+",
+    r"[0-9A-Za-z,*/-]+",
+    r"[0-9A-Za-z,*/?L#-]+",
+    r"[0-9,*/-]+",
+)
+
+
+def is_schedule_expression(expression: str) -> bool:
+    rate = _RATE.fullmatch(expression)
+    if rate:
+        value, _, plural = rate.groups()
+        return (value == "1") == (plural == "")
+    if not (expression.startswith("cron(") and expression.endswith(")")):
+        return False
+    fields = expression[len("cron(") : -1].split(" ")
+    if len(fields) != len(_CRON_FIELDS):
+        return False
+    if not all(re.fullmatch(allowed, f) for allowed, f in zip(_CRON_FIELDS, fields, strict=True)):
+        return False
+    return (fields[2] == "?") != (fields[4] == "?")
+
+
+def _check_schedule(expression: str) -> str:
+    if not is_schedule_expression(expression):
+        raise problem(SCHEDULE_RULE)
+    return expression
+
+
+ScheduleExpression = Annotated[str, AfterValidator(_check_schedule)]
+
+# --- people ------------------------------------------------------------------------------------
+
+
+def _check_email(address: str) -> str:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise problem(f"must be an email address ({error})") from None
+    return address
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
