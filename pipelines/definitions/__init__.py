@@ -1,0 +1,7 @@
+"""Checks for SageMaker pipeline definitions, one module per kind of check.
+
+``shapes`` checks a value against a botocore shape, ``expressions`` types the pipeline's
+expressions, ``references`` resolves what an expression or a step points at, ``step_kinds``
+says which API each step type calls, and ``control_steps`` checks Condition and Fail steps.
+The public entry point is :mod:`pipelines.definition_validator`.
+"""

@@ -1,0 +1,195 @@
+"""What a ``{"Get": ...}`` points at: a parameter, an execution variable, a step's property.
+
+Each resolver returns the botocore-style type of the value read (``"string"``, ``"integer"``,
+``"float"``, ``"boolean"``, ``"structure"``, ``"list"``, ``"map"``, or None when the definition
+does not say) or raises :class:`DanglingReference` saying what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import botocore.session
+import regex
+from botocore.model import ServiceModel, Shape
+
+from pipelines.definitions.shapes import listed
+from pipelines.definitions.step_kinds import STEP_KINDS, PropertySource
+
+# sagemaker.core.workflow.execution_variables.ExecutionVariables
+EXECUTION_VARIABLES = frozenset(
+    {
+        "StartDateTime",
+        "CurrentDateTime",
+        "PipelineName",
+        "PipelineArn",
+        "PipelineExecutionId",
+        "PipelineExecutionArn",
+        "TrainingJobName",
+        "ProcessingJobName",
+    }
+)
+
+PARAMETER_VALUE_TYPES = {
+    "String": "string",
+    "Integer": "integer",
+    "Float": "float",
+    "Boolean": "boolean",
+}
+_BOTOCORE_VALUE_TYPES = {
+    "long": "integer",
+    "double": "float",
+    "timestamp": "string",
+    "blob": "string",
+}
+
+# One step of a property path: `.Member`, `[0]` or `['key']`.
+_PATH_TOKEN = regex.compile(r"\.(?P<member>[A-Za-z0-9_]+)|\[(?P<index>\d+)\]|\['(?P<key>[^']*)'\]")
+
+
+class DanglingReference(ValueError):
+    """A reference to something the definition does not have."""
+
+
+@cache
+def sagemaker_model() -> ServiceModel:
+    """The sagemaker service model of the installed botocore: the API the service accepts."""
+    return botocore.session.get_session().get_service_model("sagemaker")
+
+
+@dataclass(frozen=True)
+class DefinitionIndex:
+    """The names a definition declares: parameters (name -> Type) and every step by name."""
+
+    parameters: dict[str, str]
+    steps: dict[str, dict]
+
+
+@dataclass(frozen=True)
+class ReferenceContext:
+    """Where a reference is read: the definition and the step it sits in (None at top level)."""
+
+    index: DefinitionIndex
+    step_name: str | None
+
+
+def resolve_get(target: str, context: ReferenceContext) -> str | None:
+    """The type of the value ``{"Get": target}`` reads."""
+    root, _, rest = target.partition(".")
+    if root == "Parameters":
+        return _resolve_parameter(rest, context.index)
+    if root == "Execution":
+        return _resolve_execution_variable(rest)
+    if root == "Steps":
+        step, path = _split_step_path(rest, context)
+        if path.startswith("PropertyFiles."):
+            raise DanglingReference("property files are read only through Std:JsonGet")
+        return _resolve_property(step, path)
+    raise DanglingReference(f'"{target}" does not start with Parameters., Execution. or Steps.')
+
+
+def resolve_property_file(target: str, context: ReferenceContext) -> None:
+    """Check ``Steps.<step>.PropertyFiles.<name>`` names a property file that step declares."""
+    if not regex.fullmatch(r"Steps\.[^.]+\.PropertyFiles\..+", target):
+        raise DanglingReference(f'"{target}" is not Steps.<step>.PropertyFiles.<name>')
+    step, path = _split_step_path(target.removeprefix("Steps."), context)
+    name = path.removeprefix("PropertyFiles.")
+    declared = [entry.get("PropertyFileName") for entry in step.get("PropertyFiles", [])]
+    if name not in declared:
+        raise DanglingReference(
+            f'step "{step["Name"]}" has no property file "{name}" (it has: {listed(declared)})'
+        )
+
+
+def _resolve_parameter(name: str, index: DefinitionIndex) -> str | None:
+    if name not in index.parameters:
+        raise DanglingReference(
+            f'parameter "{name}" is not defined (defined: {listed(index.parameters)})'
+        )
+    return PARAMETER_VALUE_TYPES.get(index.parameters[name])
+
+
+def _resolve_execution_variable(name: str) -> str:
+    if name not in EXECUTION_VARIABLES:
+        raise DanglingReference(
+            f'execution variable "{name}" does not exist (known: {listed(EXECUTION_VARIABLES)})'
+        )
+    return "string"
+
+
+def _split_step_path(rest: str, context: ReferenceContext) -> tuple[dict, str]:
+    name, _, path = rest.partition(".")
+    if name not in context.index.steps:
+        raise DanglingReference(f'step "{name}" does not exist')
+    if name == context.step_name:
+        raise DanglingReference(f'step "{name}" cannot read its own properties')
+    if not path:
+        raise DanglingReference(f'no property named after step "{name}"')
+    return context.index.steps[name], path
+
+
+def _resolve_property(step: dict, path: str) -> str | None:
+    kind = STEP_KINDS.get(step.get("Type"))
+    source = kind.properties if kind else PropertySource.UNCHECKED
+    if source is PropertySource.RESPONSE_SHAPES:
+        return _resolve_response_path(kind.response_shapes, path)
+    if source is PropertySource.OUTPUT_PARAMETERS:
+        return _resolve_output_parameter(step, path)
+    if source is PropertySource.OUTCOME and path != "Outcome":
+        raise DanglingReference(
+            f'{step["Type"]} step "{step["Name"]}" has only Outcome, not {path}'
+        )
+    if source is PropertySource.NONE:
+        raise DanglingReference(f'{step["Type"]} step "{step["Name"]}" has no properties')
+    return None
+
+
+def _resolve_response_path(shape_names: tuple[str, ...], path: str) -> str | None:
+    tokens = _path_tokens("." + path)
+    first = tokens[0][1]
+    model = sagemaker_model()
+    roots = [model.shape_for(name) for name in shape_names]
+    shape = next((root.members[first] for root in roots if first in root.members), None)
+    if shape is None:
+        raise DanglingReference(f'property "{first}" is not in {" or ".join(shape_names)}')
+    for kind, token in tokens[1:]:
+        shape = _step_into(shape, kind, token, path)
+    return _BOTOCORE_VALUE_TYPES.get(shape.type_name, shape.type_name)
+
+
+def _path_tokens(path: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(path):
+        match = _PATH_TOKEN.match(path, position)
+        if match is None or (not tokens and match.lastgroup != "member"):
+            raise DanglingReference(
+                f'property path "{path[1:]}" is malformed at "{path[position:]}"'
+            )
+        tokens.append((match.lastgroup, match.group(match.lastgroup)))
+        position = match.end()
+    return tokens
+
+
+def _step_into(shape: Shape, kind: str, token: str, path: str) -> Shape:
+    if kind == "member" and shape.type_name == "structure" and token in shape.members:
+        return shape.members[token]
+    # Lists are read by position or, like ProcessingOutputConfig.Outputs['train'], by item name.
+    if kind in ("index", "key") and shape.type_name == "list":
+        return shape.member
+    if kind == "key" and shape.type_name == "map":
+        return shape.value
+    shown = f".{token}" if kind == "member" else f"[{token}]"
+    raise DanglingReference(f'property "{path}": {shape.name} has no {shown}')
+
+
+def _resolve_output_parameter(step: dict, path: str) -> str | None:
+    match = regex.fullmatch(r"OutputParameters\['(?P<name>[^']*)'\]", path)
+    outputs = {
+        out.get("OutputName"): out.get("OutputType") for out in step.get("OutputParameters", [])
+    }
+    if match is None or match["name"] not in outputs:
+        raise DanglingReference(
+            f'{step["Type"]} step "{step["Name"]}" has no {path} (outputs: {listed(outputs)})'
+        )
+    return PARAMETER_VALUE_TYPES.get(outputs[match["name"]])
