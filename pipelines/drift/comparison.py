@@ -1,0 +1,172 @@
+"""Compare a window of requests with the baseline: one verdict per feature, ordered by drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+
+from pipelines.drift.statistics import (
+    TestResult,
+    chi_square_two_samples,
+    fractions,
+    ks_p_value,
+    ks_statistic,
+    psi,
+)
+from pipelines.drift.window import CategoricalWindow, NumericWindow, Window
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a feature violates. Drift needs both a large PSI and a significant test: with a
+    million requests a test alone flags differences nobody cares about, and with a few dozen
+    PSI alone flags noise."""
+
+    psi: float = 0.1
+    p_value: float = 0.01
+    missing_rate_change: float = 0.05  # absolute change of the fraction of missing values
+    new_category_share: float = 0.01  # share of the window in categories the baseline lacks
+
+    def __post_init__(self) -> None:
+        for name in ("psi", "p_value", "missing_rate_change", "new_category_share"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and value >= 0 and np.isfinite(value)):
+                raise ValueError(f"threshold {name} {value!r} is invalid: expected a number >= 0")
+
+
+@dataclass(frozen=True)
+class FeatureDrift:
+    name: str
+    kind: str  # "numeric" or "categorical"
+    psi: float
+    test: TestResult  # KS for numeric features, chi-square for categorical ones
+    reference_missing_rate: float
+    current_missing_rate: float
+    current_count: int
+    bin_labels: list[str]
+    reference_fractions: np.ndarray
+    current_fractions: np.ndarray
+    reference_summary: dict[str, float] = field(default_factory=dict)
+    current_summary: dict[str, float] = field(default_factory=dict)
+    new_categories: dict[str, float] = field(default_factory=dict)  # category -> share of window
+    absent: bool = False  # the feature was not in the requests at all
+    drifted: bool = False
+    missing_rate_changed: bool = False
+    unknown_categories: bool = False
+
+    @property
+    def violates(self) -> bool:
+        return self.drifted or self.missing_rate_changed or self.unknown_categories or self.absent
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    rows: int
+    features: list[FeatureDrift]  # most drifted first
+
+    @property
+    def max_psi(self) -> float:
+        return max((item.psi for item in self.features), default=0.0)
+
+    @property
+    def violating(self) -> list[str]:
+        return [item.name for item in self.features if item.violates]
+
+
+class EmptyWindowError(ValueError):
+    """The window holds no records, so there is nothing to compare."""
+
+
+def compare(window: Window, thresholds: Thresholds | None = None) -> DriftReport:
+    thresholds = thresholds or Thresholds()
+    if window.rows == 0:
+        raise EmptyWindowError("the window holds no records: no drift can be measured")
+    features = [_numeric(item, window, thresholds) for item in window.numeric.values()]
+    features += [_categorical(item, window, thresholds) for item in window.categorical.values()]
+    features.sort(key=lambda item: (-item.psi, item.name))
+    return DriftReport(rows=window.rows, features=features)
+
+
+def _numeric(window: NumericWindow, whole: Window, thresholds: Thresholds) -> FeatureDrift:
+    baseline = window.baseline
+    current_fractions = fractions(window.bin_counts)
+    if window.count:
+        score = psi(baseline.bin_fractions, current_fractions)
+        test = ks_p_value(_ks(window), len(baseline.reference_sample), window.count)
+    else:
+        score, test = 0.0, TestResult(0.0, 1.0, "no values")
+    missing_rate = window.missing / whole.rows
+    return FeatureDrift(
+        name=baseline.name,
+        kind="numeric",
+        psi=score,
+        test=test,
+        reference_missing_rate=baseline.missing_rate,
+        current_missing_rate=missing_rate,
+        current_count=window.count,
+        bin_labels=_bin_labels(baseline.bin_edges),
+        reference_fractions=baseline.bin_fractions,
+        current_fractions=current_fractions,
+        reference_summary=baseline.summary,
+        current_summary=_current_summary(window),
+        absent=baseline.name in whole.absent_features,
+        drifted=score > thresholds.psi and test.p_value < thresholds.p_value,
+        missing_rate_changed=abs(missing_rate - baseline.missing_rate)
+        > thresholds.missing_rate_change,
+    )
+
+
+def _ks(window: NumericWindow) -> float:
+    return ks_statistic(
+        window.reference_at_or_below,
+        window.reference_below,
+        len(window.baseline.reference_sample),
+        window.current_at_or_below,
+        window.current_below,
+        window.count,
+    )
+
+
+def _current_summary(window: NumericWindow) -> dict[str, float]:
+    if not window.count:
+        return {}
+    return {"mean": window.mean, "std": window.std, "min": window.minimum, "max": window.maximum}
+
+
+def _bin_labels(edges: np.ndarray) -> list[str]:
+    bounds = ["-inf", *(f"{edge:.4g}" for edge in edges), "inf"]
+    return [f"({low}, {high}]" for low, high in pairwise(bounds)]
+
+
+def _categorical(window: CategoricalWindow, whole: Window, thresholds: Thresholds) -> FeatureDrift:
+    baseline = window.baseline
+    known = list(baseline.category_counts)
+    new = sorted(set(window.category_counts) - set(known), key=lambda c: -window.category_counts[c])
+    categories = known + new
+    reference_counts = np.array([baseline.category_counts.get(c, 0) for c in categories])
+    current_counts = np.array([window.category_counts.get(c, 0) for c in categories])
+    reference_fractions, current_fractions = fractions(reference_counts), fractions(current_counts)
+    score = psi(reference_fractions, current_fractions) if window.count else 0.0
+    test = chi_square_two_samples(reference_counts, current_counts)
+    new_shares = {c: window.category_counts[c] / window.count for c in new}
+    missing_rate = window.missing / whole.rows
+    return FeatureDrift(
+        name=baseline.name,
+        kind="categorical",
+        psi=score,
+        test=test,
+        reference_missing_rate=baseline.missing_rate,
+        current_missing_rate=missing_rate,
+        current_count=window.count,
+        bin_labels=categories,
+        reference_fractions=reference_fractions,
+        current_fractions=current_fractions,
+        new_categories=new_shares,
+        absent=baseline.name in whole.absent_features,
+        drifted=score > thresholds.psi and test.p_value < thresholds.p_value,
+        missing_rate_changed=abs(missing_rate - baseline.missing_rate)
+        > thresholds.missing_rate_change,
+        unknown_categories=sum(new_shares.values()) > thresholds.new_category_share,
+    )

@@ -1,0 +1,94 @@
+"""One monitoring run: stream the inputs through a window, compare, write what people read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipelines.drift import report as html_report
+from pipelines.drift import violations
+from pipelines.drift.baseline import Baseline
+from pipelines.drift.capture import read_capture
+from pipelines.drift.comparison import DriftReport, Thresholds, compare
+from pipelines.drift.tables import read_csv, read_parquet
+from pipelines.drift.window import Window
+
+CAPTURE_SUFFIXES = (".jsonl", ".json")
+SUMMARY_FILE = "drift_statistics.json"
+
+
+def input_files(location: str | Path) -> list[Path]:
+    """The input files at ``location`` (a file, or a folder searched recursively), sorted."""
+    location = Path(location)
+    if location.is_file():
+        return [location]
+    if not location.is_dir():
+        raise FileNotFoundError(f"input {location} is neither a file nor a folder")
+    suffixes = (*CAPTURE_SUFFIXES, ".csv", ".parquet")
+    return sorted(
+        path for path in location.rglob("*") if path.suffix in suffixes and path.is_file()
+    )
+
+
+def read_inputs(paths: Iterable[Path], baseline: Baseline) -> Iterator[pa.Table]:
+    """Chunks of requests from capture files (JSON Lines), CSV files and Parquet files."""
+    for path in paths:
+        if path.suffix in CAPTURE_SUFFIXES:
+            yield from read_capture([path], baseline)
+        elif path.suffix == ".csv":
+            yield from read_csv(path, baseline)
+        elif path.suffix == ".parquet":
+            yield from read_parquet(path, baseline)
+        else:
+            raise ValueError(
+                f"input {path} has suffix '{path.suffix}': expected .jsonl, .csv or .parquet"
+            )
+
+
+def measure(baseline: Baseline, tables: Iterable[pa.Table], thresholds: Thresholds) -> DriftReport:
+    window = Window(baseline)
+    for table in tables:
+        window.add(table)
+    return compare(window, thresholds)
+
+
+def summary(report: DriftReport) -> dict:
+    """The run's numbers as JSON, for machines (the HTML report is for people)."""
+    return {
+        "rows": report.rows,
+        "max_psi": report.max_psi,
+        "violating_features": report.violating,
+        "features": [
+            {
+                "name": item.name,
+                "kind": item.kind,
+                "psi": item.psi,
+                "test": item.test.method,
+                "statistic": item.test.statistic,
+                "p_value": item.test.p_value,
+                "reference_missing_rate": item.reference_missing_rate,
+                "current_missing_rate": item.current_missing_rate,
+                "values": item.current_count,
+                "new_categories": item.new_categories,
+                "violates": item.violates,
+            }
+            for item in report.features
+        ],
+    }
+
+
+def write_outputs(
+    report: DriftReport, thresholds: Thresholds, endpoint_name: str, folder: str | Path
+) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    statistics = folder / SUMMARY_FILE
+    statistics.write_text(json.dumps(summary(report), indent=2))
+    return [
+        violations.write(report, thresholds, folder),
+        html_report.write(report, endpoint_name, folder),
+        statistics,
+    ]

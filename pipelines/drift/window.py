@@ -1,0 +1,131 @@
+"""A window of requests, summarised as it streams by: counts, never the values themselves.
+
+Numeric features keep, per distinct reference value, how many current values fall below it and
+at or below it (what the exact KS test needs), the count per PSI bin and running moments; each
+chunk is sorted once and the reference values are looked up in it. Categorical features keep a
+count per category. Memory depends on the baseline's size, not on the number of records.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipelines.drift.baseline import Baseline, CategoricalBaseline, NumericBaseline
+from pipelines.drift.statistics import bin_counts
+
+
+class NumericWindow:
+    def __init__(self, baseline: NumericBaseline):
+        self.baseline = baseline
+        self.distinct, counts = np.unique(baseline.reference_sample, return_counts=True)
+        self.reference_at_or_below = np.cumsum(counts)
+        self.reference_below = self.reference_at_or_below - counts
+        self.current_below = np.zeros(len(self.distinct), dtype=np.int64)
+        self.current_at_or_below = np.zeros(len(self.distinct), dtype=np.int64)
+        self.bin_counts = np.zeros(len(baseline.bin_edges) + 1, dtype=np.int64)
+        self.count = 0
+        self.missing = 0
+        self.mean = 0.0
+        self._squared_deviations = 0.0
+        self.minimum = np.inf
+        self.maximum = -np.inf
+
+    def add(self, values: np.ndarray) -> None:
+        missing = np.isnan(values)
+        present = np.sort(values[~missing]) if missing.any() else np.sort(values)
+        self.missing += int(missing.sum())
+        if len(present) == 0:
+            return
+        self.current_below += np.searchsorted(present, self.distinct, side="left")
+        self.current_at_or_below += np.searchsorted(present, self.distinct, side="right")
+        self.bin_counts += bin_counts(present, self.baseline.bin_edges)
+        self._add_moments(present)
+
+    def _add_moments(self, present: np.ndarray) -> None:
+        # Chan et al.'s pairwise update: exact enough over millions of values, one pass per chunk.
+        size = len(present)
+        chunk_mean = float(present.mean())
+        chunk_squares = float(np.square(present - chunk_mean).sum())
+        total = self.count + size
+        delta = chunk_mean - self.mean
+        self.mean += delta * size / total
+        self._squared_deviations += chunk_squares + delta * delta * self.count * size / total
+        self.count = total
+        self.minimum = min(self.minimum, float(present[0]))
+        self.maximum = max(self.maximum, float(present[-1]))
+
+    @property
+    def std(self) -> float:
+        return (self._squared_deviations / self.count) ** 0.5 if self.count else float("nan")
+
+
+class CategoricalWindow:
+    def __init__(self, baseline: CategoricalBaseline):
+        self.baseline = baseline
+        self.category_counts: Counter[str] = Counter()
+        self.count = 0
+        self.missing = 0
+
+    def add(self, values: pa.ChunkedArray | pa.Array) -> None:
+        self.missing += values.null_count
+        for entry in pc.value_counts(values).to_pylist():
+            if entry["values"] is not None:
+                self.category_counts[entry["values"]] += entry["counts"]
+                self.count += entry["counts"]
+
+
+class Window:
+    """Every watched feature's counts over the records seen so far."""
+
+    def __init__(self, baseline: Baseline):
+        self.baseline = baseline
+        self.numeric = {name: NumericWindow(item) for name, item in baseline.numeric.items()}
+        self.categorical = {
+            name: CategoricalWindow(item) for name, item in baseline.categorical.items()
+        }
+        self.rows = 0
+        self.absent_features: set[str] = set()
+
+    def add(self, table: pa.Table) -> None:
+        """Count one chunk of records; a watched feature absent from it counts as missing."""
+        self.rows += table.num_rows
+        for name, window in self.numeric.items():
+            if name not in table.column_names:
+                self._absent(name, window, table.num_rows)
+                continue
+            window.add(_as_floats(name, table[name]))
+        for name, window in self.categorical.items():
+            if name not in table.column_names:
+                self._absent(name, window, table.num_rows)
+                continue
+            window.add(_as_strings(table[name]))
+
+    def _absent(self, name: str, window: NumericWindow | CategoricalWindow, rows: int) -> None:
+        self.absent_features.add(name)
+        window.missing += rows
+
+
+def _as_floats(name: str, column: pa.ChunkedArray) -> np.ndarray:
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        floats = column.cast(pa.float64())
+    else:
+        try:
+            floats = pc.cast(column, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise ValueError(
+                f"numeric feature '{name}' holds values that are not numbers "
+                f"({column.type}): {error}"
+            ) from error
+    return floats.to_numpy() if floats.null_count == 0 else floats.fill_null(np.nan).to_numpy()
+
+
+def _as_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column
+    if pa.types.is_dictionary(column.type):
+        return column.cast(pa.string())
+    return pc.cast(column, pa.string())

@@ -1,0 +1,122 @@
+"""The engine's statistics equal scipy's and a direct computation, whatever the chunking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from pipelines.drift.baseline import build_baseline
+from pipelines.drift.comparison import Thresholds, compare
+from pipelines.drift.monitor import measure
+from pipelines.drift.statistics import PSI_EPSILON, chi_square_two_samples
+from pipelines.drift.tables import from_frame
+from pipelines.drift.window import Window
+
+
+def _ks_of(reference: np.ndarray, current: np.ndarray, chunk_rows: int | None = None):
+    baseline = build_baseline(pd.DataFrame({"x": reference}), sample_cap=len(reference))
+    frame = pd.DataFrame({"x": current})
+    chunks = (
+        [frame.iloc[i : i + chunk_rows] for i in range(0, len(frame), chunk_rows)]
+        if chunk_rows
+        else [frame]
+    )
+    window = Window(baseline)
+    for chunk in chunks:
+        for table in from_frame(chunk, baseline):
+            window.add(table)
+    return compare(window).features[0].test
+
+
+def _samples(rng: np.random.Generator, case: int) -> tuple[np.ndarray, np.ndarray]:
+    sizes = rng.integers(1, 4000, size=2)
+    if case % 3 == 0:  # heavy ties: small integer support, partly disjoint
+        return (
+            rng.integers(0, 8, sizes[0]).astype(float),
+            rng.integers(2, 12, sizes[1]).astype(float),
+        )
+    if case % 3 == 1:  # equal sizes take scipy's other exact branch
+        return rng.normal(size=sizes[0]), rng.normal(0.1, 1.2, size=sizes[0])
+    return rng.normal(size=sizes[0]), rng.standard_t(3, size=sizes[1])
+
+
+@pytest.mark.parametrize("case", range(60))
+def test_ks_statistic_and_p_value_equal_scipy_ks_2samp(case):
+    rng = np.random.default_rng(case)
+    reference, current = _samples(rng, case)
+    ours = _ks_of(reference, current)
+    expected = stats.ks_2samp(reference, current)
+    assert ours.statistic == pytest.approx(expected.statistic, abs=1e-9)
+    assert ours.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+    assert ours.method == ("exact" if max(len(reference), len(current)) <= 10_000 else "asymp")
+
+
+@pytest.mark.parametrize(
+    ("reference_size", "current_size"), [(20_000, 3), (15_000, 40_000), (10_001, 10_000)]
+)
+def test_ks_uses_the_asymptotic_p_value_where_scipy_does(reference_size, current_size):
+    rng = np.random.default_rng(reference_size)
+    reference = rng.normal(size=reference_size)
+    current = np.round(rng.normal(0.02, 1, size=current_size), 2)  # ties with itself
+    ours = _ks_of(reference, current, chunk_rows=7_000)
+    expected = stats.ks_2samp(reference, current)
+    assert ours.method == "asymp"
+    assert ours.statistic == pytest.approx(expected.statistic, abs=1e-9)
+    assert ours.p_value == pytest.approx(expected.pvalue, rel=1e-9)
+
+
+def test_ks_is_the_same_however_the_window_is_chunked():
+    rng = np.random.default_rng(7)
+    reference, current = rng.normal(size=3000), rng.normal(0.05, 1, size=9000)
+    whole = _ks_of(reference, current)
+    assert _ks_of(reference, current, chunk_rows=7) == whole
+    assert _ks_of(reference, current, chunk_rows=1234) == whole
+
+
+def _direct_psi(training: np.ndarray, current: np.ndarray, bins: int) -> float:
+    edges = np.unique(np.quantile(training, np.linspace(0, 1, bins + 1)[1:-1]))
+
+    def shares(values):
+        counts = [0] * (len(edges) + 1)
+        for value in values:
+            index = sum(1 for edge in edges if value > edge)
+            counts[index] += 1
+        return [count / len(values) for count in counts]
+
+    total = 0.0
+    for ref, cur in zip(shares(training), shares(current), strict=True):
+        ref, cur = max(ref, PSI_EPSILON), max(cur, PSI_EPSILON)
+        total += (cur - ref) * np.log(cur / ref)
+    return total
+
+
+@pytest.mark.parametrize(("shift", "bins"), [(0.0, 10), (0.3, 10), (1.0, 5), (3.0, 20)])
+def test_psi_equals_a_direct_computation_on_reference_quantile_bins(shift, bins):
+    rng = np.random.default_rng(bins)
+    training = rng.normal(size=2000)
+    current = np.concatenate([rng.normal(shift, 1, size=1500), training[:5]])  # values on edges
+    baseline = build_baseline(pd.DataFrame({"x": training}), bins=bins)
+    report = measure(baseline, from_frame(pd.DataFrame({"x": current}), baseline), Thresholds())
+    assert report.features[0].psi == pytest.approx(_direct_psi(training, current, bins), rel=1e-12)
+
+
+def test_categorical_psi_and_chi_square_use_both_samples_counts_with_new_categories():
+    training = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 30 + ["c"] * 20})
+    window = pd.DataFrame({"c": ["a"] * 20 + ["b"] * 50 + ["d"] * 30})
+    baseline = build_baseline(training, categorical=["c"])
+    feature = measure(baseline, from_frame(window, baseline), Thresholds()).features[0]
+    table = np.array([[50, 30, 20, 0], [20, 50, 0, 30]])
+    expected = stats.chi2_contingency(table)
+    assert feature.test.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert feature.test.p_value == pytest.approx(expected.pvalue, rel=1e-12)
+    shares = [(0.5, 0.2), (0.3, 0.5), (0.2, PSI_EPSILON), (PSI_EPSILON, 0.3)]
+    direct = sum((cur - ref) * np.log(cur / ref) for ref, cur in shares)
+    assert feature.psi == pytest.approx(direct, rel=1e-12)
+    assert feature.new_categories == {"d": 0.3}
+
+
+def test_chi_square_of_a_single_category_is_no_evidence_of_drift():
+    result = chi_square_two_samples(np.array([10]), np.array([99]))
+    assert (result.statistic, result.p_value) == (0.0, 1.0)
