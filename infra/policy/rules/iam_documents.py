@@ -1,0 +1,91 @@
+"""IAM policy documents, parsed into statements that the IAM and S3 rules can reason about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.policy.rules.props import as_list, as_mapping, json_or_mapping
+
+
+class PolicyDocumentError(ValueError):
+    """A policy input that is not an IAM policy document."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement, with every one-or-many element normalised to a tuple of strings."""
+
+    label: str  # its Sid, or its position: what a violation message names
+    effect: str
+    actions: tuple[str, ...] = ()
+    not_actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    not_resources: tuple[str, ...] = ()
+    principal: Any = None
+    condition: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+
+def parse_document(document: Any) -> list[Statement]:
+    """The statements of ``document`` (JSON text or a mapping)."""
+    parsed = json_or_mapping(document)
+    if parsed is None:
+        raise PolicyDocumentError(f"{_abbreviate(document)!r} is not a JSON policy document")
+    return [_statement(i, raw) for i, raw in enumerate(as_list(parsed.get("Statement")))]
+
+
+def _statement(index: int, raw: Any) -> Statement:
+    if not isinstance(raw, Mapping):
+        raise PolicyDocumentError(f"statement {index} is {_abbreviate(raw)!r}, not an object")
+    return Statement(
+        label=f"statement {raw['Sid']!r}" if raw.get("Sid") else f"statement {index}",
+        effect=str(raw.get("Effect", "")),
+        actions=_strings(raw.get("Action")),
+        not_actions=_strings(raw.get("NotAction")),
+        resources=_strings(raw.get("Resource")),
+        not_resources=_strings(raw.get("NotResource")),
+        principal=raw.get("Principal"),
+        condition=as_mapping(raw.get("Condition")),
+    )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in as_list(value))
+
+
+def is_wildcard_action(action: str) -> bool:
+    """``*`` or ``service:*``: an action that names no operation."""
+    _, _, operation = action.rpartition(":")
+    return bool(operation) and set(operation) <= {"*", "?"}
+
+
+def is_wildcard_resource(resource: str) -> bool:
+    """``*``, or an ARN whose resource part is only ``*`` (every resource of the service)."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[5] == "*"
+
+
+def condition_keys(statement: Statement) -> set[str]:
+    """The (lower-cased) condition keys a statement tests, whatever the operators."""
+    return {key.lower() for block in statement.condition.values() for key in as_mapping(block)}
+
+
+def iter_principals(principal: Any) -> Iterator[str]:
+    """Every principal value: ``"*"`` itself, or the values of ``{"AWS": ..., "Service": ...}``."""
+    if isinstance(principal, str):
+        yield principal
+        return
+    for values in as_mapping(principal).values():
+        yield from (str(value) for value in as_list(values))
+
+
+def _abbreviate(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

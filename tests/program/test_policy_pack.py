@@ -1,0 +1,315 @@
+"""Each policy of the pack fires on a deliberately bad resource and stays quiet on a good one.
+
+The pack runs in-process through ``infra.policy.evaluate``: pulumi-policy's own argument objects
+and unknown-checking proxies, as its analyzer server builds them for the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from pulumi_policy import EnforcementLevel, PolicyProviderResource
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from infra.policy.evaluate import PlannedResource, Violation, evaluate
+from infra.policy.pack import POLICIES
+
+TAGS = {"owner": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}
+ACCOUNT = "123456789012"
+
+
+def urn(type_token: str, name: str) -> str:
+    return f"urn:pulumi:test::sagestack::{type_token}::{name}"
+
+
+def resource(type_token: str, name: str, inputs: dict, **kwargs) -> PlannedResource:
+    return PlannedResource(type_token, name, urn(type_token, name), inputs, **kwargs)
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource_arn="arn:aws:s3:::artifacts/*", **extra) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource_arn, **extra}
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+IAM_POLICY = "aws:iam/policy:Policy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+CODEBUILD = "aws:codebuild/project:Project"
+TOPIC = "aws:sns/topic:Topic"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+CRONJOB = "kubernetes:batch/v1:CronJob"
+POD = "kubernetes:core/v1:Pod"
+
+TRUST = document(
+    {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+     "Action": "sts:AssumeRole"}
+)
+TLS_ONLY = document(
+    {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+     "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
+     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+)
+SSE_RULES = [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
+                                                     "kmsMasterKeyId": "key-arn"},
+              "bucketKeyEnabled": True}]
+BLOCK_ALL = dict.fromkeys(
+    ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
+)
+
+
+def limited(name: str = "server") -> dict:
+    return {"name": name, "image": "model:1",
+            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"},
+                          "limits": {"cpu": "1", "memory": "1Gi"}}}
+
+
+def pod_template(*containers: dict) -> dict:
+    return {"metadata": {"labels": {"app": "m"}}, "spec": {"containers": list(containers)}}
+
+
+def good_stack() -> list[PlannedResource]:
+    """A small stack that meets every policy: the baseline each bad case changes one thing of."""
+    return [
+        resource(BUCKET, "artifacts", {"bucket": "artifacts", "tags": TAGS}),
+        resource(PAB, "artifacts-pab", {"bucket": "artifacts", **BLOCK_ALL}),
+        resource(SSE, "artifacts-sse", {"bucket": "artifacts", "rules": SSE_RULES}),
+        resource(BUCKET_POLICY, "artifacts-policy", {"bucket": "artifacts", "policy": TLS_ONLY}),
+        resource(ROLE, "exec", {
+            "assumeRolePolicy": TRUST, "tags": TAGS,
+            "inlinePolicies": [{"name": "artifacts", "policy": document(
+                allow(["s3:GetObject", "s3:PutObject"]))}],
+        }),
+        resource(ROLE_POLICY, "exec-unscoped", {"role": "exec", "policy": document(
+            allow("ecr:GetAuthorizationToken", "*"),
+            allow("cloudwatch:PutMetricData", "*",
+                  Condition={"StringEquals": {"cloudwatch:namespace": "sagestack/Drift"}}),
+        )}),
+        resource(ALARM, "drift", {"alarmActions": ["arn:aws:sns:us-east-1:1:oncall"],
+                                  "tags": TAGS}),
+        resource(CODEBUILD, "build", {"environment": {"privilegedMode": False,
+                                                      "image": "aws/codebuild/standard:7.0"},
+                                      "tags": TAGS}),
+        resource(TOPIC, "oncall", {"kmsMasterKeyId": "alias/sagestack", "tags": TAGS}),
+        resource(DEPLOYMENT, "server", {"spec": {"template": pod_template(limited())}}),
+        resource(CRONJOB, "batch", {"spec": {"jobTemplate": {"spec": {
+            "template": pod_template(limited("job"))}}}}),
+    ]
+
+
+def replaced(stack: list[PlannedResource], name: str, **changes) -> list[PlannedResource]:
+    """``stack`` with the resource ``name``'s inputs updated by ``changes``."""
+    return [
+        PlannedResource(r.type, r.name, r.urn, {**r.inputs, **changes}, r.outputs, r.provider)
+        if r.name == name else r
+        for r in stack
+    ]
+
+
+def without(stack: list[PlannedResource], name: str) -> list[PlannedResource]:
+    return [r for r in stack if r.name != name]
+
+
+def fired(violations: list[Violation]) -> set[str]:
+    return {v.policy for v in violations}
+
+
+def test_the_good_stack_passes_every_policy():
+    assert evaluate(good_stack()) == []
+
+
+def test_every_policy_is_mandatory_and_covered_by_a_bad_case():
+    assert {p.enforcement_level for p in POLICIES} == {EnforcementLevel.MANDATORY}
+    assert {p.name for p in POLICIES} == {case.values[0] for case in BAD_CASES}
+
+
+Mutation = Callable[[list[PlannedResource]], list[PlannedResource]]
+POD_WITHOUT_LIMITS = {"spec": {"initContainers": [{"name": "fetch", "image": "x"}],
+                               "containers": [limited()]}}
+
+BAD_CASES = [
+    pytest.param("s3-no-public-access", lambda s: replaced(s, "artifacts", acl="public-read"),
+                 "acl 'public-read'", id="public-canned-acl-on-bucket"),
+    pytest.param("s3-no-public-access",
+                 lambda s: [*s, resource(BUCKET_ACL, "acl", {"bucket": "artifacts",
+                            "accessControlPolicy": {"grants": [{"permission": "READ", "grantee": {
+                                "type": "Group",
+                                "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}})],
+                 "AllUsers", id="bucket-acl-grant-to-all-users"),
+    pytest.param("s3-no-public-access",
+                 lambda s: replaced(s, "artifacts-policy", policy=document(
+                     {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+                      "Resource": "arn:aws:s3:::artifacts/*"})),
+                 "to principal '*'", id="bucket-policy-open-to-everyone"),
+    pytest.param("s3-no-public-access",
+                 lambda s: replaced(s, "artifacts-pab", blockPublicPolicy=False),
+                 "blockPublicPolicy is False", id="public-access-block-with-a-gap"),
+    pytest.param("s3-public-access-blocked", lambda s: without(s, "artifacts-pab"),
+                 "bucket 'artifacts' has no BucketPublicAccessBlock", id="bucket-without-block"),
+    pytest.param("s3-public-access-blocked",
+                 lambda s: replaced(s, "artifacts-pab", bucket="some-other-bucket"),
+                 "bucket 'artifacts'", id="block-on-another-bucket"),
+    pytest.param("s3-encrypted", lambda s: without(s, "artifacts-sse"),
+                 "bucket 'artifacts' has no BucketServerSideEncryptionConfiguration",
+                 id="bucket-without-encryption"),
+    pytest.param("s3-encrypted",
+                 lambda s: replaced(s, "artifacts-sse", rules=[{"bucketKeyEnabled": True}]),
+                 "bucket 'artifacts'", id="encryption-config-without-default-algorithm"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: replaced(s, "exec-unscoped", policy=document(
+                     allow("s3:*"))), "allows action 's3:*'", id="service-wildcard-action"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: [*s, resource(IAM_POLICY, "admin", {"tags": TAGS, "policy": document(
+                     allow("*"))})], "allows action '*'", id="star-action"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: replaced(s, "exec", inlinePolicies=[{"name": "most", "policy": document(
+                     {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::a"})}]),
+                 "inline policy 'most' statement 0 allows every action except NotAction",
+                 id="not-action"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: replaced(s, "exec", assumeRolePolicy=document(
+                     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                      "Action": "sts:*"})), "assume-role policy", id="wildcard-in-trust-policy"),
+    pytest.param("iam-wildcard-resources-allowlisted",
+                 lambda s: replaced(s, "exec-unscoped", policy=document(
+                     allow("sagemaker:ListModelPackages", "*"))),
+                 "'sagemaker:ListModelPackages' on '*'", id="scopable-action-on-star"),
+    pytest.param("iam-wildcard-resources-allowlisted",
+                 lambda s: replaced(s, "exec-unscoped", policy=document(
+                     allow("s3:GetObject", "arn:aws:s3:::*"))),
+                 "on 'arn:aws:s3:::*'", id="every-bucket-arn"),
+    pytest.param("iam-wildcard-resources-allowlisted",
+                 lambda s: replaced(s, "exec-unscoped", policy=document(
+                     allow("cloudwatch:PutMetricData", "*"))),
+                 "without a 'cloudwatch:namespace' condition", id="metric-data-without-namespace"),
+    pytest.param("iam-wildcard-resources-allowlisted",
+                 lambda s: replaced(s, "exec-unscoped", policy=document(
+                     {"Effect": "Allow", "Action": "s3:GetObject",
+                      "NotResource": "arn:aws:s3:::a"})),
+                 "NotResource", id="not-resource"),
+    pytest.param("required-tags",
+                 lambda s: replaced(s, "oncall", tags={"owner": "ml-platform"}),
+                 "missing required tags ['cost-center', 'environment']", id="tags-missing"),
+    pytest.param("required-tags",
+                 lambda s: replaced(s, "artifacts", tags={**TAGS, "owner": " "}),
+                 "missing required tags ['owner']", id="blank-tag-value"),
+    pytest.param("alarm-has-action", lambda s: replaced(s, "drift", alarmActions=[]),
+                 "alarmActions is empty", id="alarm-without-action"),
+    pytest.param("alarm-has-action", lambda s: replaced(s, "drift", actionsEnabled=False),
+                 "actionsEnabled is false", id="alarm-actions-disabled"),
+    pytest.param("codebuild-not-privileged",
+                 lambda s: replaced(s, "build", environment={"privilegedMode": True}),
+                 "privilegedMode is true", id="privileged-build"),
+    pytest.param("sns-topic-encrypted", lambda s: replaced(s, "oncall", kmsMasterKeyId=None),
+                 "kmsMasterKeyId is not set", id="topic-without-kms"),
+    pytest.param("kubernetes-container-limits",
+                 lambda s: replaced(s, "server", spec={"template": pod_template(
+                     {**limited(), "resources": {"limits": {"cpu": "1"}}})}),
+                 "container 'server' has no resources.limits memory", id="deployment-no-memory"),
+    pytest.param("kubernetes-container-limits",
+                 lambda s: replaced(s, "batch", spec={"jobTemplate": {"spec": {
+                     "template": pod_template({"name": "job", "image": "x"})}}}),
+                 "container 'job' has no resources.limits cpu / memory", id="cronjob-no-limits"),
+    pytest.param("kubernetes-container-limits",
+                 lambda s: [*s, resource(POD, "pod", POD_WITHOUT_LIMITS)],
+                 "initContainer 'fetch'", id="pod-init-container-no-limits"),
+]
+
+
+@pytest.mark.parametrize(("policy", "mutate", "message"), BAD_CASES)
+def test_a_bad_resource_violates_exactly_its_policy(policy: str, mutate: Mutation, message: str):
+    violations = evaluate(mutate(good_stack()))
+
+    assert fired(violations) == {policy}
+    assert any(message in v.message for v in violations), violations
+    assert all(v.urn.startswith("urn:pulumi:test::sagestack::") for v in violations)
+
+
+def test_tags_from_the_providers_default_tags_count_as_applied():
+    """With default_tags on the provider, a resource carries them without a ``tags`` input."""
+    provider = PolicyProviderResource(
+        "pulumi:providers:aws", {"defaultTags": {"tags": TAGS}}, "urn:provider", "aws"
+    )
+    untagged = resource(TOPIC, "t", {"kmsMasterKeyId": "k"}, provider=provider)
+
+    assert evaluate([untagged]) == []
+    assert fired(evaluate([resource(TOPIC, "t", {"kmsMasterKeyId": "k"})])) == {"required-tags"}
+
+
+def test_default_tags_of_the_default_provider_arrive_as_json_text_and_still_count():
+    provider = PolicyProviderResource(
+        "pulumi:providers:aws", {"defaultTags": json.dumps({"tags": TAGS})}, "urn:p", "default"
+    )
+    assert evaluate([resource(TOPIC, "t", {"kmsMasterKeyId": "k"}, provider=provider)]) == []
+
+
+def test_resource_tags_override_a_default_tag_with_a_blank_value():
+    provider = PolicyProviderResource("pulumi:providers:aws", {"defaultTags": {"tags": TAGS}},
+                                      "urn:p", "aws")
+    blanked = resource(TOPIC, "t", {"kmsMasterKeyId": "k", "tags": {"owner": ""}},
+                       provider=provider)
+    assert [v.message for v in evaluate([blanked])] == [
+        "missing required tags ['owner'] (it would carry ['cost-center', 'environment', 'owner'])"
+        ": set them in the aws provider's defaultTags or the resource's tags"
+    ]
+
+
+def test_resources_without_a_tags_input_are_not_asked_for_tags():
+    stack = good_stack()
+    untaggable = [r for r in stack if r.type in {PAB, SSE, BUCKET_POLICY, ROLE_POLICY}]
+    assert untaggable and all("tags" not in r.inputs for r in untaggable)
+    assert evaluate(stack) == []
+
+
+def test_a_bucket_policy_statement_for_everyone_pinned_to_a_source_arn_is_not_public():
+    pinned = document(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::artifacts/*",
+         "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:*"}}}
+    )
+    assert evaluate(replaced(good_stack(), "artifacts-policy", policy=pinned)) == []
+
+
+def test_a_block_linked_by_dependency_covers_its_bucket_while_the_name_is_unknown():
+    """In preview the bucket's name is unknown; the engine's property dependency still links
+    the public access block and the encryption configuration to it."""
+    bucket = resource(BUCKET, "artifacts", {"tags": TAGS})
+    linked = {"bucket": [bucket.urn]}
+    stack = [
+        bucket,
+        resource(PAB, "pab", {"bucket": UNKNOWN_STRING_VALUE, **BLOCK_ALL},
+                 property_dependencies=linked),
+        resource(SSE, "sse", {"bucket": UNKNOWN_STRING_VALUE, "rules": SSE_RULES},
+                 property_dependencies=linked),
+    ]
+    assert evaluate(stack) == []
+
+
+def test_an_account_wide_public_access_block_covers_every_bucket():
+    stack = without(good_stack(), "artifacts-pab")
+    account_block = resource(
+        "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", BLOCK_ALL
+    )
+    assert evaluate([*stack, account_block]) == []
+
+
+def test_deny_statements_may_use_wildcards():
+    deny_all = document({"Effect": "Deny", "Action": "*", "Resource": "*"})
+    assert evaluate(replaced(good_stack(), "exec-unscoped", policy=deny_all)) == []
+
+
+def test_an_unparseable_policy_document_is_a_violation_naming_it():
+    violations = evaluate(replaced(good_stack(), "exec-unscoped", policy="not json"))
+    assert [(v.policy, v.message) for v in violations] == [
+        ("iam-no-wildcard-actions", "policy: 'not json' is not a JSON policy document")
+    ]
