@@ -32,8 +32,10 @@ from infra.config_values import (
     Memory,
     NamePrefix,
     NonEmptyText,
+    Number,
     ProjectName,
     ScheduleExpression,
+    WholeNumber,
 )
 
 Metric = Literal["auc", "accuracy", "f1", "rmse", "mae", "r2"]
@@ -94,12 +96,12 @@ class Instances(_Model):
     processing: InstanceType = "ml.m5.large"
     training: InstanceType = "ml.m5.xlarge"
     endpoint: InstanceType = "ml.m5.large"
-    endpoint_count: int = Field(default=1, ge=1, le=10)
+    endpoint_count: WholeNumber = Field(default=1, ge=1, le=10)
 
 
 class Registration(_Model):
     metric: Metric
-    threshold: float
+    threshold: Number
 
     @property
     def higher_is_better(self) -> bool:
@@ -109,14 +111,14 @@ class Registration(_Model):
 class Drift(_Model):
     monitor: Literal["sagestack", "model-monitor"] = "sagestack"
     features: tuple[FeatureName, ...] = Field(min_length=1)
-    threshold: float = Field(default=0.2, gt=0, le=10)  # population stability index
+    threshold: Number = Field(default=0.2, gt=0, le=10)  # population stability index
     schedule: ScheduleExpression = "rate(1 hour)"
 
 
 class Serving(_Model):
     target: Literal["sagemaker", "kubernetes"] = "sagemaker"
     # The rest applies to Kubernetes only; requests equal limits.
-    replicas: int = Field(default=2, ge=1, le=50)
+    replicas: WholeNumber = Field(default=2, ge=1, le=50)
     cpu: Cpu = "500m"
     memory: Memory = "1Gi"
 

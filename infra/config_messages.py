@@ -86,6 +86,7 @@ _BOUNDS = {
 
 
 def from_pydantic(error: ErrorDetails, root: type[BaseModel]) -> Problem:
+    """One pydantic error as a problem in sagestack's words."""
     loc = tuple(error["loc"])
     kind, ctx, value = error["type"], error.get("ctx", {}), error["input"]
     if kind == "missing":
@@ -116,7 +117,8 @@ def _rule(kind: str, ctx: dict[str, Any], value: Any) -> str:
         return f"must have at least {ctx['min_length']} item(s)"
     if kind == "too_long":
         return f"must have at most {ctx['max_length']} item(s)"
-    raise LookupError(f"no message for pydantic error type {kind!r}: add one to {__name__}")
+    # A type without a translation yet: still one line with the path and value, never a crash.
+    return f"is invalid ({kind})"
 
 
 # --- the keys a model accepts, for "unknown key" messages ---------------------------------

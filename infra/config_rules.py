@@ -7,6 +7,7 @@ skips values of the wrong shape: the model's own validation reports those.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
@@ -82,9 +83,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _duplicates(named: Iterator[tuple[Location, str]]) -> Iterator[Problem]:
@@ -180,7 +182,7 @@ def _feature_group_problems(raw: Mapping[str, Any]) -> Iterator[Problem]:
             if (n := _text(f, "name"))
         )
         yield from _duplicates(named)
-        if not isinstance(group.get("features"), list):
+        if not types:
             continue
         for key in ("recordIdentifier", "eventTime"):
             name = _text(group, key)

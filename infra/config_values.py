@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 PROBLEM = "sagestack"
@@ -53,6 +53,23 @@ InstanceType = Annotated[str, StringConstraints(pattern=INSTANCE_TYPE_PATTERN)]
 Cpu = Annotated[str, StringConstraints(pattern=CPU_PATTERN)]
 Memory = Annotated[str, StringConstraints(pattern=MEMORY_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def _not_a_boolean(kind: str):
+    def check(value: object) -> object:
+        # YAML `true` is a bool, and Python would take it for 1. Numeric strings stay accepted:
+        # `pulumi config set --path ... 0.75` stores a string.
+        if isinstance(value, bool):
+            raise problem(f"must be {kind}")
+        return value
+
+    return BeforeValidator(check)
+
+
+Number = Annotated[float, _not_a_boolean("a number")]
+WholeNumber = Annotated[int, _not_a_boolean("an integer")]
 
 # --- AWS identifiers -----------------------------------------------------------------------
 

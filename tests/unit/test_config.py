@@ -1,0 +1,544 @@
+"""The stack configuration model: the example stacks, every rule's message, defaults, loading."""
+
+# The tables below pair an input with its exact message, one case a line, so lines run long.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+from pulumi_aws.config.outputs import Endpoints
+
+from infra.config import (
+    ConfigError,
+    Project,
+    Registration,
+    load_stack_config,
+    parse_stack_config,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_ENDPOINT = "http://localhost:4566"
+SERVICES_THE_PROGRAM_USES = {
+    "cloudwatch", "codebuild", "codeconnections", "codestarconnections", "ecr", "events",
+    "iam", "kms", "s3", "sagemaker", "scheduler", "sns", "ssm", "sts",
+}  # fmt: skip
+ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/0b8c9d6e-1111-2222-3333-4444"
+PAGERDUTY = "https://events.pagerduty.com/integration/abc123/enqueue"
+
+
+def stack_file(name: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())["config"]
+
+
+def sagestack_keys(config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k.removeprefix("sagestack:"): v for k, v in config.items() if k.startswith("sagestack:")
+    }
+
+
+def project(name: str = "churn", **changes: Any) -> dict[str, Any]:
+    entry = {
+        "name": name,
+        "repository": {"provider": "github", "url": "https://github.com/acme/churn", "connectionArn": ARN},
+        "registration": {"metric": "auc", "threshold": 0.75},
+        "drift": {"features": ["tenure"]},
+    }  # fmt: skip
+    return {**entry, **changes}
+
+
+def valid() -> dict[str, Any]:
+    return {
+        "environment": "dev",
+        "namePrefix": "sagestack-dev",
+        "tags": {"owner": "ml-platform", "cost-center": "cc-1234"},
+        "featureGroups": [
+            {
+                "name": "customers",
+                "recordIdentifier": "customer_id",
+                "eventTime": "event_time",
+                "features": [
+                    {"name": "customer_id", "type": "String"},
+                    {"name": "tenure", "type": "Integral"},
+                    {"name": "event_time", "type": "String"},
+                ],
+            }
+        ],
+        "projects": [project()],
+    }
+
+
+def changed(path: str, value: Any) -> dict[str, Any]:
+    """A copy of :func:`valid` with ``path`` (``projects.0.name``) set, or removed if DELETE."""
+    raw = copy.deepcopy(valid())
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node: Any = raw
+    for part in parents:
+        node = node[part]
+    if value is DELETE:
+        del node[last]
+    elif isinstance(node, list) and last == len(node):
+        node.append(value)
+    else:
+        node[last] = value
+    return raw
+
+
+DELETE = object()
+
+
+def problems_of(raw: dict[str, Any], secret_keys: tuple[str, ...] = ()) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw, stack="dev", secret_keys=secret_keys)
+    return caught.value.problems
+
+
+# --- the example stacks ------------------------------------------------------------------------
+
+
+def test_dev_stack_file_parses_to_one_github_project_on_sagemaker_with_email_oncall():
+    config = parse_stack_config(sagestack_keys(stack_file("dev")), stack="dev")
+
+    assert stack_file("dev")["aws:region"] == "us-east-1"
+    assert config.environment == "dev"
+    assert [p.name for p in config.projects] == ["churn"]
+    churn = config.projects[0]
+    assert churn.repository.provider == "github"
+    assert (churn.drift.monitor, churn.auto_retrain, churn.serving.target) == (
+        "sagestack",
+        True,
+        "sagemaker",
+    )
+    assert config.oncall.emails and config.oncall.pagerduty_url is None
+    assert [(g.name, g.online) for g in config.feature_groups] == [("customers", True)]
+
+
+def test_local_stack_file_parses_to_two_sagemaker_projects():
+    config = parse_stack_config(sagestack_keys(stack_file("local")), stack="local")
+
+    assert [p.name for p in config.projects] == ["churn", "fraud"]
+    assert {p.serving.target for p in config.projects} == {"sagemaker"}
+    assert config.kubernetes is None
+
+
+def test_local_stack_file_points_every_service_the_program_uses_at_the_local_cloud():
+    (endpoints,) = stack_file("local")["aws:endpoints"]
+    provider_services = set(inspect.signature(Endpoints.__init__).parameters) - {"__self__"}
+
+    assert set(endpoints) == SERVICES_THE_PROGRAM_USES
+    assert set(endpoints) <= provider_services
+    assert set(endpoints.values()) == {LOCAL_ENDPOINT}
+
+
+def test_local_stack_file_uses_fake_credentials_and_skips_checks_that_reach_aws():
+    aws = {k: v for k, v in stack_file("local").items() if k.startswith("aws:")}
+
+    assert aws["aws:region"] == "us-east-1"
+    assert (aws["aws:accessKey"], aws["aws:secretKey"]) == ("test", "test")
+    for flag in (
+        "skipCredentialsValidation",
+        "skipRequestingAccountId",
+        "skipMetadataApiCheck",
+        "s3UsePathStyle",
+    ):
+        assert aws[f"aws:{flag}"] is True, flag
+
+
+# --- one message per problem ------------------------------------------------------------------
+
+OTHER = "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-123"
+ERRORS = [
+    ("environment", "qa", 'sagestack:environment: "qa" must be one of: dev, staging, prod'),
+    ("environment", DELETE, "sagestack:environment: is required"),
+    ("namePrefix", "Sage Stack", 'sagestack:namePrefix: "Sage Stack" must match ^[a-z][a-z0-9-]{2,24}$'),
+    ("namePrefix", 12, "sagestack:namePrefix: 12 must be a string (quote it in YAML)"),
+    ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, kubernetes, featureGroups, projects)"),
+    ("tags.owner", DELETE, "sagestack:tags.owner: is required (every resource is tagged with it)"),
+    ("tags.cost-center", DELETE, "sagestack:tags.cost-center: is required (every resource is tagged with it)"),
+    ("tags.owner", "", 'sagestack:tags.owner: "" must not be empty'),
+    ("tags.cost-center", 1234, "sagestack:tags.cost-center: 1234 must be a string (quote it in YAML)"),
+    ("tags.aws:team", "x", 'sagestack:tags: "aws:team" key must not start with aws: (reserved by AWS)'),
+    ("tags." + "k" * 129, "x", f'sagestack:tags: "{"k" * 129}" key must be 1 to 128 characters'),
+    ("tags.team", "a" * 257, f'sagestack:tags.team: "{"a" * 257}" must be at most 256 characters'),
+    ("tags.team", "ml!", 'sagestack:tags.team: "ml!" must contain only letters, digits, spaces and _ . : / = + - @'),
+    ("tags.te#m", "x", 'sagestack:tags: "te#m" key must contain only letters, digits, spaces and _ . : / = + - @'),
+    ("tags", "owner=me", 'sagestack:tags: "owner=me" must be a mapping of keys to values'),
+    ("oncall", {"emails": ["not-an-address"]}, 'sagestack:oncall.emails[0]: "not-an-address" must be an email address (An email address must have an @-sign.)'),
+    ("oncall", {"emails": "a@example.com"}, 'sagestack:oncall.emails: "a@example.com" must be a list'),
+    ("oncall", {"pagerdutyUrl": PAGERDUTY}, "sagestack:oncall.pagerdutyUrl: must be a secret (set it with pulumi config set --secret --path sagestack:oncall.pagerdutyUrl <value>)"),
+    ("kubernetes", {"kubeconfig": "apiVersion: v1", "modelServerImage": "server:1.0"}, "sagestack:kubernetes.kubeconfig: must be a secret (set it with pulumi config set --secret --path sagestack:kubernetes.kubeconfig <value>)"),
+    ("featureGroups.0.name", "customers!", 'sagestack:featureGroups[0].name: "customers!" must match ^[a-zA-Z0-9]([-a-zA-Z0-9]){0,62}$'),
+    ("featureGroups.1", {**valid()["featureGroups"][0]}, 'sagestack:featureGroups[1].name: "customers" is a duplicate of sagestack:featureGroups[0].name'),
+    ("featureGroups.0.recordIdentifier", "id", 'sagestack:featureGroups[0].recordIdentifier: "id" must be one of the group\'s features (customer_id, tenure, event_time)'),
+    ("featureGroups.0.eventTime", "ts", 'sagestack:featureGroups[0].eventTime: "ts" must be one of the group\'s features (customer_id, tenure, event_time)'),
+    ("featureGroups.0.eventTime", "tenure", 'sagestack:featureGroups[0].eventTime: "tenure" must be a feature of type String or Fractional (it is Integral)'),
+    ("featureGroups.0.features.1.type", "Text", 'sagestack:featureGroups[0].features[1].type: "Text" must be one of: String, Integral, Fractional'),
+    ("featureGroups.0.features.3", {"name": "tenure", "type": "Fractional"}, 'sagestack:featureGroups[0].features[3].name: "tenure" is a duplicate of sagestack:featureGroups[0].features[1].name'),
+    ("featureGroups.0.features", [], "sagestack:featureGroups[0].features: [] must have at least 1 item(s)"),
+    ("featureGroups.0.online", "sometimes", 'sagestack:featureGroups[0].online: "sometimes" must be true or false'),
+    ("projects.0.name", "Churn Model", 'sagestack:projects[0].name: "Churn Model" must match ^[a-z][a-z0-9-]{1,30}$'),
+    ("projects.1", project(), 'sagestack:projects[1].name: "churn" is a duplicate of sagestack:projects[0].name'),
+    ("projects.0.instance", {}, "sagestack:projects[0].instance: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
+    ("projects.0.auto_retrain", True, "sagestack:projects[0].auto_retrain: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
+    ("projects.0.repository.connectionArn", "arn:aws:s3:::x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:s3:::x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
+    ("projects.0.repository.connectionArn", "arn:aws:codeconnections:us-east-1:1234:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:us-east-1:1234:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
+    ("projects.0.repository.connectionArn", "arn:aws:codeconnections:useast:123456789012:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:useast:123456789012:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
+    ("projects.0.repository.provider", "svn", 'sagestack:projects[0].repository.provider: "svn" must be one of: github, gitlab, bitbucket'),
+    ("projects.0.repository.url", "http://github.com/acme/churn", 'sagestack:projects[0].repository.url: "http://github.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
+    ("projects.0.repository.url", "https://gitlab.com/acme/churn", 'sagestack:projects[0].repository.url: "https://gitlab.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
+    ("projects.0.repository.url", "https://github.com/acme", 'sagestack:projects[0].repository.url: "https://github.com/acme" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
+    ("projects.0.repository", {"provider": "bitbucket", "url": "https://bitbucket.com/a/b", "connectionArn": ARN}, 'sagestack:projects[0].repository.url: "https://bitbucket.com/a/b" must be an https URL on bitbucket.org (https://bitbucket.org/<owner>/<repository>)'),
+    ("projects.0.instances", {"training": "m5.xlarge"}, 'sagestack:projects[0].instances.training: "m5.xlarge" must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$'),
+    ("projects.0.instances", {"endpointCount": 11}, "sagestack:projects[0].instances.endpointCount: 11 must be <= 10"),
+    ("projects.0.instances", {"endpointCount": 1.5}, "sagestack:projects[0].instances.endpointCount: 1.5 must be a whole number"),
+    ("projects.0.registration.metric", "loss", 'sagestack:projects[0].registration.metric: "loss" must be one of: auc, accuracy, f1, rmse, mae, r2'),
+    ("projects.0.registration.threshold", 1.5, 'sagestack:projects[0].registration.threshold: 1.5 must be between 0 and 1 for metric "auc"'),
+    ("projects.0.registration", {"metric": "mae", "threshold": -0.1}, 'sagestack:projects[0].registration.threshold: -0.1 must be >= 0 for metric "mae"'),
+    ("projects.0.registration.threshold", "high", 'sagestack:projects[0].registration.threshold: "high" must be a number'),
+    ("projects.0.registration.threshold", float("nan"), "sagestack:projects[0].registration.threshold: NaN must be a finite number"),
+    ("projects.0.registration.threshold", True, "sagestack:projects[0].registration.threshold: true must be a number"),
+    ("projects.0.instances", {"endpointCount": False}, "sagestack:projects[0].instances.endpointCount: false must be an integer"),
+    ("projects.0.registration", DELETE, "sagestack:projects[0].registration: is required"),
+    ("projects.0.drift.features", [], "sagestack:projects[0].drift.features: [] must have at least 1 item(s)"),
+    ("projects.0.drift.features", ["tenure", "tenure"], 'sagestack:projects[0].drift.features[1]: "tenure" is a duplicate of sagestack:projects[0].drift.features[0]'),
+    ("projects.0.drift.threshold", 0, "sagestack:projects[0].drift.threshold: 0 must be > 0"),
+    ("projects.0.drift.threshold", 11, "sagestack:projects[0].drift.threshold: 11 must be <= 10"),
+    ("projects.0.drift.monitor", "evidently", 'sagestack:projects[0].drift.monitor: "evidently" must be one of: sagestack, model-monitor'),
+    ("projects.0.drift.schedule", "every hour", 'sagestack:projects[0].drift.schedule: "every hour" must be an EventBridge schedule expression: rate(<value> <unit>) with unit minute(s), hour(s) or day(s), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in exactly one of day-of-month and day-of-week'),
+    ("projects.0.featureGroups", ["orders"], 'sagestack:projects[0].featureGroups[0]: "orders" must name a feature group of sagestack:featureGroups (customers)'),
+    ("projects.0.autoRetrain", "maybe", 'sagestack:projects[0].autoRetrain: "maybe" must be true or false'),
+    ("projects.0.serving", {"target": "ecs"}, 'sagestack:projects[0].serving.target: "ecs" must be one of: sagemaker, kubernetes'),
+    ("projects.0.serving", {"target": "sagemaker", "replicas": 3}, 'sagestack:projects[0].serving.replicas: 3 applies only when serving.target is "kubernetes"'),
+    ("projects.0.serving", {"target": "kubernetes"}, 'sagestack:kubernetes: is required because sagestack:projects[0].serving.target is "kubernetes"'),
+    ("projects", {"churn": {}}, 'sagestack:projects: {"churn": {}} must be a list'),
+    ("projects.0", "churn", 'sagestack:projects[0]: "churn" must be a mapping of keys to values'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"), ERRORS, ids=[f"{p}={str(v)[:20]}" for p, v, _ in ERRORS]
+)
+def test_each_invalid_value_is_reported_with_its_path_value_and_rule(path, value, message):
+    assert problems_of(changed(path, value)) == [message]
+
+
+KUBERNETES = {"kubeconfig": "apiVersion: v1", "modelServerImage": "server:1.0"}
+KUBERNETES_ERRORS = [
+    ({"replicas": 0}, "sagestack:projects[0].serving.replicas: 0 must be >= 1"),
+    ({"replicas": 51}, "sagestack:projects[0].serving.replicas: 51 must be <= 50"),
+    ({"cpu": "half"}, 'sagestack:projects[0].serving.cpu: "half" must match ^([1-9][0-9]*m|[0-9]+(\\.[0-9]+)?)$'),
+    ({"memory": "1GB"}, 'sagestack:projects[0].serving.memory: "1GB" must match ^[1-9][0-9]*(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("serving", "message"), KUBERNETES_ERRORS)
+def test_each_invalid_kubernetes_serving_value_is_reported(serving, message):
+    raw = changed("projects.0.serving", {"target": "kubernetes", **serving})
+    raw["kubernetes"] = KUBERNETES
+
+    assert problems_of(raw, secret_keys=("kubernetes",)) == [message]
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"kubeconfig": "k"}, "sagestack:kubernetes.modelServerImage: is required"),
+        ({**KUBERNETES, "kubeconfig": ""}, 'sagestack:kubernetes.kubeconfig: "[secret]" must not be empty'),
+        (
+            {**KUBERNETES, "modelServerImage": "Server Image"},
+            'sagestack:kubernetes.modelServerImage: "Server Image" must be a container image with '
+            "a tag or digest (<registry>/<repository>:<tag>)",
+        ),
+    ],
+)  # fmt: skip
+def test_each_invalid_kubernetes_section_value_is_reported(section, message):
+    raw = changed("kubernetes", section)
+
+    assert problems_of(raw, secret_keys=("kubernetes",)) == [message]
+
+
+def test_every_problem_is_reported_at_once_sorted_by_path():
+    raw = changed("projects.0.name", "Churn Model")
+    raw["projects"].append(project("fraud", drift={"features": ["a", "a"]}))
+    raw["projects"].append(project("fraud", registration={"metric": "rmse", "threshold": -1}))
+    raw["environment"] = "qa"
+    del raw["tags"]["owner"]
+    raw["oncall"] = {"pagerdutyUrl": PAGERDUTY}
+
+    assert problems_of(raw) == [
+        'sagestack:environment: "qa" must be one of: dev, staging, prod',
+        "sagestack:oncall.pagerdutyUrl: must be a secret (set it with pulumi config set "
+        "--secret --path sagestack:oncall.pagerdutyUrl <value>)",
+        'sagestack:projects[0].name: "Churn Model" must match ^[a-z][a-z0-9-]{1,30}$',
+        'sagestack:projects[1].drift.features[1]: "a" is a duplicate of '
+        "sagestack:projects[1].drift.features[0]",
+        'sagestack:projects[2].name: "fraud" is a duplicate of sagestack:projects[1].name',
+        'sagestack:projects[2].registration.threshold: -1 must be >= 0 for metric "rmse"',
+        "sagestack:tags.owner: is required (every resource is tagged with it)",
+    ]
+
+
+def test_paths_sort_by_list_index_as_numbers():
+    raw = valid()
+    raw["projects"] = [project(f"p{i}") for i in range(11)]
+    for i in (2, 10):
+        raw["projects"][i]["name"] = f"Bad{i}"
+
+    assert [p.split(":")[1] for p in problems_of(raw)] == ["projects[2].name", "projects[10].name"]
+
+
+def test_config_error_text_is_every_problem_one_per_line():
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config({**valid(), "environment": "qa", "namePrefix": "X"}, stack="dev")
+
+    assert str(caught.value).splitlines() == caught.value.problems
+    assert len(caught.value.problems) == 2
+
+
+def test_a_secret_value_never_appears_in_a_message():
+    raw = changed("oncall", {"pagerdutyUrl": "http://events.pagerduty.com/integration/key-123"})
+
+    (message,) = problems_of(raw, secret_keys=("oncall",))
+
+    assert message == 'sagestack:oncall.pagerdutyUrl: "[secret]" must be an https URL'
+    assert "key-123" not in message
+
+
+def test_a_config_that_is_not_a_mapping_is_rejected():
+    with pytest.raises(ConfigError, match=r'^sagestack:: \["dev"\] must be a mapping'):
+        parse_stack_config(["dev"], stack="dev")  # type: ignore[arg-type]
+
+
+def test_the_stack_name_comes_from_pulumi_not_from_the_config():
+    assert parse_stack_config(valid(), stack="prod-eu").stack == "prod-eu"
+    assert problems_of({**valid(), "stack": "x"}) == [
+        "sagestack:stack: unknown key (the stack name comes from Pulumi)"
+    ]
+
+
+# --- accepted values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "cron(0 12 * * ? *)",
+     "cron(0/15 9-17 ? * MON-FRI *)", "cron(0 8 1 * ? 2027)", "cron(0 0 ? * 6#3 *)"],
+)  # fmt: skip
+def test_eventbridge_schedule_expressions_are_accepted(schedule):
+    config = parse_stack_config(changed("projects.0.drift.schedule", schedule), stack="dev")
+
+    assert config.projects[0].drift.schedule == schedule
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["rate(1 hours)", "rate(5 minute)", "rate(0 minutes)", "rate(1 week)", "cron(0 12 * * * *)",
+     "cron(0 12 ? * ? *)", "cron(0 12 * * ?)", "cron(0 12 * * ? * *)", "cron(0 $ * * ? *)"],
+)  # fmt: skip
+def test_malformed_schedule_expressions_are_rejected(schedule):
+    (message,) = problems_of(changed("projects.0.drift.schedule", schedule))
+
+    assert message.startswith(f"sagestack:projects[0].drift.schedule: {json.dumps(schedule)} must")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b8c9d6e-1111-2222-3333-4444",
+        "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc-123",
+        "arn:aws-us-gov:codeconnections:us-gov-west-1:123456789012:connection/abc",
+    ],
+)
+def test_codeconnections_and_codestar_connections_arns_are_accepted(arn):
+    config = parse_stack_config(changed("projects.0.repository.connectionArn", arn), stack="dev")
+
+    assert config.projects[0].repository.connection_arn == arn
+
+
+@pytest.mark.parametrize(
+    ("provider", "url"),
+    [
+        ("github", "https://github.com/acme/churn.git"),
+        ("gitlab", "https://gitlab.com/acme/ml/churn"),
+        ("bitbucket", "https://bitbucket.org/acme/churn"),
+    ],
+)
+def test_repository_urls_on_the_providers_host_are_accepted(provider, url):
+    repository = {"provider": provider, "url": url, "connectionArn": OTHER}
+    config = parse_stack_config(changed("projects.0.repository", repository), stack="dev")
+
+    assert (config.projects[0].repository.provider, config.projects[0].repository.url) == (
+        provider,
+        url,
+    )
+
+
+def test_a_kubernetes_project_with_its_cluster_section_parses():
+    raw = changed("projects.0.serving", {"target": "kubernetes", "replicas": 4, "cpu": "2"})
+    raw["kubernetes"] = {
+        **KUBERNETES,
+        "modelServerImage": "1234.dkr.ecr.us-east-1.amazonaws.com/ms:1.0",
+    }
+
+    config = parse_stack_config(raw, stack="dev", secret_keys=("sagestack:kubernetes",))
+
+    assert config.kubernetes is not None and config.kubernetes.kubeconfig == "apiVersion: v1"
+    assert (config.projects[0].serving.replicas, config.projects[0].serving.cpu) == (4, "2")
+
+
+def test_defaults_fill_every_optional_key():
+    config = parse_stack_config(
+        {
+            "environment": "prod",
+            "namePrefix": "acme-ml",
+            "tags": {"owner": "o", "cost-center": "c"},
+        },
+        stack="prod",
+    )
+    assert (config.oncall.emails, config.oncall.pagerduty_url) == ((), None)
+    assert (config.kubernetes, config.feature_groups, config.projects) == (None, (), ())
+
+    churn = parse_stack_config(valid(), stack="dev").projects[0]
+    assert churn.branch == "main"
+    assert (churn.instances.processing, churn.instances.training, churn.instances.endpoint) == (
+        "ml.m5.large",
+        "ml.m5.xlarge",
+        "ml.m5.large",
+    )
+    assert churn.instances.endpoint_count == 1
+    assert (churn.drift.monitor, churn.drift.threshold, churn.drift.schedule) == (
+        "sagestack",
+        0.2,
+        "rate(1 hour)",
+    )
+    assert (churn.auto_retrain, churn.feature_groups) == (False, ())
+    assert (churn.serving.target, churn.serving.replicas) == ("sagemaker", 2)
+    assert (churn.serving.cpu, churn.serving.memory) == ("500m", "1Gi")
+    assert parse_stack_config(valid(), stack="dev").feature_groups[0].online is True
+
+
+@pytest.mark.parametrize(
+    ("metric", "higher"),
+    [
+        ("auc", True),
+        ("accuracy", True),
+        ("f1", True),
+        ("r2", True),
+        ("rmse", False),
+        ("mae", False),
+    ],
+)
+def test_higher_is_better_except_for_error_metrics(metric, higher):
+    assert Registration(metric=metric, threshold=0.5).higher_is_better is higher
+
+
+def test_the_model_is_frozen_and_built_by_attribute_name_in_python():
+    churn = Project(**parse_stack_config(valid(), stack="dev").projects[0].model_dump())
+
+    assert churn.auto_retrain is False
+    with pytest.raises(ValueError, match="frozen"):
+        churn.name = "other"  # type: ignore[misc]
+
+
+# --- loading from the Pulumi runtime ------------------------------------------------------
+
+
+class _NoResources(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args):
+        return {}
+
+
+@pytest.fixture
+def pulumi_stack():
+    pulumi.runtime.set_mocks(_NoResources(), project="sagestack", stack="staging", preview=False)
+    yield
+    pulumi.runtime.set_all_config({}, [])
+
+
+def wire_form(raw: dict[str, Any]) -> dict[str, str]:
+    """How Pulumi hands config to a program: strings, structured values as JSON."""
+    return {
+        f"sagestack:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()
+    } | {"aws:region": "us-east-1"}
+
+
+def test_load_reads_the_namespace_and_secret_flags_from_the_pulumi_runtime(pulumi_stack):
+    raw = changed("oncall", {"emails": ["a@example.com"], "pagerdutyUrl": PAGERDUTY})
+    pulumi.runtime.set_all_config(wire_form(raw), ["sagestack:oncall"])
+
+    config = load_stack_config()
+
+    assert config.stack == "staging"
+    assert config.oncall.pagerduty_url == PAGERDUTY
+    assert config == parse_stack_config(raw, stack="staging", secret_keys=["oncall"])
+
+
+def test_load_rejects_a_pagerduty_url_pulumi_does_not_hold_as_a_secret(pulumi_stack):
+    raw = changed("oncall", {"pagerdutyUrl": PAGERDUTY})
+    pulumi.runtime.set_all_config(wire_form(raw), [])
+
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config()
+
+    assert [p.split(": ")[0] for p in caught.value.problems] == ["sagestack:oncall.pagerdutyUrl"]
+
+
+def test_load_reads_config_and_secret_keys_from_the_environment(pulumi_stack, monkeypatch):
+    raw = changed("oncall", {"pagerdutyUrl": PAGERDUTY})
+    pulumi.runtime.set_all_config({}, [])
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(wire_form(raw)))
+    monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(["sagestack:oncall"]))
+
+    assert load_stack_config().oncall.pagerduty_url == PAGERDUTY
+
+
+def test_load_reports_unknown_keys_of_the_namespace(pulumi_stack):
+    pulumi.runtime.set_all_config(wire_form({**valid(), "projcts": []}), [])
+
+    with pytest.raises(ConfigError, match=r"^sagestack:projcts: unknown key"):
+        load_stack_config()
+
+
+def _leaf_paths(node: Any, prefix: str = "") -> list[str]:
+    children = node.items() if isinstance(node, dict) else enumerate(node)
+    paths = []
+    for key, child in children:
+        path = f"{prefix}{key}"
+        paths.append(path)
+        if isinstance(child, dict | list) and child:
+            paths += _leaf_paths(child, f"{path}.")
+    return paths
+
+
+@pytest.mark.parametrize("wrong", [None, 1.5, "x", [], {}, True, [{}]], ids=repr)
+def test_a_wrong_type_anywhere_gets_a_sagestack_message_never_pydantic_wording(wrong):
+    messages = []
+    for path in _leaf_paths(valid()):
+        try:
+            parse_stack_config(changed(path, wrong), stack="dev")
+        except ConfigError as error:
+            messages += error.problems
+
+    assert len(messages) > 10
+    for message in messages:
+        assert message.startswith("sagestack:"), message
+        assert "Input should" not in message and "is invalid (" not in message, message
+
+
+def test_decimal_numbers_set_with_pulumi_config_set_path_arrive_as_strings_and_are_accepted():
+    raw = changed("projects.0.registration.threshold", "0.8")
+    raw["projects"][0]["drift"]["threshold"] = "0.3"
+
+    churn = parse_stack_config(raw, stack="dev").projects[0]
+
+    assert (churn.registration.threshold, churn.drift.threshold) == (0.8, 0.3)
