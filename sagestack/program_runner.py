@@ -12,12 +12,14 @@ floats. :class:`RegisteredResource` keeps them exactly so.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
@@ -263,3 +265,38 @@ def _reset_runtime(project: str, stack: str, monitor: _RecordingMonitor) -> None
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
     )
+
+
+def read_stack_file(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``config:`` of a ``Pulumi.<stack>.yaml``: ``sagestack:`` keys without their prefix,
+    other namespaces' keys (``aws:region``) as they are. ``secure:`` values cannot be decrypted
+    without the Pulumi CLI; a file holding one is refused with the key named."""
+    with open(path, encoding="utf-8") as stream:
+        document = yaml.safe_load(stream) or {}
+    config = {}
+    for key, value in (document.get("config") or {}).items():
+        secure = _secure_path(value)
+        if secure is not None:
+            raise ValueError(
+                f"{path}: {key}{secure} is a secure: value; pass its plaintext in the config "
+                "dict and name the key in secret_keys instead"
+            )
+        namespace, _, name = key.partition(":")
+        config[name if namespace == CONFIG_NAMESPACE else key] = value
+    return config
+
+
+def _secure_path(value: Any, path: str = "") -> str | None:
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return path
+        for key, item in value.items():
+            found = _secure_path(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _secure_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None

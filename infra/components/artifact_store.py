@@ -1,0 +1,170 @@
+"""The platform's artifact bucket: SSE-KMS with a bucket key, versioned, public access blocked,
+owner-enforced, TLS only, old versions expired; roles get access per key prefix via grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+
+
+@dataclass(frozen=True)
+class ArtifactStoreArgs:
+    bucket_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    tags: dict[str, str]
+    noncurrent_version_expiration_days: int = 90
+    """Days a replaced or deleted object version is kept before it expires; default 90."""
+    abort_incomplete_upload_days: int = 7
+    """Days before an unfinished multipart upload is cleaned up; default 7."""
+    force_destroy: bool = False
+    """Let ``pulumi destroy`` delete a non-empty bucket; default off (artifacts are evidence)."""
+
+
+class ArtifactStore(pulumi.ComponentResource):
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ArtifactStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:storage:ArtifactStore", name, None, opts)
+        self._base = name
+        self._args = args
+        self.bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            force_destroy=args.force_destroy,
+            tags=args.tags,
+            opts=self._child(),
+        )
+        self.bucket_name = self.bucket.bucket
+        self.bucket_arn = self.bucket.arn
+        self._create_public_access_block()
+        self._create_ownership_controls()
+        self._create_encryption()
+        versioning = self._create_versioning()
+        self._create_lifecycle(versioning)
+        self._create_tls_only_policy()
+        self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})
+
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _create_public_access_block(self) -> None:
+        self.public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{self._base}-public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=self._child(),
+        )
+
+    def _create_ownership_controls(self) -> None:
+        aws.s3.BucketOwnershipControls(
+            f"{self._base}-ownership",
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=self._child(),
+        )
+
+    def _create_encryption(self) -> None:
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{self._base}-encryption",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": self._args.kms_key_arn,
+                    },
+                    # one data key per bucket instead of one KMS call per object
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=self._child(),
+        )
+
+    def _create_versioning(self) -> aws.s3.BucketVersioning:
+        return aws.s3.BucketVersioning(
+            f"{self._base}-versioning",
+            bucket=self.bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=self._child(),
+        )
+
+    def _create_lifecycle(self, versioning: aws.s3.BucketVersioning) -> None:
+        args = self._args
+        aws.s3.BucketLifecycleConfiguration(
+            f"{self._base}-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "expire-old-versions",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "noncurrent_version_expiration": {
+                        "noncurrent_days": args.noncurrent_version_expiration_days
+                    },
+                    "abort_incomplete_multipart_upload": {
+                        "days_after_initiation": args.abort_incomplete_upload_days
+                    },
+                }
+            ],
+            # AWS rejects noncurrent-version rules until versioning is on.
+            opts=self._child(depends_on=[versioning]),
+        )
+
+    def _create_tls_only_policy(self) -> None:
+        statement = {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        aws.s3.BucketPolicy(
+            f"{self._base}-policy",
+            bucket=self.bucket.id,
+            policy=iam.policy_document([statement]),
+            # A policy put before the public access block could be judged public and refused.
+            opts=self._child(depends_on=[self.public_access_block]),
+        )
+
+    def objects_arn(self, prefix: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat(self.bucket.arn, "/", prefix.strip("/"), "/*")
+
+    def grant_read(self, role: aws.iam.Role, prefix: str) -> aws.iam.RolePolicy:
+        """Let ``role`` list and read objects under ``prefix``."""
+        return self._grant(role, prefix, "read", iam.S3_READ_ACTIONS, iam.KMS_DECRYPT_ACTIONS)
+
+    def grant_write(self, role: aws.iam.Role, prefix: str) -> aws.iam.RolePolicy:
+        """Let ``role`` list, read and write objects under ``prefix``."""
+        actions = iam.S3_READ_ACTIONS + iam.S3_WRITE_ACTIONS
+        return self._grant(role, prefix, "write", actions, iam.KMS_ENCRYPT_ACTIONS)
+
+    def _grant(self, role, prefix, verb, object_actions, kms_actions) -> aws.iam.RolePolicy:
+        folder = prefix.strip("/")
+        statements = [
+            iam.allow(
+                iam.S3_LIST_ACTIONS,
+                [self.bucket.arn],
+                {"StringLike": {"s3:prefix": [folder, f"{folder}/*"]}},
+            ),
+            iam.allow(object_actions, [self.objects_arn(folder)]),
+        ]
+        slug = folder.replace("/", "-")
+        return iam.grant(
+            f"{role.pulumi_resource_name}-s3-{verb}-{slug}",
+            role,
+            statements,
+            parent=self,
+            kms_key_arn=self._args.kms_key_arn,
+            kms_actions=kms_actions,
+        )

@@ -1,0 +1,260 @@
+"""C1 CI/CD: a project's build and deploy CodeBuild projects (not privileged, KMS-encrypted,
+source through a CodeConnections connection), and the EventBridge rule that starts the deploy
+build when a model package in the project's group is approved."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from sagestack import contract
+
+SOURCE_TYPES = {"github": "GITHUB", "gitlab": "GITLAB", "bitbucket": "BITBUCKET"}
+APPROVED = "Approved"
+
+
+@dataclass(frozen=True)
+class CiCdArgs:
+    build_project_name: str
+    deploy_project_name: str
+    approval_rule_name: str
+    """Name of the approval rule and of the role it starts the deploy build with."""
+    repository_provider: str
+    """github | gitlab | bitbucket."""
+    repository_url: str
+    connection_arn: str
+    model_package_group_name: str
+    pipeline_name: str
+    endpoint_name: str
+    parameter_path: str
+    environment_variables: dict[str, str]
+    kms_key_arn: pulumi.Input[str]
+    execution_role_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    tags: dict[str, str]
+    build_image: str = "aws/codebuild/standard:7.0"
+    """CodeBuild's curated Ubuntu image with Python 3.11; default standard:7.0."""
+    compute_type: str = "BUILD_GENERAL1_SMALL"
+    build_timeout_minutes: int = 60
+    """Minutes before CodeBuild stops a build; default 60."""
+
+    def __post_init__(self):
+        if self.repository_provider not in SOURCE_TYPES:
+            raise ValueError(
+                f"repository provider {self.repository_provider!r} is not one of "
+                f"{sorted(SOURCE_TYPES)}"
+            )
+
+
+def approval_event_pattern(group_name: str) -> dict:
+    """A package in ``group_name`` changed to Approved."""
+    return {
+        "source": ["aws.sagemaker"],
+        "detail-type": [contract.MODEL_PACKAGE_STATE_CHANGE],
+        "detail": {"ModelPackageGroupName": [group_name], "ModelApprovalStatus": [APPROVED]},
+    }
+
+
+def deploy_input_template() -> str:
+    """The StartBuild override carrying the approved package's ARN into the deploy build."""
+    override = {
+        "name": contract.ENV_MODEL_PACKAGE_ARN,
+        "value": "<packageArn>",
+        "type": "PLAINTEXT",
+    }
+    # <packageArn> is substituted by EventBridge already JSON-quoted, so it must stay bare.
+    return json.dumps({"environmentVariablesOverride": [override]}).replace(
+        '"<packageArn>"', "<packageArn>"
+    )
+
+
+class CiCd(pulumi.ComponentResource):
+    build_project_name: pulumi.Output[str]
+    deploy_project_name: pulumi.Output[str]
+    build_role: aws.iam.Role
+    deploy_role: aws.iam.Role
+
+    def __init__(self, name: str, args: CiCdArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("sagestack:cicd:CiCd", name, None, opts)
+        self._base = name
+        self._args = args
+        self.build_role = self._create_role(f"{name}-build-role", args.build_project_name)
+        self.deploy_role = self._create_role(f"{name}-deploy-role", args.deploy_project_name)
+        self._grant_build_role()
+        self._grant_deploy_role()
+        self.build_project = self._create_project(
+            f"{name}-build", args.build_project_name, self.build_role, contract.BUILD_BUILDSPEC
+        )
+        self.deploy_project = self._create_project(
+            f"{name}-deploy", args.deploy_project_name, self.deploy_role, contract.DEPLOY_BUILDSPEC
+        )
+        self.approval_rule = self._create_approval_rule()
+        self.build_project_name = self.build_project.name
+        self.deploy_project_name = self.deploy_project.name
+        self.register_outputs(
+            {
+                "build_project_name": self.build_project_name,
+                "deploy_project_name": self.deploy_project_name,
+                "approval_rule_arn": self.approval_rule.arn,
+            }
+        )
+
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
+        a = self._args
+        return pulumi.Output.concat(
+            "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
+        )
+
+    def _create_role(self, logical: str, project_name: str) -> aws.iam.Role:
+        return aws.iam.Role(
+            logical,
+            name=project_name,
+            assume_role_policy=iam.service_principal_trust("codebuild.amazonaws.com"),
+            tags=self._args.tags,
+            opts=self._child(),
+        )
+
+    def _common_statements(self, project_name: str) -> list[dict]:
+        """What any build of ``project_name`` needs: its logs, reports, source and parameters."""
+        a = self._args
+        log_group = f"log-group:/aws/codebuild/{project_name}"
+        return [
+            iam.allow(
+                iam.LOGS_WRITE_ACTIONS,
+                [self._arn("logs", log_group), self._arn("logs", f"{log_group}:*")],
+            ),
+            iam.allow(
+                iam.CODEBUILD_REPORT_ACTIONS,
+                [self._arn("codebuild", f"report-group/{project_name}-*")],
+            ),
+            iam.allow(iam.CONNECTION_USE_ACTIONS, [a.connection_arn]),
+            iam.allow(
+                iam.SSM_READ_ACTIONS,
+                [
+                    self._arn("ssm", f"parameter{a.parameter_path.rstrip('/')}"),
+                    self._arn("ssm", f"parameter{a.parameter_path}*"),
+                ],
+            ),
+            iam.allow(
+                iam.PASS_ROLE_ACTIONS,
+                [a.execution_role_arn],
+                {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            ),
+        ]
+
+    def _grant_build_role(self) -> None:
+        a = self._args
+        pipeline = self._arn("sagemaker", f"pipeline/{a.pipeline_name}")
+        statements = self._common_statements(a.build_project_name) + [
+            iam.allow(
+                iam.PIPELINE_UPSERT_ACTIONS,
+                [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
+            )
+        ]
+        iam.grant(
+            f"{self._base}-build-role-policy",
+            self.build_role,
+            statements,
+            parent=self,
+            kms_key_arn=a.kms_key_arn,
+            kms_actions=iam.KMS_ENCRYPT_ACTIONS,
+        )
+
+    def _grant_deploy_role(self) -> None:
+        a = self._args
+        endpoint_resources = [
+            self._arn("sagemaker", f"endpoint/{a.endpoint_name}"),
+            self._arn("sagemaker", f"endpoint-config/{a.endpoint_name}-*"),
+            self._arn("sagemaker", f"model/{a.endpoint_name}-*"),
+        ]
+        statements = self._common_statements(a.deploy_project_name) + [
+            iam.allow(iam.ENDPOINT_DEPLOY_ACTIONS, endpoint_resources)
+        ]
+        iam.grant(
+            f"{self._base}-deploy-role-policy",
+            self.deploy_role,
+            statements,
+            parent=self,
+            kms_key_arn=a.kms_key_arn,
+            kms_actions=iam.KMS_ENCRYPT_ACTIONS + iam.KMS_GRANT_ACTIONS,
+        )
+
+    def _create_project(
+        self, logical: str, project_name: str, role: aws.iam.Role, buildspec: str
+    ) -> aws.codebuild.Project:
+        a = self._args
+        return aws.codebuild.Project(
+            logical,
+            name=project_name,
+            service_role=role.arn,
+            encryption_key=a.kms_key_arn,
+            build_timeout=a.build_timeout_minutes,
+            artifacts={"type": "NO_ARTIFACTS"},
+            environment={
+                "compute_type": a.compute_type,
+                "image": a.build_image,
+                "type": "LINUX_CONTAINER",
+                "image_pull_credentials_type": "CODEBUILD",
+                "privileged_mode": False,
+                "environment_variables": [
+                    {"name": key, "value": value, "type": "PLAINTEXT"}
+                    for key, value in sorted(a.environment_variables.items())
+                ],
+            },
+            source={
+                "type": SOURCE_TYPES[a.repository_provider],
+                "location": a.repository_url,
+                "buildspec": buildspec,
+                "git_clone_depth": 1,
+                "report_build_status": True,
+                "auth": {"type": "CODECONNECTIONS", "resource": a.connection_arn},
+            },
+            logs_config={"cloudwatch_logs": {"status": "ENABLED"}},
+            tags=a.tags,
+            # A project created before its role's policy would fail its first build.
+            opts=self._child(depends_on=[role]),
+        )
+
+    def _create_approval_rule(self) -> aws.cloudwatch.EventRule:
+        a = self._args
+        rule = aws.cloudwatch.EventRule(
+            f"{self._base}-approved",
+            name=a.approval_rule_name,
+            description=f"Deploy when a package in {a.model_package_group_name} is approved",
+            event_pattern=json.dumps(approval_event_pattern(a.model_package_group_name)),
+            tags=a.tags,
+            opts=self._child(),
+        )
+        events_role = aws.iam.Role(
+            f"{self._base}-events-role",
+            name=a.approval_rule_name,
+            assume_role_policy=iam.service_principal_trust("events.amazonaws.com"),
+            tags=a.tags,
+            opts=self._child(),
+        )
+        start_policy = iam.grant(
+            f"{self._base}-events-role-policy",
+            events_role,
+            [iam.allow(iam.CODEBUILD_START_ACTIONS, [self.deploy_project.arn])],
+            parent=self,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{self._base}-approved-target",
+            rule=rule.name,
+            arn=self.deploy_project.arn,
+            role_arn=events_role.arn,
+            input_transformer={
+                "input_paths": {"packageArn": "$.detail.ModelPackageArn"},
+                "input_template": deploy_input_template(),
+            },
+            opts=self._child(depends_on=[start_policy]),
+        )
+        return rule

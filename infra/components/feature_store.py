@@ -1,0 +1,127 @@
+"""C4 feature store: SageMaker feature groups with their offline store in the artifact bucket
+(KMS), an online store where asked, and the role SageMaker uses to write the offline store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from infra.components.artifact_store import ArtifactStore
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    type: str  # String | Integral | Fractional
+
+
+@dataclass(frozen=True)
+class FeatureGroupSpec:
+    name: str
+    """The physical feature group name (already prefixed)."""
+    record_identifier: str
+    event_time: str
+    features: tuple[FeatureSpec, ...]
+    online: bool = True
+    """Also keep the latest record per id in the low-latency online store; default on."""
+
+
+@dataclass(frozen=True)
+class FeatureStoreArgs:
+    role_name: str
+    groups: tuple[FeatureGroupSpec, ...]
+    artifacts: ArtifactStore
+    kms_key_arn: pulumi.Input[str]
+    tags: dict[str, str]
+    offline_prefix: str = "feature-store"
+    """Key prefix of the offline store in the artifact bucket; default ``feature-store``."""
+
+
+class FeatureStore(pulumi.ComponentResource):
+    group_names: dict[str, pulumi.Output[str]]
+    group_arns: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: FeatureStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:featurestore:FeatureStore", name, None, opts)
+        self._base = name
+        self._args = args
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=args.role_name,
+            assume_role_policy=iam.service_principal_trust("sagemaker.amazonaws.com"),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # SageMaker checks the role can write the offline store when the group is created.
+        offline_write = args.artifacts.grant_write(self.role, args.offline_prefix)
+        self.groups = {spec.name: self._create_group(spec, offline_write) for spec in args.groups}
+        self.group_names = {key: group.feature_group_name for key, group in self.groups.items()}
+        self.group_arns = {key: group.arn for key, group in self.groups.items()}
+        self.register_outputs({"group_arns": self.group_arns})
+
+    def _create_group(
+        self, spec: FeatureGroupSpec, offline_write: aws.iam.RolePolicy
+    ) -> aws.sagemaker.FeatureGroup:
+        args = self._args
+        online = None
+        if spec.online:
+            online = {
+                "enable_online_store": True,
+                "security_config": {"kms_key_id": args.kms_key_arn},
+            }
+        return aws.sagemaker.FeatureGroup(
+            f"{self._base}-{spec.name}",
+            feature_group_name=spec.name,
+            record_identifier_feature_name=spec.record_identifier,
+            event_time_feature_name=spec.event_time,
+            role_arn=self.role.arn,
+            feature_definitions=[
+                {"feature_name": f.name, "feature_type": f.type} for f in spec.features
+            ],
+            offline_store_config={
+                "s3_storage_config": {
+                    "s3_uri": pulumi.Output.concat(
+                        "s3://", args.artifacts.bucket_name, "/", args.offline_prefix
+                    ),
+                    "kms_key_id": args.kms_key_arn,
+                },
+                # No Glue catalog table: it would need Glue permissions on the role; Athena
+                # users create the table from the offline store's documented layout.
+                "disable_glue_table_creation": True,
+            },
+            online_store_config=online,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[offline_write]),
+        )
+
+    def grant_read(self, role: aws.iam.Role, groups: Sequence[str]) -> aws.iam.RolePolicy:
+        """Let ``role`` read records of ``groups`` (physical names) from the online store."""
+        return self._grant(role, groups, "read", iam.FEATURE_GROUP_READ_ACTIONS)
+
+    def grant_write(self, role: aws.iam.Role, groups: Sequence[str]) -> aws.iam.RolePolicy:
+        """Let ``role`` put and delete records of ``groups`` (ingestion)."""
+        return self._grant(role, groups, "write", iam.FEATURE_GROUP_WRITE_ACTIONS)
+
+    def _grant(self, role, groups, verb, actions) -> aws.iam.RolePolicy:
+        unknown = sorted(set(groups) - set(self.groups))
+        if unknown:
+            raise ValueError(
+                f"feature groups {unknown} are not in this feature store "
+                f"(expected some of {sorted(self.groups)})"
+            )
+        arns = [self.groups[group].arn for group in groups]
+        kms_actions = iam.KMS_ENCRYPT_ACTIONS if verb == "write" else iam.KMS_DECRYPT_ACTIONS
+        return iam.grant(
+            f"{role.pulumi_resource_name}-features-{verb}",
+            role,
+            [iam.allow(actions, arns)],
+            parent=self,
+            kms_key_arn=self._args.kms_key_arn,
+            kms_actions=kms_actions,
+        )

@@ -1,0 +1,89 @@
+"""P9 feedback loop: when a project's maximum drift alarm enters ALARM, an EventBridge rule starts
+its training pipeline again, through a role that may start that pipeline and nothing else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from sagestack import contract
+
+ALARM = "ALARM"
+
+
+@dataclass(frozen=True)
+class FeedbackLoopArgs:
+    rule_name: str
+    alarm_name: str
+    """The alarm whose transition into ALARM starts retraining (the project's max drift alarm)."""
+    pipeline_name: str
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    tags: dict[str, str]
+    pipeline_parameters: dict[str, str] = field(default_factory=dict)
+    """SageMaker pipeline parameters for the retraining run; default none (pipeline defaults)."""
+
+
+def alarm_event_pattern(alarm_name: str) -> dict:
+    return {
+        "source": ["aws.cloudwatch"],
+        "detail-type": [contract.ALARM_STATE_CHANGE],
+        "detail": {"alarmName": [alarm_name], "state": {"value": [ALARM]}},
+    }
+
+
+class FeedbackLoop(pulumi.ComponentResource):
+    rule_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: FeedbackLoopArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:feedback:FeedbackLoop", name, None, opts)
+        pipeline_arn = pulumi.Output.concat(
+            "arn:aws:sagemaker:",
+            args.region,
+            ":",
+            args.account_id,
+            ":pipeline/",
+            args.pipeline_name,
+        )
+        self.rule = aws.cloudwatch.EventRule(
+            f"{name}-rule",
+            name=args.rule_name,
+            description=f"Retrain {args.pipeline_name} when {args.alarm_name} enters ALARM",
+            event_pattern=json.dumps(alarm_event_pattern(args.alarm_name)),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=args.rule_name,
+            assume_role_policy=iam.service_principal_trust("events.amazonaws.com"),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        start = iam.grant(
+            f"{name}-role-policy",
+            role,
+            [iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn])],
+            parent=self,
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-target",
+            rule=self.rule.name,
+            arn=pipeline_arn,
+            role_arn=role.arn,
+            sagemaker_pipeline_target={
+                "pipeline_parameter_lists": [
+                    {"name": key, "value": value}
+                    for key, value in sorted(args.pipeline_parameters.items())
+                ]
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[start]),
+        )
+        self.rule_arn = self.rule.arn
+        self.register_outputs({"rule_arn": self.rule_arn})

@@ -1,0 +1,277 @@
+"""One ML project's slice of the platform: its execution role, model registry, CI/CD with the
+webhook, alarms, feedback loop, Kubernetes serving where chosen, and the SSM parameters that tell
+the project where all of it is. Composes the per-project components and grants them access to the
+platform's shared bucket, key, topic and feature store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from infra.components.artifact_store import ArtifactStore
+from infra.components.ci_cd import CiCd, CiCdArgs
+from infra.components.discovery import Discovery, DiscoveryArgs
+from infra.components.encryption import EncryptionKey
+from infra.components.feature_store import FeatureStore
+from infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
+from infra.components.model_registry import ModelRegistry, ModelRegistryArgs
+from infra.components.monitoring import Monitoring, MonitoringArgs
+from infra.components.oncall import OnCall
+from infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
+from infra.components.source import SourceWebhook, SourceWebhookArgs
+from infra.components.training import ExecutionRole, ExecutionRoleArgs
+from sagestack import contract
+
+
+@dataclass(frozen=True)
+class SharedPlatform:
+    """The platform-wide pieces every project uses."""
+
+    stack: str
+    name_prefix: str
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    key: EncryptionKey
+    artifacts: ArtifactStore
+    oncall: OnCall
+    feature_store: FeatureStore | None = None
+    kubernetes_provider: k8s.Provider | None = None
+    model_server_image: str | None = None
+
+
+@dataclass(frozen=True)
+class KubernetesServingSpec:
+    replicas: int
+    cpu: str
+    memory: str
+
+
+@dataclass(frozen=True)
+class MlProjectArgs:
+    project: str
+    repository_provider: str
+    repository_url: str
+    connection_arn: str
+    branch: str
+    drift_features: tuple[str, ...]
+    drift_threshold: float
+    drift_period_seconds: int
+    tags: dict[str, str]
+    """The stack's tags plus ``sagestack:project``."""
+    settings: dict[str, Any]
+    """Published as the SETTINGS parameter: instance types, metric, threshold, drift settings."""
+    auto_retrain: bool = False
+    """Start the training pipeline again when the max drift alarm fires; default off."""
+    feature_groups: tuple[str, ...] = ()
+    """Physical names of the feature groups the project reads; default none."""
+    kubernetes: KubernetesServingSpec | None = None
+    """Serve on Kubernetes instead of a SageMaker endpoint; default None (SageMaker)."""
+
+
+class MlProject(pulumi.ComponentResource):
+    parameter_path: str
+    execution_role_arn: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        args: MlProjectArgs,
+        platform: SharedPlatform,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("sagestack:project:MlProject", name, None, opts)
+        self._base = name
+        self._args = args
+        self._platform = platform
+        prefix, project = platform.name_prefix, args.project
+        self.resource_prefix = contract.resource_name(prefix, project)
+        self.pipeline_name = contract.training_pipeline_name(prefix, project)
+        self.endpoint_name = contract.endpoint_name(prefix, project)
+        self.parameter_path = contract.parameter_path(platform.stack, project)
+
+        self.execution = self._create_execution_role()
+        self.registry = self._create_registry()
+        self.cicd = self._create_cicd()
+        self.source = SourceWebhook(
+            f"{name}-source",
+            SourceWebhookArgs(build_project_name=self.cicd.build_project_name, branch=args.branch),
+            opts=self._child(),
+        )
+        self.monitoring = self._create_monitoring()
+        if args.auto_retrain:
+            self._create_feedback_loop()
+        if args.kubernetes is not None:
+            self._create_kubernetes_serving(args.kubernetes)
+        self._grant_access()
+        self._create_discovery()
+        self.execution_role_arn = self.execution.role_arn
+        self.register_outputs(
+            {"parameter_path": self.parameter_path, "execution_role_arn": self.execution_role_arn}
+        )
+
+    def _child(self, **kwargs) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    def _create_execution_role(self) -> ExecutionRole:
+        p = self._platform
+        return ExecutionRole(
+            f"{self._base}-execution",
+            ExecutionRoleArgs(
+                role_name=f"{self.resource_prefix}-exec",
+                resource_prefix=self.resource_prefix,
+                pipeline_name=self.pipeline_name,
+                kms_key_arn=p.key.key_arn,
+                account_id=p.account_id,
+                region=p.region,
+                tags=self._args.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_registry(self) -> ModelRegistry:
+        p = self._platform
+        return ModelRegistry(
+            f"{self._base}-registry",
+            ModelRegistryArgs(
+                group_name=contract.model_package_group_name(p.name_prefix, self._args.project),
+                account_id=p.account_id,
+                region=p.region,
+                tags=self._args.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_cicd(self) -> CiCd:
+        a, p = self._args, self._platform
+        return CiCd(
+            f"{self._base}-cicd",
+            CiCdArgs(
+                build_project_name=f"{self.resource_prefix}-build",
+                deploy_project_name=f"{self.resource_prefix}-deploy",
+                approval_rule_name=f"{self.resource_prefix}-approved",
+                repository_provider=a.repository_provider,
+                repository_url=a.repository_url,
+                connection_arn=a.connection_arn,
+                model_package_group_name=contract.model_package_group_name(
+                    p.name_prefix, a.project
+                ),
+                pipeline_name=self.pipeline_name,
+                endpoint_name=self.endpoint_name,
+                parameter_path=self.parameter_path,
+                environment_variables={
+                    contract.ENV_STACK: p.stack,
+                    contract.ENV_PROJECT: a.project,
+                    contract.ENV_PARAMETER_PATH: self.parameter_path,
+                },
+                kms_key_arn=p.key.key_arn,
+                execution_role_arn=self.execution.role_arn,
+                account_id=p.account_id,
+                region=p.region,
+                tags=a.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_monitoring(self) -> Monitoring:
+        a = self._args
+        return Monitoring(
+            f"{self._base}-monitoring",
+            MonitoringArgs(
+                model=a.project,
+                endpoint_name=self.endpoint_name,
+                alarm_prefix=self.resource_prefix,
+                drift_features=a.drift_features,
+                drift_threshold=a.drift_threshold,
+                drift_period_seconds=a.drift_period_seconds,
+                endpoint_alarms=a.kubernetes is None,
+                topic_arn=self._platform.oncall.topic_arn,
+                tags=a.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_feedback_loop(self) -> FeedbackLoop:
+        p = self._platform
+        return FeedbackLoop(
+            f"{self._base}-retrain",
+            FeedbackLoopArgs(
+                rule_name=f"{self.resource_prefix}-retrain",
+                alarm_name=f"{self.resource_prefix}-drift-max",
+                pipeline_name=self.pipeline_name,
+                pipeline_parameters={
+                    contract.PIPELINE_PARAM_TRIGGER: contract.PIPELINE_TRIGGER_DRIFT
+                },
+                account_id=p.account_id,
+                region=p.region,
+                tags=self._args.tags,
+            ),
+            opts=self._child(depends_on=[self.monitoring]),
+        )
+
+    def _create_kubernetes_serving(self, spec: KubernetesServingSpec) -> KubernetesServing:
+        a, p = self._args, self._platform
+        if p.kubernetes_provider is None or p.model_server_image is None:
+            raise ValueError(
+                f"project {a.project!r} serves on Kubernetes but the platform has no "
+                "Kubernetes provider and model server image (sagestack:kubernetes)"
+            )
+        return KubernetesServing(
+            f"{self._base}-serving",
+            KubernetesServingArgs(
+                namespace=self.resource_prefix,
+                app_name=a.project,
+                image=p.model_server_image,
+                provider=p.kubernetes_provider,
+                replicas=spec.replicas,
+                cpu=spec.cpu,
+                memory=spec.memory,
+                env={
+                    contract.ENV_STACK: p.stack,
+                    contract.ENV_PROJECT: a.project,
+                    contract.ENV_PARAMETER_PATH: self.parameter_path,
+                },
+                annotations=a.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _grant_access(self) -> None:
+        """Give each role exactly the shared data it needs, through the owners' grants."""
+        p = self._platform
+        project_prefix = contract.artifact_prefix(self._args.project)
+        role = self.execution.role
+        p.artifacts.grant_write(role, project_prefix)
+        self.registry.grant_register(role)
+        if self._args.feature_groups:
+            p.feature_store.grant_read(role, self._args.feature_groups)
+        # the build uploads pipeline code; the deploy reads models and writes the drift baseline
+        p.artifacts.grant_write(self.cicd.build_role, project_prefix)
+        p.artifacts.grant_write(self.cicd.deploy_role, project_prefix)
+        self.registry.grant_read(self.cicd.deploy_role)
+
+    def _create_discovery(self) -> Discovery:
+        a, p = self._args, self._platform
+        values = {
+            contract.Param.ARTIFACT_BUCKET: p.artifacts.bucket_name,
+            contract.Param.ARTIFACT_PREFIX: contract.artifact_prefix(a.project),
+            contract.Param.KMS_KEY_ARN: p.key.key_arn,
+            contract.Param.EXECUTION_ROLE_ARN: self.execution.role_arn,
+            contract.Param.MODEL_PACKAGE_GROUP: self.registry.group_name,
+            contract.Param.PIPELINE_NAME: self.pipeline_name,
+            contract.Param.ENDPOINT_NAME: self.endpoint_name,
+            contract.Param.ONCALL_TOPIC_ARN: p.oncall.topic_arn,
+            contract.Param.FEATURE_GROUPS: json.dumps(list(a.feature_groups)),
+            contract.Param.ALARM_NAMES: pulumi.Output.json_dumps(
+                self.monitoring.endpoint_alarm_names
+            ),
+            contract.Param.SETTINGS: json.dumps(a.settings, sort_keys=True),
+        }
+        return Discovery(
+            f"{self._base}-discovery",
+            DiscoveryArgs(stack=p.stack, project=a.project, values=values, tags=a.tags),
+            opts=self._child(),
+        )

@@ -1,0 +1,73 @@
+"""C6 model registry: a project's SageMaker model package group, with grants to register
+packages in it and to read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+
+
+@dataclass(frozen=True)
+class ModelRegistryArgs:
+    group_name: str
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    tags: dict[str, str]
+    description: str = "Model packages registered by the project's training pipeline"
+
+
+class ModelRegistry(pulumi.ComponentResource):
+    group_name: pulumi.Output[str]
+    group_arn: pulumi.Output[str]
+    packages_arn: pulumi.Output[str]
+    """ARN pattern of every package version in the group."""
+
+    def __init__(
+        self, name: str, args: ModelRegistryArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:registry:ModelRegistry", name, None, opts)
+        self._args = args
+        self.group = aws.sagemaker.ModelPackageGroup(
+            f"{name}-group",
+            model_package_group_name=args.group_name,
+            model_package_group_description=args.description,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.group_name = self.group.model_package_group_name
+        self.group_arn = self.group.arn
+        self.packages_arn = pulumi.Output.concat(
+            "arn:aws:sagemaker:",
+            args.region,
+            ":",
+            args.account_id,
+            ":model-package/",
+            args.group_name,
+            "/*",
+        )
+        self.register_outputs({"group_name": self.group_name, "group_arn": self.group_arn})
+
+    def grant_read(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
+        """Let ``role`` describe the group and its packages (the deploy build)."""
+        statements = [
+            iam.allow(iam.MODEL_PACKAGE_GROUP_READ_ACTIONS, [self.group_arn]),
+            iam.allow(iam.MODEL_PACKAGE_READ_ACTIONS, [self.packages_arn]),
+        ]
+        return iam.grant(
+            f"{role.pulumi_resource_name}-registry-read", role, statements, parent=self
+        )
+
+    def grant_register(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
+        """Let ``role`` register new package versions in the group (the training pipeline)."""
+        statements = [
+            iam.allow(iam.MODEL_PACKAGE_GROUP_READ_ACTIONS, [self.group_arn]),
+            # CreateModelPackage is authorised on the group and on the new package's ARN.
+            iam.allow(iam.MODEL_PACKAGE_WRITE_ACTIONS, [self.group_arn, self.packages_arn]),
+        ]
+        return iam.grant(
+            f"{role.pulumi_resource_name}-registry-register", role, statements, parent=self
+        )

@@ -1,0 +1,162 @@
+"""C9 monitoring: a project's CloudWatch alarms on its endpoint (5xx errors, p99 latency) and on
+its drift metrics (one per watched feature plus the maximum), all notifying the on-call topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from sagestack import contract
+
+RUNBOOK_ENDPOINT_ERRORS = "docs/runbooks/endpoint-errors.md"
+RUNBOOK_ENDPOINT_LATENCY = "docs/runbooks/endpoint-latency.md"
+RUNBOOK_FEATURE_DRIFT = "docs/runbooks/feature-drift.md"
+SAGEMAKER_NAMESPACE = "AWS/SageMaker"
+
+
+@dataclass(frozen=True)
+class DriftMetric:
+    namespace: str
+    metric_name: str
+    dimensions: dict[str, str]
+
+
+def drift_metric(endpoint_name: str, feature: str | None) -> DriftMetric:
+    """Where a feature's drift score (or, with ``feature=None``, the run's maximum) is published.
+
+    The one place that knows the drift metrics' source: the sagestack drift monitor pipeline.
+    """
+    if feature is None:
+        return DriftMetric(
+            contract.DRIFT_NAMESPACE,
+            contract.DRIFT_MAX_METRIC,
+            {contract.DIM_ENDPOINT: endpoint_name},
+        )
+    return DriftMetric(
+        contract.DRIFT_NAMESPACE,
+        contract.DRIFT_FEATURE_METRIC,
+        {contract.DIM_ENDPOINT: endpoint_name, contract.DIM_FEATURE: feature},
+    )
+
+
+@dataclass(frozen=True)
+class MonitoringArgs:
+    model: str
+    """The project's name, as on-call sees it in every alarm."""
+    endpoint_name: str
+    alarm_prefix: str
+    drift_features: tuple[str, ...]
+    drift_threshold: float
+    topic_arn: pulumi.Input[str]
+    tags: dict[str, str]
+    endpoint_alarms: bool = True
+    """Alarm on the SageMaker endpoint's errors and latency; off for Kubernetes serving."""
+    error_threshold: int = 5
+    """5xx responses per period that page; default 5."""
+    latency_p99_threshold_ms: int = 1000
+    """p99 model latency that pages, in milliseconds; default 1000."""
+    endpoint_period_seconds: int = 300
+    endpoint_evaluation_periods: int = 2
+    """Consecutive bad periods before an endpoint alarm fires; default 2 (10 minutes)."""
+    drift_period_seconds: int = 3600
+    """At least the drift monitor's schedule interval, so each period holds one run; default 1 h."""
+
+
+class Monitoring(pulumi.ComponentResource):
+    endpoint_alarm_names: pulumi.Output[list[str]]
+    """The alarms the deploy build hands to SageMaker for automatic rollback."""
+    max_drift_alarm_arn: pulumi.Output[str]
+    max_drift_alarm_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("sagestack:monitoring:Monitoring", name, None, opts)
+        self._base = name
+        self._args = args
+        endpoint_alarms = (
+            [self._create_error_alarm(), self._create_latency_alarm()]
+            if args.endpoint_alarms
+            else []
+        )
+        self.feature_drift_alarms = [
+            self._create_drift_alarm(feature) for feature in args.drift_features
+        ]
+        self.max_drift_alarm = self._create_drift_alarm(None)
+        self.endpoint_alarm_names = pulumi.Output.all(*[a.name for a in endpoint_alarms])
+        self.max_drift_alarm_arn = self.max_drift_alarm.arn
+        self.max_drift_alarm_name = self.max_drift_alarm.name
+        self.register_outputs(
+            {
+                "endpoint_alarm_names": self.endpoint_alarm_names,
+                "max_drift_alarm_arn": self.max_drift_alarm_arn,
+            }
+        )
+
+    def _alarm(self, suffix: str, description: str, **metric) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._base}-{suffix}",
+            name=f"{args.alarm_prefix}-{suffix}",
+            alarm_description=description,
+            alarm_actions=[args.topic_arn],
+            ok_actions=[args.topic_arn],
+            treat_missing_data="notBreaching",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+            **metric,
+        )
+
+    def _endpoint_dimensions(self) -> dict[str, str]:
+        return {"EndpointName": self._args.endpoint_name, "VariantName": contract.ENDPOINT_VARIANT}
+
+    def _create_error_alarm(self) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        return self._alarm(
+            "5xx",
+            f"Model {args.model}: endpoint {args.endpoint_name} returned more than "
+            f"{args.error_threshold} 5xx errors per {args.endpoint_period_seconds}s. "
+            f"Runbook: {RUNBOOK_ENDPOINT_ERRORS}",
+            namespace=SAGEMAKER_NAMESPACE,
+            metric_name="Invocation5XXErrors",
+            dimensions=self._endpoint_dimensions(),
+            statistic="Sum",
+            period=args.endpoint_period_seconds,
+            evaluation_periods=args.endpoint_evaluation_periods,
+            comparison_operator="GreaterThanThreshold",
+            threshold=args.error_threshold,
+        )
+
+    def _create_latency_alarm(self) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        return self._alarm(
+            "latency-p99",
+            f"Model {args.model}: endpoint {args.endpoint_name} p99 model latency above "
+            f"{args.latency_p99_threshold_ms} ms. Runbook: {RUNBOOK_ENDPOINT_LATENCY}",
+            namespace=SAGEMAKER_NAMESPACE,
+            metric_name="ModelLatency",
+            dimensions=self._endpoint_dimensions(),
+            extended_statistic="p99",
+            period=args.endpoint_period_seconds,
+            evaluation_periods=args.endpoint_evaluation_periods,
+            comparison_operator="GreaterThanThreshold",
+            threshold=args.latency_p99_threshold_ms * 1000,  # ModelLatency is in microseconds
+        )
+
+    def _create_drift_alarm(self, feature: str | None) -> aws.cloudwatch.MetricAlarm:
+        args = self._args
+        metric = drift_metric(args.endpoint_name, feature)
+        subject = f"feature {feature}" if feature else "the most drifted feature"
+        return self._alarm(
+            f"drift-{feature}" if feature else "drift-max",
+            f"Model {args.model}: {subject} drifted past PSI {args.drift_threshold} on "
+            f"endpoint {args.endpoint_name}. Runbook: {RUNBOOK_FEATURE_DRIFT}",
+            namespace=metric.namespace,
+            metric_name=metric.metric_name,
+            dimensions=metric.dimensions,
+            statistic="Maximum",
+            period=args.drift_period_seconds,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=args.drift_threshold,
+        )

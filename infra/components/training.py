@@ -1,0 +1,104 @@
+"""C5 training infrastructure: the project's SageMaker execution role, which its pipeline, its
+processing and training jobs and its endpoint run as. Its own statements cover the jobs, logs
+and metrics; data access comes from the bucket, registry and feature store grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from sagestack import contract
+
+# SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>", so a job
+# started by the project's pipeline cannot carry the project's name.
+PIPELINE_JOB_PREFIX = "pipelines-"
+JOB_METRIC_NAMESPACES = ("/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TrainingJobs")
+
+
+@dataclass(frozen=True)
+class ExecutionRoleArgs:
+    role_name: str
+    resource_prefix: str
+    """``<namePrefix>-<project>``: jobs the project names itself start with it."""
+    pipeline_name: str
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    tags: dict[str, str]
+
+
+class ExecutionRole(pulumi.ComponentResource):
+    role_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ExecutionRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:training:ExecutionRole", name, None, opts)
+        self._args = args
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=args.role_name,
+            assume_role_policy=iam.service_principal_trust("sagemaker.amazonaws.com"),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.role_arn = self.role.arn
+        self.policy = iam.grant(f"{name}-policy", self.role, self._statements(), parent=self)
+        self.register_outputs({"role_arn": self.role_arn})
+
+    def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
+        a = self._args
+        return pulumi.Output.concat(
+            "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
+        )
+
+    def _statements(self) -> list[dict]:
+        a = self._args
+        pipeline = self._arn("sagemaker", f"pipeline/{a.pipeline_name}")
+        jobs = [
+            self._arn("sagemaker", f"{kind}/{prefix}*")
+            for kind in ("processing-job", "training-job")
+            for prefix in (f"{a.resource_prefix}-", PIPELINE_JOB_PREFIX)
+        ]
+        return [
+            iam.allow(iam.SAGEMAKER_JOB_ACTIONS, jobs),
+            iam.allow(
+                iam.PIPELINE_READ_ACTIONS,
+                [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
+            ),
+            # The pipeline hands this same role to the jobs it starts.
+            iam.allow(
+                iam.PASS_ROLE_ACTIONS,
+                [self.role.arn],
+                {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            ),
+            iam.allow(
+                iam.LOGS_WRITE_ACTIONS,
+                [self._arn("logs", "log-group:/aws/sagemaker/*")],
+            ),
+            iam.allow(
+                iam.CLOUDWATCH_PUT_METRIC_ACTIONS,
+                ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned
+                {
+                    "StringEquals": {
+                        "cloudwatch:namespace": [*JOB_METRIC_NAMESPACES, contract.DRIFT_NAMESPACE]
+                    }
+                },
+            ),
+            iam.allow(iam.ECR_AUTH_ACTIONS, ["*"]),  # GetAuthorizationToken is account-wide only
+            # SageMaker's framework images live in AWS-owned accounts that differ per region.
+            iam.allow(
+                iam.ECR_PULL_ACTIONS,
+                [pulumi.Output.concat("arn:aws:ecr:", a.region, ":*:repository/sagemaker-*")],
+            ),
+            iam.allow(iam.KMS_ENCRYPT_ACTIONS, [a.kms_key_arn]),
+            # Volumes of jobs and endpoints are encrypted through grants SageMaker creates.
+            iam.allow(
+                iam.KMS_GRANT_ACTIONS,
+                [a.kms_key_arn],
+                {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            ),
+        ]

@@ -1,0 +1,224 @@
+"""Every IAM action the platform grants, as named constants, and the one function that grants them.
+
+Roles get permissions only through the ``grant_*`` methods of the components that own the data
+(bucket, topic, registry, feature store) or through a component's own role; all of them end in
+:func:`grant`, which writes an inline role policy and adds the KMS actions when the data is
+encrypted. No action here contains ``*``; the few ``*`` resources are listed in
+:data:`STAR_RESOURCE_ACTIONS`, each because AWS offers nothing narrower for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+# --- S3 ------------------------------------------------------------------------------------
+S3_LIST_ACTIONS = ("s3:ListBucket",)
+S3_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+S3_WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+
+# --- KMS -----------------------------------------------------------------------------------
+KMS_DECRYPT_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
+KMS_ENCRYPT_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+# SageMaker jobs and endpoints encrypt their volumes through grants made for the caller.
+KMS_GRANT_ACTIONS = ("kms:CreateGrant",)
+# What an AWS service principal (CloudWatch, EventBridge) needs to publish to an encrypted topic.
+KMS_SERVICE_PUBLISH_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+# The account root's actions on its own key: AWS's default "delegate to IAM" statement, spelled
+# out instead of kms:* so that no statement anywhere carries a wildcard action. It keeps
+# PutKeyPolicy and ScheduleKeyDeletion, so the key can never become unmanageable.
+KMS_ACCOUNT_ACTIONS = (
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:RetireGrant",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+)
+
+# --- SNS -----------------------------------------------------------------------------------
+SNS_PUBLISH_ACTIONS = ("sns:Publish",)
+SNS_OWNER_ACTIONS = (
+    "sns:AddPermission",
+    "sns:DeleteTopic",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:Publish",
+    "sns:RemovePermission",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+)
+
+# --- SageMaker -----------------------------------------------------------------------------
+FEATURE_GROUP_READ_ACTIONS = (
+    "sagemaker:BatchGetRecord",
+    "sagemaker:DescribeFeatureGroup",
+    "sagemaker:GetRecord",
+)
+FEATURE_GROUP_WRITE_ACTIONS = (
+    "sagemaker:DeleteRecord",
+    "sagemaker:DescribeFeatureGroup",
+    "sagemaker:PutRecord",
+)
+MODEL_PACKAGE_GROUP_READ_ACTIONS = ("sagemaker:DescribeModelPackageGroup",)
+MODEL_PACKAGE_READ_ACTIONS = ("sagemaker:DescribeModelPackage",)
+MODEL_PACKAGE_WRITE_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreateModelPackage",
+    "sagemaker:DescribeModelPackage",
+    "sagemaker:UpdateModelPackage",
+)
+PIPELINE_UPSERT_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreatePipeline",
+    "sagemaker:DescribePipeline",
+    "sagemaker:DescribePipelineExecution",
+    "sagemaker:ListPipelineExecutionSteps",
+    "sagemaker:StartPipelineExecution",
+    "sagemaker:UpdatePipeline",
+)
+PIPELINE_START_ACTIONS = ("sagemaker:StartPipelineExecution",)
+PIPELINE_READ_ACTIONS = (
+    "sagemaker:DescribePipeline",
+    "sagemaker:DescribePipelineExecution",
+    "sagemaker:ListPipelineExecutionSteps",
+)
+# What the execution role does on jobs its pipeline runs (named <prefix>-<project>-*).
+SAGEMAKER_JOB_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreateProcessingJob",
+    "sagemaker:CreateTrainingJob",
+    "sagemaker:DescribeProcessingJob",
+    "sagemaker:DescribeTrainingJob",
+    "sagemaker:StopProcessingJob",
+    "sagemaker:StopTrainingJob",
+)
+ENDPOINT_DEPLOY_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreateEndpoint",
+    "sagemaker:CreateEndpointConfig",
+    "sagemaker:CreateModel",
+    "sagemaker:DescribeEndpoint",
+    "sagemaker:DescribeEndpointConfig",
+    "sagemaker:DescribeModel",
+    "sagemaker:UpdateEndpoint",
+)
+
+# --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
+LOGS_WRITE_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+CODEBUILD_START_ACTIONS = ("codebuild:StartBuild",)
+CODEBUILD_REPORT_ACTIONS = (
+    "codebuild:BatchPutCodeCoverages",
+    "codebuild:BatchPutTestCases",
+    "codebuild:CreateReport",
+    "codebuild:CreateReportGroup",
+    "codebuild:UpdateReport",
+)
+CONNECTION_USE_ACTIONS = (
+    "codeconnections:GetConnection",
+    "codeconnections:GetConnectionToken",
+    "codeconnections:UseConnection",
+)
+SSM_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
+PASS_ROLE_ACTIONS = ("iam:PassRole",)
+
+# Actions AWS authorises only on Resource "*": no resource-level permissions exist for them.
+# Each use below narrows it with a condition where AWS offers one.
+CLOUDWATCH_PUT_METRIC_ACTIONS = ("cloudwatch:PutMetricData",)  # scoped by cloudwatch:namespace
+ECR_AUTH_ACTIONS = ("ecr:GetAuthorizationToken",)  # account-wide token for pulling images
+STAR_RESOURCE_ACTIONS = frozenset(CLOUDWATCH_PUT_METRIC_ACTIONS + ECR_AUTH_ACTIONS)
+
+ECR_PULL_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+
+Statement = Mapping[str, Any]
+
+
+def allow(
+    actions: Sequence[str],
+    resources: Sequence[pulumi.Input[str]],
+    condition: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One Allow statement; actions sorted and de-duplicated so policies read and diff stably."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": sorted(set(actions)),
+        "Resource": list(resources),
+    }
+    if condition:
+        statement["Condition"] = dict(condition)
+    return statement
+
+
+def service_principal_trust(service: str) -> pulumi.Output[str]:
+    """The trust policy that lets one AWS service (``sagemaker.amazonaws.com``) assume a role."""
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def grant(
+    name: str,
+    role: aws.iam.Role,
+    statements: Sequence[Statement],
+    *,
+    parent: pulumi.Resource,
+    kms_key_arn: pulumi.Input[str] | None = None,
+    kms_actions: Sequence[str] = KMS_DECRYPT_ACTIONS,
+) -> aws.iam.RolePolicy:
+    """Attach ``statements`` to ``role`` as the inline policy ``name``; returns that policy.
+
+    When the data is encrypted (``kms_key_arn``), the KMS actions it needs are added on that key.
+    """
+    all_statements = list(statements)
+    if kms_key_arn is not None:
+        all_statements.append(allow(kms_actions, [kms_key_arn]))
+    return aws.iam.RolePolicy(
+        name,
+        role=role.id,
+        policy=policy_document(all_statements),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

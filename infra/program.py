@@ -1,0 +1,216 @@
+"""The sagestack platform: config in, components out.
+
+``define_platform`` checks what the config model cannot (physical name lengths AWS enforces),
+then builds the shared platform (key, bucket, on-call topic, feature store, Kubernetes provider)
+and one :class:`~infra.components.ml_project.MlProject` per configured project.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from infra.components.encryption import EncryptionKey, EncryptionKeyArgs
+from infra.components.feature_store import (
+    FeatureGroupSpec,
+    FeatureSpec,
+    FeatureStore,
+    FeatureStoreArgs,
+)
+from infra.components.ml_project import (
+    KubernetesServingSpec,
+    MlProject,
+    MlProjectArgs,
+    SharedPlatform,
+)
+from infra.components.oncall import OnCall, OnCallArgs
+from infra.config import ConfigError, Project, StackConfig
+from sagestack import contract
+
+PROJECT_TAG = "sagestack:project"
+# Longest suffix a project's physical names get ("-approved": rule and role) and AWS's limit for
+# IAM role, EventBridge rule, CodeBuild project and model package group names.
+LONGEST_PROJECT_SUFFIX = len("-approved")
+NAME_LIMIT = 64
+FEATURE_GROUP_NAME_LIMIT = 64
+DEFAULT_DRIFT_PERIOD = 3600
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def define_platform(cfg: StackConfig) -> None:
+    """Register every resource of the stack and export what people and projects need."""
+    check_physical_names(cfg)
+    account_id = aws.get_caller_identity_output().account_id
+    region = aws.get_region_output().region
+    tags = platform_tags(cfg)
+
+    key = EncryptionKey(
+        "platform-key",
+        EncryptionKeyArgs(
+            alias=cfg.name_prefix,
+            account_id=account_id,
+            tags=tags,
+            # alarms and rules publish to the encrypted on-call topic
+            service_principals=("cloudwatch.amazonaws.com", "events.amazonaws.com"),
+        ),
+    )
+    artifacts = ArtifactStore(
+        "platform-artifacts",
+        ArtifactStoreArgs(
+            bucket_name=pulumi.Output.concat(
+                cfg.name_prefix, "-artifacts-", account_id, "-", region
+            ),
+            kms_key_arn=key.key_arn,
+            tags=tags,
+        ),
+    )
+    oncall = OnCall(
+        "platform-oncall",
+        OnCallArgs(
+            topic_name=f"{cfg.name_prefix}-oncall",
+            kms_key_arn=key.key_arn,
+            account_id=account_id,
+            region=region,
+            tags=tags,
+            emails=cfg.oncall.emails,
+            pagerduty_url=cfg.oncall.pagerduty_url,
+            publisher_name_prefix=f"{cfg.name_prefix}-",
+        ),
+    )
+    platform = SharedPlatform(
+        stack=cfg.stack,
+        name_prefix=cfg.name_prefix,
+        account_id=account_id,
+        region=region,
+        key=key,
+        artifacts=artifacts,
+        oncall=oncall,
+        feature_store=_feature_store(cfg, artifacts, key, tags),
+        kubernetes_provider=_kubernetes_provider(cfg),
+        model_server_image=cfg.kubernetes.model_server_image if cfg.kubernetes else None,
+    )
+    projects = {
+        p.name: MlProject(p.name, project_args(cfg, p, tags), platform) for p in cfg.projects
+    }
+
+    pulumi.export("artifactBucket", artifacts.bucket_name)
+    pulumi.export("kmsKeyArn", key.key_arn)
+    pulumi.export("oncallTopicArn", oncall.topic_arn)
+    pulumi.export("parameterPaths", {name: p.parameter_path for name, p in projects.items()})
+
+
+def platform_tags(cfg: StackConfig) -> dict[str, str]:
+    return {**cfg.tags, "environment": cfg.environment}
+
+
+def feature_group_name(cfg: StackConfig, name: str) -> str:
+    return f"{cfg.name_prefix}-{name}"
+
+
+def check_physical_names(cfg: StackConfig) -> None:
+    """Refuse names AWS would refuse, before anything is registered."""
+    problems = []
+    for index, project in enumerate(cfg.projects):
+        longest = f"{contract.resource_name(cfg.name_prefix, project.name)}-approved"
+        if len(longest) > NAME_LIMIT:
+            problems.append(
+                f'sagestack:projects[{index}].name: "{project.name}" makes physical names like '
+                f'"{longest}" {len(longest)} characters long; AWS allows {NAME_LIMIT} '
+                f"(shorten sagestack:namePrefix or the project name)"
+            )
+        if project.drift.monitor != "sagestack":
+            problems.append(
+                f'sagestack:projects[{index}].drift.monitor: "{project.drift.monitor}" is not '
+                "provisioned yet (expected sagestack)"
+            )
+    for index, group in enumerate(cfg.feature_groups):
+        physical = feature_group_name(cfg, group.name)
+        if len(physical) > FEATURE_GROUP_NAME_LIMIT:
+            problems.append(
+                f'sagestack:featureGroups[{index}].name: "{group.name}" makes the feature group '
+                f'"{physical}" {len(physical)} characters long; SageMaker allows '
+                f"{FEATURE_GROUP_NAME_LIMIT} (shorten sagestack:namePrefix or the group name)"
+            )
+    if problems:
+        raise ConfigError(problems)
+
+
+def drift_period_seconds(schedule: str) -> int:
+    """The alarm period matching the drift monitor's schedule: one run per period.
+
+    CloudWatch periods are multiples of 60 s up to a day; cron schedules get an hour.
+    """
+    match = _RATE.match(schedule)
+    if match is None:
+        return DEFAULT_DRIFT_PERIOD
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
+    return min(max(seconds, 60), 86400)
+
+
+def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> MlProjectArgs:
+    kubernetes = None
+    if project.serving.target == "kubernetes":
+        s = project.serving
+        kubernetes = KubernetesServingSpec(replicas=s.replicas, cpu=s.cpu, memory=s.memory)
+    return MlProjectArgs(
+        project=project.name,
+        repository_provider=project.repository.provider,
+        repository_url=project.repository.url,
+        connection_arn=project.repository.connection_arn,
+        branch=project.branch,
+        drift_features=project.drift.features,
+        drift_threshold=project.drift.threshold,
+        drift_period_seconds=drift_period_seconds(project.drift.schedule),
+        tags={**tags, PROJECT_TAG: project.name},
+        settings=project_settings(project),
+        auto_retrain=project.auto_retrain,
+        feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
+        kubernetes=kubernetes,
+    )
+
+
+def project_settings(project: Project) -> dict:
+    """What the project's pipeline reads from the SETTINGS parameter (config spelling)."""
+    settings = project.model_dump(
+        mode="json", by_alias=True, include={"instances", "registration", "drift", "serving"}
+    )
+    settings["registration"]["higherIsBetter"] = project.registration.higher_is_better
+    return settings
+
+
+def _feature_store(cfg, artifacts, key, tags) -> FeatureStore | None:
+    if not cfg.feature_groups:
+        return None
+    groups = tuple(
+        FeatureGroupSpec(
+            name=feature_group_name(cfg, group.name),
+            record_identifier=group.record_identifier,
+            event_time=group.event_time,
+            online=group.online,
+            features=tuple(FeatureSpec(f.name, f.type) for f in group.features),
+        )
+        for group in cfg.feature_groups
+    )
+    return FeatureStore(
+        "platform-features",
+        FeatureStoreArgs(
+            role_name=f"{cfg.name_prefix}-feature-store",
+            groups=groups,
+            artifacts=artifacts,
+            kms_key_arn=key.key_arn,
+            tags=tags,
+        ),
+    )
+
+
+def _kubernetes_provider(cfg: StackConfig) -> k8s.Provider | None:
+    if cfg.kubernetes is None:
+        return None
+    return k8s.Provider(
+        "platform-kubernetes", kubeconfig=pulumi.Output.secret(cfg.kubernetes.kubeconfig)
+    )
