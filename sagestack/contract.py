@@ -124,3 +124,16 @@ def model_monitor_metric(feature: str) -> str:
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+
+# --- Build specs (in the project's repository) -------------------------------------------------
+
+# The build project (webhook) runs this file; the deploy project (approval rule) the other.
+BUILD_BUILDSPEC = "buildspec.yml"
+DEPLOY_BUILDSPEC = "buildspec-deploy.yml"
+
+# --- Training pipeline parameters --------------------------------------------------------------
+
+# A String parameter every project's training pipeline declares (default "push"); the feedback
+# loop's EventBridge target sets it to PIPELINE_TRIGGER_DRIFT when a drift alarm starts a run.
+PIPELINE_PARAM_TRIGGER = "Trigger"
+PIPELINE_TRIGGER_DRIFT = "drift-alarm"
