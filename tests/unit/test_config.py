@@ -9,17 +9,19 @@ import copy
 import inspect
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pulumi
 import pytest
 import yaml
 from pulumi_aws.config.outputs import Endpoints
+from pydantic import BaseModel
 
 from infra.config import (
     ConfigError,
     Project,
     Registration,
+    StackConfig,
     load_stack_config,
     parse_stack_config,
 )
@@ -542,3 +544,23 @@ def test_decimal_numbers_set_with_pulumi_config_set_path_arrive_as_strings_and_a
     churn = parse_stack_config(raw, stack="dev").projects[0]
 
     assert (churn.registration.threshold, churn.drift.threshold) == (0.8, 0.3)
+
+
+def _documented_keys(model: type[BaseModel]) -> set[str]:
+    keys = set()
+    for name, info in model.model_fields.items():
+        if info.exclude:
+            continue
+        keys.add(info.alias or name)
+        for inner in (info.annotation, *get_args(info.annotation)):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                keys |= _documented_keys(inner)
+    return keys
+
+
+def test_the_config_reference_documents_every_key_of_the_model():
+    reference = (ROOT / "docs" / "config.md").read_text()
+
+    missing = {key for key in _documented_keys(StackConfig) if f"`{key}`" not in reference}
+
+    assert missing == set()
