@@ -191,11 +191,12 @@ def read_namespace(namespace: str) -> tuple[dict[str, Any], set[str]]:
     ``PULUMI_CONFIG_SECRET_KEYS`` are read too, for programs started by other means.
     """
     prefix = f"{namespace}:"
+    # pulumi.Config only answers for keys it is asked about; finding unknown (misspelt) keys
+    # needs the whole map, which only the runtime's config module holds.
     full_keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
     config = pulumi.Config(namespace)
-    raw: dict[str, Any] = {}
-    for full_key in sorted(k for k in full_keys if k.startswith(prefix)):
-        raw[full_key.removeprefix(prefix)] = _decode(config.get(full_key.removeprefix(prefix)))
+    keys = sorted(k.removeprefix(prefix) for k in full_keys if k.startswith(prefix))
+    raw = {key: _decode(config.get(key)) for key in keys}
     env_secrets = set(pulumi.runtime.get_config_secret_keys_env())
     secrets = {
         key

@@ -171,32 +171,36 @@ def _duplicate_names(raw: Mapping[str, Any], key: str) -> Iterator[Problem]:
 def _feature_group_problems(raw: Mapping[str, Any]) -> Iterator[Problem]:
     for i, group in _entries(raw, "featureGroups"):
         loc = ("featureGroups", i)
-        types = {
-            name: _text(f, "type")
-            for _, f in _entries(group, "features")
-            if (name := _text(f, "name"))
-        }
-        named = (
-            ((*loc, "features", j, "name"), n)
-            for j, f in _entries(group, "features")
-            if (n := _text(f, "name"))
-        )
-        yield from _duplicates(named)
-        if not types:
-            continue
-        for key in ("recordIdentifier", "eventTime"):
-            name = _text(group, key)
-            if name is not None and name not in types:
-                yield Problem(
-                    (*loc, key), f"must be one of the group's features ({', '.join(types)})", name
-                )
-        event_time = _text(group, "eventTime")
-        if event_time in types and types[event_time] not in EVENT_TIME_TYPES:
+        features = [
+            (j, name, _text(feature, "type"))
+            for j, feature in _entries(group, "features")
+            if (name := _text(feature, "name"))
+        ]
+        yield from _duplicates(((*loc, "features", j, "name"), name) for j, name, _ in features)
+        if features:
+            types: dict[str, str | None] = {}
+            for _, name, kind in features:
+                types.setdefault(name, kind)
+            yield from _key_feature_problems(loc, group, types)
+
+
+def _key_feature_problems(
+    loc: Location, group: Mapping[str, Any], types: dict[str, str | None]
+) -> Iterator[Problem]:
+    """The record identifier and event time must be features; event time of a time type."""
+    for key in ("recordIdentifier", "eventTime"):
+        name = _text(group, key)
+        if name is not None and name not in types:
             yield Problem(
-                (*loc, "eventTime"),
-                f"must be a feature of type String or Fractional (it is {types[event_time]})",
-                event_time,
+                (*loc, key), f"must be one of the group's features ({', '.join(types)})", name
             )
+    event_time = _text(group, "eventTime")
+    if event_time in types and types[event_time] not in EVENT_TIME_TYPES:
+        yield Problem(
+            (*loc, "eventTime"),
+            f"must be a feature of type String or Fractional (it is {types[event_time]})",
+            event_time,
+        )
 
 
 # --- projects ------------------------------------------------------------------------------------
