@@ -221,6 +221,9 @@ BAD_CASES = [
                      "template": pod_template({"name": "job", "image": "x"})}}}),
                  "container 'job' has no resources.limits cpu / memory", id="cronjob-no-limits"),
     pytest.param("kubernetes-container-limits",
+                 lambda s: replaced(s, "server", spec={"template": {"spec": {}}}),
+                 "no containers at spec.template.spec.containers", id="deployment-no-containers"),
+    pytest.param("kubernetes-container-limits",
                  lambda s: [*s, resource(POD, "pod", POD_WITHOUT_LIMITS)],
                  "initContainer 'fetch'", id="pod-init-container-no-limits"),
 ]

@@ -29,7 +29,11 @@ def is_workload(resource_type: str) -> bool:
 
 def missing_limit_problems(resource_type: str, props: Mapping[str, Any]) -> list[str]:
     kind = resource_type.rsplit(":", 1)[-1]
-    pod_spec = as_mapping(dig(props, *_POD_SPEC_PATHS[kind]))
+    path = _POD_SPEC_PATHS[kind]
+    pod_spec = as_mapping(dig(props, *path))
+    if not as_list(pod_spec.get("containers")):
+        # nothing to check is itself wrong: a workload always runs at least one container
+        return [f"no containers at {'.'.join((*path, 'containers'))}"]
     problems = []
     for field in ("initContainers", "containers"):
         for container in as_list(pod_spec.get(field)):
