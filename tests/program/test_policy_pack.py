@@ -180,6 +180,16 @@ BAD_CASES = [
                  lambda s: replaced(s, "exec", assumeRolePolicy=document(
                      {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
                       "Action": "sts:*"})), "assume-role policy", id="wildcard-in-trust-policy"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: replaced(s, "exec", managedPolicyArns=[
+                     "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]),
+                 "attaches 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess'",
+                 id="full-access-managed-policy-on-role"),
+    pytest.param("iam-no-wildcard-actions",
+                 lambda s: [*s, resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                            "admin", {"role": "exec",
+                                      "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})],
+                 "AdministratorAccess", id="administrator-access-attachment"),
     pytest.param("iam-wildcard-resources-allowlisted",
                  lambda s: replaced(s, "exec-unscoped", policy=document(
                      allow("sagemaker:ListModelPackages", "*"))),
@@ -267,6 +277,16 @@ def test_resource_tags_override_a_default_tag_with_a_blank_value():
     ]
 
 
+def test_tags_given_as_a_key_value_list_are_read_too():
+    group = resource("aws:autoscaling/group:Group", "workers", {
+        "maxSize": 1.0, "minSize": 1.0,
+        "tags": [{"key": k, "value": v, "propagateAtLaunch": True} for k, v in TAGS.items()],
+    })
+    assert evaluate([group]) == []
+    group_without_owner = replaced([group], "workers", tags=group.inputs["tags"][1:])
+    assert [v.policy for v in evaluate(group_without_owner)] == ["required-tags"]
+
+
 def test_resources_without_a_tags_input_are_not_asked_for_tags():
     stack = good_stack()
     untaggable = [r for r in stack if r.type in {PAB, SSE, BUCKET_POLICY, ROLE_POLICY}]
@@ -304,6 +324,11 @@ def test_an_account_wide_public_access_block_covers_every_bucket():
         "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account", BLOCK_ALL
     )
     assert evaluate([*stack, account_block]) == []
+
+
+def test_a_narrow_aws_managed_policy_may_be_attached():
+    read_only = "arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"
+    assert evaluate(replaced(good_stack(), "exec", managedPolicyArns=[read_only])) == []
 
 
 def test_deny_statements_may_use_wildcards():

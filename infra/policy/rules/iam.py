@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,7 +27,24 @@ _POLICY_INPUT_TYPES = frozenset(
     }
 )
 ROLE = "aws:iam/role:Role"
-IAM_POLICY_TYPES = _POLICY_INPUT_TYPES | {ROLE}
+# Resources attaching managed policies by ARN: the input holding one ARN, or a list of them.
+_ATTACHMENT_INPUTS = {
+    ROLE: "managedPolicyArns",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "policyArn",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "policyArn",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": "policyArn",
+    "aws:iam/policyAttachment:PolicyAttachment": "policyArn",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": "policyArns",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive": "policyArns",
+}
+# AWS managed policies whose documents allow whole services ("sagemaker:*", "*"): attaching
+# one grants the wildcard as surely as writing it.
+_BROAD_MANAGED_POLICY = re.compile(
+    r"^arn:aws[a-z-]*:iam::aws:policy/(?:.+/)?"
+    r"(?:AdministratorAccess|PowerUserAccess|[A-Za-z0-9]*FullAccess[A-Za-z0-9_]*)$"
+)
+IAM_POLICY_TYPES = _POLICY_INPUT_TYPES | set(_ATTACHMENT_INPUTS)
 
 
 def identity_documents(resource_type: str, props: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -67,7 +85,18 @@ def wildcard_action_problems(resource_type: str, props: Mapping[str, Any]) -> li
     problems: list[str] = []
     for where, statement in _statements(_all_documents(resource_type, props), problems):
         problems.extend(_wildcard_actions(where, statement))
+    problems.extend(
+        f"attaches {arn!r}, an AWS managed policy that allows whole services: grant the "
+        "actions by name in the platform's own policies"
+        for arn in _attached_policy_arns(resource_type, props)
+        if _BROAD_MANAGED_POLICY.match(arn)
+    )
     return problems
+
+
+def _attached_policy_arns(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    key = _ATTACHMENT_INPUTS.get(resource_type)
+    return [str(arn) for arn in as_list(props.get(key))] if key else []
 
 
 def _wildcard_actions(where: str, statement: Statement) -> Iterator[str]:

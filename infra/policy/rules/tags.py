@@ -17,7 +17,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from infra.policy.rules.props import as_mapping, is_set, json_or_mapping
+from infra.policy.rules.props import as_list, as_mapping, is_set, json_or_mapping
 
 REQUIRED_TAGS = ("owner", "cost-center", "environment")
 
@@ -43,8 +43,19 @@ def effective_tags(props: Mapping[str, Any], provider_props: Mapping[str, Any]) 
     resource's own ``tags``, each overriding the one before (the provider's merge order)."""
     return {
         **default_tags(provider_props),
-        **as_mapping(props.get("tagsAll")),
-        **as_mapping(props.get("tags")),
+        **_tag_map(props.get("tagsAll")),
+        **_tag_map(props.get("tags")),
+    }
+
+
+def _tag_map(tags: Any) -> Mapping[str, Any]:
+    """Tags as a mapping, also from the ``[{key, value}]`` list a few resource types take."""
+    if isinstance(tags, Mapping):
+        return tags
+    return {
+        entry.get("key"): entry.get("value")
+        for entry in (as_mapping(item) for item in as_list(tags))
+        if entry.get("key")
     }
 
 
