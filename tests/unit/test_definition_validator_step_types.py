@@ -1,0 +1,109 @@
+"""Tuning, Model, Transform and Lambda steps: their shapes and the properties they expose."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.definition_validator import validate_definition
+
+FIXTURE = Path(__file__).parent / "fixtures" / "definitions" / "tune_transform_notify.json"
+
+
+@pytest.fixture
+def definition() -> dict:
+    """tune -> model of the best job -> batch transform -> lambda -> condition (Or/Not/In)."""
+    return json.loads(FIXTURE.read_text())
+
+
+def _step(definition: dict, name: str) -> dict:
+    return next(step for step in definition["Steps"] if step["Name"] == name)
+
+
+def _record_count_condition(definition: dict) -> dict:
+    return _step(definition, "EnoughRecords")["Arguments"]["Conditions"][0]["Conditions"][0]
+
+
+def test_tuning_model_transform_lambda_definition_has_no_problems(definition):
+    assert validate_definition(definition) == []
+
+
+def test_tuning_properties_come_from_both_of_its_response_shapes(definition):
+    values = _step(definition, "BestModel")["Arguments"]["PrimaryContainer"]["ModelDataUrl"]
+    values["Std:Join"]["Values"][1] = {"Get": "Steps.Tune.TrainingJobSummaries[0].JobName"}
+
+    assert validate_definition(definition) == [
+        'step "BestModel" Arguments.PrimaryContainer.ModelDataUrl.Std:Join.Values[1]: '
+        '{"Get": "Steps.Tune.TrainingJobSummaries[0].JobName"}: '
+        'property "TrainingJobSummaries[0].JobName": '
+        "HyperParameterTrainingJobSummary has no .JobName"
+    ]
+
+
+def test_create_model_step_may_leave_out_the_model_name(definition):
+    assert "ModelName" not in _step(definition, "BestModel")["Arguments"]
+    assert validate_definition(definition) == []
+
+
+def test_transform_step_missing_its_resources_is_rejected(definition):
+    del _step(definition, "Score")["Arguments"]["TransformResources"]
+
+    assert validate_definition(definition) == [
+        'step "Score" Arguments.TransformResources: '
+        "required member of CreateTransformJobRequest is missing"
+    ]
+
+
+def test_lambda_output_that_is_not_declared_is_rejected(definition):
+    _record_count_condition(definition)["LeftValue"] = {
+        "Get": "Steps.Notify.OutputParameters['rows']"
+    }
+
+    assert validate_definition(definition) == [
+        'step "EnoughRecords" Arguments.Conditions[0].Conditions[0].LeftValue: '
+        '{"Get": "Steps.Notify.OutputParameters[\'rows\']"}: Lambda step "Notify" has no '
+        "OutputParameters['rows'] (outputs: recordCount)"
+    ]
+
+
+def test_lambda_output_type_is_used_for_condition_operands(definition):
+    _step(definition, "Notify")["OutputParameters"][0]["OutputType"] = "String"
+
+    assert validate_definition(definition) == [
+        'step "EnoughRecords" Arguments.Conditions[0].Conditions[0].LeftValue: '
+        '{"Get": "Steps.Notify.OutputParameters[\'recordCount\']"} is a String, '
+        "expected a number to compare"
+    ]
+
+
+def test_unknown_step_level_key_is_rejected(definition):
+    _step(definition, "Notify")["FunctionName"] = "sagestack-churn-notify"
+
+    (problem,) = validate_definition(definition)
+
+    assert problem.startswith(
+        'step "Notify" FunctionName: unknown key for a Lambda step, expected: Arguments, '
+    )
+
+
+def test_condition_nested_in_not_is_checked(definition):
+    nested = _step(definition, "EnoughRecords")["Arguments"]["Conditions"][0]["Conditions"][1]
+    nested["Condition"]["Values"] = "Completed"
+
+    assert validate_definition(definition) == [
+        'step "EnoughRecords" Arguments.Conditions[0].Conditions[1].Condition.Values: '
+        '"Completed" is not a list'
+    ]
+
+
+def test_integer_parameter_fills_an_integer_member(definition):
+    limits = _step(definition, "Tune")["Arguments"]["HyperParameterTuningJobConfig"]
+    limits["ResourceLimits"]["MaxParallelTrainingJobs"] = {"Get": "Parameters.BatchInput"}
+
+    assert validate_definition(definition) == [
+        'step "Tune" Arguments.HyperParameterTuningJobConfig.ResourceLimits.'
+        'MaxParallelTrainingJobs: {"Get": "Parameters.BatchInput"} is a String, '
+        "expected an integer (MaxParallelTrainingJobs)"
+    ]
