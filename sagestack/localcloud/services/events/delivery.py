@@ -1,0 +1,123 @@
+"""Delivering an event that reached a rule: match the pattern, shape the input, invoke each target.
+
+moto calls ``Rule.send_to_targets`` for every rule of the bus an event was put on (put_events,
+replays, cross-bus forwarding). :func:`send_to_targets` runs in its place for the target types
+sagestack uses (SNS, SQS, CodeBuild, SageMaker pipelines) and hands the others (log groups,
+archives, buses, API destinations) back to moto. Unlike moto it skips DISABLED rules, as AWS does.
+Delivery is synchronous: the event has reached its targets when PutEvents returns.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sagestack.localcloud import moto_integration
+from sagestack.localcloud.services.events import deliveries, patterns, targets
+from sagestack.localcloud.services.events.transform import RuleContext, compact, target_input
+
+
+def aws_time(value: Any) -> str:
+    """EventBridge's event time: ISO 8601 in UTC to the second (moto keeps epoch seconds)."""
+    if isinstance(value, int | float):
+        moment = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        return str(value)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def event_as_delivered(event_message: dict[str, Any]) -> dict[str, Any]:
+    """The event as targets see it: AWS's envelope, ``time`` as ISO 8601, no moto-only keys."""
+    event = {k: v for k, v in event_message.items() if k != "ingestion-time"}
+    event["time"] = aws_time(event_message.get("time"))
+    return event
+
+
+@lru_cache(maxsize=1024)
+def _compiled_pattern(raw: str | None) -> dict[str, Any]:
+    return patterns.parse_pattern(raw)
+
+
+def send_to_targets(
+    original: Any, rule: Any, event_message: dict[str, Any], transform_input: bool = True
+) -> None:
+    """Wrapper of moto's ``Rule.send_to_targets`` (see module docstring)."""
+    if rule.state != "ENABLED":
+        return
+    event = event_as_delivered(event_message)
+    if not patterns.matches(_compiled_pattern(rule.event_pattern.dump()), event):
+        return
+    context = RuleContext(
+        rule_arn=rule.arn,
+        rule_name=rule.name,
+        ingestion_time=aws_time(event_message.get("ingestion-time", event_message.get("time"))),
+    )
+    for target in list(rule.targets):
+        handler = targets.handler_for(target["Arn"])
+        if handler is None:
+            original(_rule_with_only(rule, target), event_message, transform_input)
+            continue
+        text = target_input(target, event, context) if transform_input else compact(event)
+        _invoke(handler, rule, target, event, text)
+
+
+def _rule_with_only(rule: Any, target: dict[str, Any]) -> Any:
+    view = copy.copy(rule)
+    view.targets = [target]
+    return view
+
+
+def _invoke(
+    handler: targets.Handler, rule: Any, target: dict[str, Any], event: dict, text: str
+) -> None:
+    common = {
+        "rule_arn": rule.arn,
+        "target_id": target["Id"],
+        "target_arn": target["Arn"],
+        "event_id": event["id"],
+        "input": text,
+    }
+    try:
+        response = handler(target, targets.Arn.parse(target["Arn"]), text, event)
+    except targets.TargetError as error:
+        deliveries.DELIVERIES.record(
+            deliveries.Delivery(
+                status=deliveries.FAILED,
+                error_code=error.code,
+                error_message=error.message,
+                **common,
+            )
+        )
+        _dead_letter(target, rule, event, error)
+        return
+    deliveries.DELIVERIES.record(
+        deliveries.Delivery(status=deliveries.SUCCEEDED, response=response, **common)
+    )
+
+
+def _dead_letter(
+    target: dict[str, Any], rule: Any, event: dict[str, Any], error: targets.TargetError
+) -> None:
+    """Send the undeliverable event to the target's dead-letter queue, as EventBridge does."""
+    dead_letter_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
+    if not dead_letter_arn:
+        return
+    queue = targets.Arn.parse(dead_letter_arn)
+    attributes = {
+        "RULE_ARN": rule.arn,
+        "TARGET_ARN": target["Arn"],
+        "ERROR_CODE": error.code,
+        "ERROR_MESSAGE": error.message,
+    }
+    sqs = moto_integration.backend("sqs", queue.account, queue.region)
+    sqs.send_message(
+        queue_name=queue.resource,
+        message_body=compact(event),
+        message_attributes={
+            name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()
+        },
+    )

@@ -1,0 +1,333 @@
+"""EventBridge delivery on the local cloud: rules deliver matching events to SQS, SNS, CodeBuild and
+SageMaker pipeline targets with Input / InputPath / InputTransformer applied as AWS documents.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from sagestack import contract
+from sagestack.localcloud.services.events import DELIVERIES
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+DETAIL = {
+    "ModelPackageGroupName": "churn",
+    "ModelApprovalStatus": "Approved",
+    "ModelPackageVersion": 3,
+}
+PACKAGE_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
+APPROVAL_PATTERN = {
+    "source": ["aws.sagemaker"],
+    "detail-type": [contract.MODEL_PACKAGE_STATE_CHANGE],
+    "detail": {"ModelApprovalStatus": ["Approved"]},
+}
+
+
+@pytest.fixture
+def aws(fresh_local_cloud):
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("inspects the delivery record only sagestack's local cloud keeps")
+    DELIVERIES.clear()
+
+    def client(name: str):
+        return boto3.client(name, endpoint_url=fresh_local_cloud.url)
+
+    return client
+
+
+def _queue(aws, name: str = "targets") -> tuple[str, str]:
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return url, arn["QueueArn"]
+
+
+def _bodies(aws, queue_url: str, expected: int = 1) -> list[str]:
+    messages = (
+        aws("sqs")
+        .receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        .get("Messages", [])
+    )
+    assert len(messages) == expected, messages
+    return [m["Body"] for m in messages]
+
+
+def _rule(aws, target: dict, pattern: dict = APPROVAL_PATTERN, name: str = "approved") -> str:
+    events = aws("events")
+    rule_arn = events.put_rule(Name=name, EventPattern=json.dumps(pattern))["RuleArn"]
+    events.put_targets(Rule=name, Targets=[{"Id": "t1", **target}])
+    return rule_arn
+
+
+def _put(aws, detail: dict = DETAIL, detail_type: str = contract.MODEL_PACKAGE_STATE_CHANGE) -> str:
+    answer = aws("events").put_events(
+        Entries=[
+            {
+                "Source": "aws.sagemaker",
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "Resources": [PACKAGE_ARN],
+            }
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+    return answer["Entries"][0]["EventId"]
+
+
+def test_matching_event_reaches_sqs_target_as_the_whole_event(aws):
+    url, arn = _queue(aws)
+    _rule(aws, {"Arn": arn})
+    event_id = _put(aws)
+    [body] = _bodies(aws, url)
+    event = json.loads(body)
+    assert event["id"] == event_id
+    assert event["detail-type"] == contract.MODEL_PACKAGE_STATE_CHANGE
+    assert event["source"] == "aws.sagemaker"
+    assert event["detail"] == DETAIL
+    assert event["region"] == REGION and event["account"] == ACCOUNT
+    assert event["time"].endswith("Z") and "T" in event["time"]
+    assert set(event) == {
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    }
+    assert body == json.dumps(event, separators=(",", ":"))  # minified, as EventBridge sends
+
+
+def test_event_that_does_not_match_is_not_delivered(aws):
+    url, arn = _queue(aws)
+    _rule(aws, {"Arn": arn})
+    _put(aws, detail={**DETAIL, "ModelApprovalStatus": "Rejected"})
+    _bodies(aws, url, expected=0)
+    assert DELIVERIES.all() == []
+
+
+def test_disabled_rule_delivers_nothing(aws):
+    url, arn = _queue(aws)
+    _rule(aws, {"Arn": arn})
+    aws("events").disable_rule(Name="approved")
+    _put(aws)
+    _bodies(aws, url, expected=0)
+
+
+def test_constant_input_replaces_the_event(aws):
+    url, arn = _queue(aws)
+    _rule(aws, {"Arn": arn, "Input": '{"retrain": true}'})
+    _put(aws)
+    assert _bodies(aws, url) == ['{"retrain": true}']
+
+
+def test_input_path_passes_only_that_part_of_the_event(aws):
+    url, arn = _queue(aws)
+    _rule(aws, {"Arn": arn, "InputPath": "$.detail"})
+    _put(aws)
+    assert json.loads(_bodies(aws, url)[0]) == DETAIL
+
+
+def test_input_transformer_fills_json_template_with_quoting_rules(aws):
+    url, arn = _queue(aws)
+    template = (
+        '{"group": <group>, "status": "<status>", "version": <version>, '
+        '"text": "package <group> is \\"<status>\\"", "rule": <aws.events.rule-name>, '
+        '"event": <aws.events.event.json>, "absent": <absent>}'
+    )
+    paths = {
+        "group": "$.detail.ModelPackageGroupName",
+        "status": "$.detail.ModelApprovalStatus",
+        "version": "$.detail.ModelPackageVersion",
+        "absent": "$.detail.nothing",
+    }
+    _rule(
+        aws, {"Arn": arn, "InputTransformer": {"InputPathsMap": paths, "InputTemplate": template}}
+    )
+    event_id = _put(aws)
+    delivered = json.loads(_bodies(aws, url)[0])
+    assert delivered["group"] == "churn"
+    assert delivered["status"] == "Approved"
+    assert delivered["version"] == 3
+    assert delivered["text"] == 'package churn is "Approved"'
+    assert delivered["rule"] == "approved"
+    assert delivered["event"]["id"] == event_id and delivered["event"]["detail"] == DETAIL
+    assert delivered["absent"] is None
+
+
+def test_input_transformer_string_template_delivers_text(aws):
+    url, arn = _queue(aws)
+    transformer = {
+        "InputPathsMap": {"group": "$.detail.ModelPackageGroupName"},
+        "InputTemplate": '"model <group> approved by <aws.events.rule-name>"',
+    }
+    _rule(aws, {"Arn": arn, "InputTransformer": transformer})
+    _put(aws)
+    assert _bodies(aws, url) == ['"model churn approved by approved"']
+
+
+def test_sns_target_publishes_the_input_to_the_topic(aws):
+    url, queue_arn = _queue(aws)
+    sns = aws("sns")
+    topic = sns.create_topic(Name="oncall")["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    _rule(aws, {"Arn": topic, "InputPath": "$.detail"})
+    _put(aws)
+    assert json.loads(_bodies(aws, url)[0]) == DETAIL
+    [delivery] = DELIVERIES.all()
+    assert delivery.status == "SUCCEEDED" and delivery.response["MessageId"]
+
+
+def _project(aws, name: str, variables: list[dict] | None = None):
+    codebuild = aws("codebuild")
+    codebuild.create_project(
+        name=name,
+        source={"type": "S3", "location": "artifacts/source.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+            "environmentVariables": variables or [],
+        },
+        serviceRole=f"arn:aws:iam::{ACCOUNT}:role/deploy",
+    )
+    return codebuild
+
+
+def test_codebuild_target_starts_build_with_environment_override_from_transformer(aws):
+    codebuild = _project(
+        aws, "churn-deploy", [{"name": contract.ENV_PROJECT, "value": "churn", "type": "PLAINTEXT"}]
+    )
+    project_arn = f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/churn-deploy"
+    override = f'{{"name": "{contract.ENV_MODEL_PACKAGE_ARN}", "value": <package>}}'
+    template = f'{{"environmentVariablesOverride": [{override}]}}'
+    transformer = {"InputPathsMap": {"package": "$.resources[0]"}, "InputTemplate": template}
+    _rule(aws, {"Arn": project_arn, "InputTransformer": transformer})
+    _put(aws)
+    [build_id] = codebuild.list_builds_for_project(projectName="churn-deploy")["ids"]
+    [build] = codebuild.batch_get_builds(ids=[build_id])["builds"]
+    variables = {v["name"]: v["value"] for v in build["environment"]["environmentVariables"]}
+    assert variables == {
+        contract.ENV_PROJECT: "churn",
+        contract.ENV_MODEL_PACKAGE_ARN: PACKAGE_ARN,
+    }
+
+
+def test_codebuild_target_with_invalid_start_build_input_is_a_failed_delivery(aws):
+    codebuild = _project(aws, "deploy-p")
+    rule_arn = _rule(
+        aws,
+        {
+            "Arn": f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/deploy-p",
+            "Input": '{"environmentVariablesOverride": [{"value": "no name"}]}',
+        },
+    )
+    _put(aws)
+    [failure] = DELIVERIES.all(rule_arn=rule_arn)
+    assert failure.status == "FAILED" and failure.error_code == "InvalidInputException"
+    assert "name" in failure.error_message
+    assert codebuild.list_builds_for_project(projectName="deploy-p")["ids"] == []
+
+
+def test_sagemaker_pipeline_target_starts_execution_with_static_and_dynamic_parameters(aws):
+    sagemaker = aws("sagemaker")
+    sagemaker.create_pipeline(
+        PipelineName="churn-train",
+        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
+    )
+    parameters = {
+        "PipelineParameterList": [
+            {"Name": "Reason", "Value": "drift"},
+            {"Name": "ModelGroup", "Value": "$.detail.ModelPackageGroupName"},
+        ]
+    }
+    _rule(
+        aws,
+        {
+            "Arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/churn-train",
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/events",
+            "SageMakerPipelineParameters": parameters,
+        },
+    )
+    _put(aws)
+    [execution] = sagemaker.list_pipeline_executions(PipelineName="churn-train")[
+        "PipelineExecutionSummaries"
+    ]
+    given = sagemaker.list_pipeline_parameters_for_execution(
+        PipelineExecutionArn=execution["PipelineExecutionArn"]
+    )["PipelineParameters"]
+    assert {p["Name"]: p["Value"] for p in given} == {"Reason": "drift", "ModelGroup": "churn"}
+
+
+def test_missing_target_is_recorded_as_failed_and_sent_to_dead_letter_queue(aws):
+    dlq_url, dlq_arn = _queue(aws, "dead-letters")
+    missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue"
+    rule_arn = _rule(aws, {"Arn": missing, "DeadLetterConfig": {"Arn": dlq_arn}})
+    event_id = _put(aws)
+    [failure] = DELIVERIES.all(rule_arn=rule_arn, status="FAILED")
+    assert failure.target_arn == missing and failure.event_id == event_id
+    assert failure.error_code == "AWS.SimpleQueueService.NonExistentQueue"
+    message = aws("sqs").receive_message(QueueUrl=dlq_url, MessageAttributeNames=["All"])[
+        "Messages"
+    ][0]
+    assert json.loads(message["Body"])["id"] == event_id
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["RULE_ARN"] == rule_arn and attributes["TARGET_ARN"] == missing
+    assert attributes["ERROR_CODE"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_missing_topic_and_pipeline_are_failed_deliveries(aws):
+    rule_arn = _rule(
+        aws,
+        {"Arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:nope"},
+    )
+    aws("events").put_targets(
+        Rule="approved",
+        Targets=[{"Id": "t2", "Arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/nope"}],
+    )
+    _put(aws)
+    failures = {
+        d.target_id: d.error_code for d in DELIVERIES.all(rule_arn=rule_arn, status="FAILED")
+    }
+    assert failures == {"t1": "NotFound", "t2": "ValidationException"}
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ({"Input": "{}", "InputPath": "$.detail"}, "only one of"),
+        ({"Input": "not json"}, "not valid JSON"),
+        (
+            {"InputTransformer": {"InputPathsMap": {"aws.x": "$.id"}, "InputTemplate": "<aws.x>"}},
+            "reserved",
+        ),
+        (
+            {"InputTransformer": {"InputPathsMap": {"x": "detail.id"}, "InputTemplate": "<x>"}},
+            "JSON path",
+        ),
+    ],
+    ids=["two input kinds", "input not json", "reserved variable", "path without $"],
+)
+def test_put_targets_rejects_invalid_input_settings(aws, target, fragment):
+    _url, arn = _queue(aws)
+    events = aws("events")
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["x"]}))
+    with pytest.raises(ClientError) as error:
+        events.put_targets(Rule="r", Targets=[{"Id": "t", "Arn": arn, **target}])
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert fragment in error.value.response["Error"]["Message"]
+    assert events.list_targets_by_rule(Rule="r")["Targets"] == []
