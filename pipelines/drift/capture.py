@@ -32,7 +32,9 @@ import pyarrow.csv as pacsv
 from pipelines.drift.baseline import Baseline
 from pipelines.drift.tables import column_types, csv_convert_options
 
+# A chunk ends at whichever comes first: a batch request can hold thousands of rows per record.
 RECORDS_PER_CHUNK = 10_000
+CHUNK_BYTES = 8 << 20
 
 
 class CaptureFormatError(ValueError):
@@ -40,16 +42,18 @@ class CaptureFormatError(ValueError):
 
 
 def read_capture(paths: Iterable[str | Path], baseline: Baseline) -> Iterator[pa.Table]:
-    """The requests of every capture file in ``paths``, ``RECORDS_PER_CHUNK`` records at a time."""
+    """The requests of every capture file in ``paths``, in chunks of bounded size."""
     for path in paths:
         with open(path, "rb") as lines:
             chunk: list[tuple[int, bytes]] = []
+            size = 0
             for number, line in enumerate(lines, start=1):
                 if line.strip():
                     chunk.append((number, line))
-                if len(chunk) == RECORDS_PER_CHUNK:
+                    size += len(line)
+                if len(chunk) == RECORDS_PER_CHUNK or size >= CHUNK_BYTES:
                     yield _records_to_table(path, chunk, baseline)
-                    chunk = []
+                    chunk, size = [], 0
             if chunk:
                 yield _records_to_table(path, chunk, baseline)
 

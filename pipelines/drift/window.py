@@ -21,11 +21,10 @@ from pipelines.drift.statistics import bin_counts
 class NumericWindow:
     def __init__(self, baseline: NumericBaseline):
         self.baseline = baseline
-        self.distinct, counts = np.unique(baseline.reference_sample, return_counts=True)
-        self.reference_at_or_below = np.cumsum(counts)
-        self.reference_below = self.reference_at_or_below - counts
-        self.current_below = np.zeros(len(self.distinct), dtype=np.int64)
-        self.current_at_or_below = np.zeros(len(self.distinct), dtype=np.int64)
+        self.distinct, self._reference_counts = _distinct(baseline.reference_sample)
+        # Cell 2j counts current values strictly between distinct reference values j-1 and j
+        # (cell 0: below the smallest), cell 2j+1 those equal to value j, cell 2K above the largest.
+        self.cells = np.zeros(2 * len(self.distinct) + 1, dtype=np.int64)
         self.bin_counts = np.zeros(len(baseline.bin_edges) + 1, dtype=np.int64)
         self.count = 0
         self.missing = 0
@@ -34,16 +33,53 @@ class NumericWindow:
         self.minimum = np.inf
         self.maximum = -np.inf
 
+    @property
+    def reference_at_or_below(self) -> np.ndarray:
+        """How many reference values are <= each distinct reference value."""
+        if self._reference_counts is None:
+            return np.arange(1, len(self.distinct) + 1)
+        return np.cumsum(self._reference_counts)
+
+    @property
+    def reference_below(self) -> np.ndarray:
+        """How many reference values are < each distinct reference value."""
+        if self._reference_counts is None:
+            return np.arange(len(self.distinct))
+        return np.cumsum(self._reference_counts) - self._reference_counts
+
     def add(self, values: np.ndarray) -> None:
         missing = np.isnan(values)
         present = np.sort(values[~missing]) if missing.any() else np.sort(values)
         self.missing += int(missing.sum())
         if len(present) == 0:
             return
-        self.current_below += np.searchsorted(present, self.distinct, side="left")
-        self.current_at_or_below += np.searchsorted(present, self.distinct, side="right")
+        self._count_cells(present)
         self.bin_counts += bin_counts(present, self.baseline.bin_edges)
         self._add_moments(present)
+
+    def _count_cells(self, present: np.ndarray) -> None:
+        # Look up whichever side is shorter: a large chunk's counts below and at each reference
+        # value, or a small chunk's values among the reference values.
+        if len(present) >= len(self.distinct) // 2:
+            cumulative = np.empty(len(self.cells), dtype=np.int64)
+            cumulative[0:-1:2] = np.searchsorted(present, self.distinct, side="left")
+            cumulative[1::2] = np.searchsorted(present, self.distinct, side="right")
+            cumulative[-1] = len(present)
+            self.cells += np.diff(cumulative, prepend=0)
+        else:
+            cell = np.searchsorted(self.distinct, present, side="left")
+            cell += np.searchsorted(self.distinct, present, side="right")
+            self.cells += np.bincount(cell, minlength=len(self.cells))
+
+    @property
+    def current_below(self) -> np.ndarray:
+        """How many current values are < each distinct reference value."""
+        return np.cumsum(self.cells)[0:-1:2]
+
+    @property
+    def current_at_or_below(self) -> np.ndarray:
+        """How many current values are <= each distinct reference value."""
+        return np.cumsum(self.cells)[1::2]
 
     def _add_moments(self, present: np.ndarray) -> None:
         # Chan et al.'s pairwise update: exact enough over millions of values, one pass per chunk.
@@ -61,6 +97,17 @@ class NumericWindow:
     @property
     def std(self) -> float:
         return (self._squared_deviations / self.count) ** 0.5 if self.count else float("nan")
+
+
+def _distinct(sorted_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The distinct values of a sorted sample and how often each occurs (None: once each).
+
+    Without ties the sample itself is the distinct values, so no second copy is kept.
+    """
+    if len(sorted_sample) < 2 or bool(np.all(sorted_sample[1:] != sorted_sample[:-1])):
+        return sorted_sample, None
+    distinct, counts = np.unique(sorted_sample, return_counts=True)
+    return distinct, counts
 
 
 class CategoricalWindow:
