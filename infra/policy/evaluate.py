@@ -3,6 +3,8 @@
 The Pulumi CLI hands each resource to the pack (``Analyze``) and then the whole stack
 (``AnalyzeStack``); this does the same with pulumi-policy's own argument objects and its
 unknown-checking proxy over the props, so a rule sees exactly what it sees under the CLI.
+It judges known values (an ``up``, or the program under mocks with ``preview=False``): a preview
+unknown raises pulumi-policy's ``UnknownValueError`` here, where the CLI would print an advisory.
 """
 
 from __future__ import annotations
