@@ -1,0 +1,71 @@
+"""SNS operations whose HTTP/HTTPS behaviour moto does not have: Subscribe sends a
+SubscriptionConfirmation and answers "pending confirmation", ConfirmSubscription checks the token,
+the subscription lists show unconfirmed ones as "PendingConfirmation".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagestack.localcloud import moto_integration
+from sagestack.localcloud.services.sns import subscriptions
+from sagestack.localcloud.services.sns.exceptions import InvalidParameterException
+
+PENDING_RESPONSE_ARN = "pending confirmation"  # what Subscribe answers for an unconfirmed one
+
+
+class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore[misc]
+    def subscribe(self) -> Any:
+        protocol = self._get_param("Protocol")
+        endpoint = self._get_param("Endpoint")
+        topic_arn = self._get_param("TopicArn")
+        existed = self.backend._find_subscription(topic_arn, endpoint, protocol) is not None
+        result = super().subscribe()
+        subscription = self.backend._find_subscription(topic_arn, endpoint, protocol)
+        if not existed:
+            subscriptions.remember_endpoint(subscription, self._endpoint_url())
+        if protocol not in subscriptions.HTTP_PROTOCOLS:
+            return result
+        if not existed:
+            subscriptions.request_confirmation(subscription)
+        return_arn = str(self._get_attributes().get("ReturnSubscriptionArn", "")).lower() == "true"
+        if subscriptions.is_pending(subscription) and not return_arn:
+            return moto_integration.ActionResult({"SubscriptionArn": PENDING_RESPONSE_ARN})
+        return result
+
+    def confirm_subscription(self) -> Any:
+        topic_arn = self._get_param("TopicArn")
+        token = self._get_param("Token")
+        self.backend.get_topic(topic_arn)  # NotFound for an unknown topic, as moto does
+        subscription = subscriptions.find_by_token(self.backend, topic_arn, token or "")
+        if subscription is None:
+            raise InvalidParameterException("Invalid parameter: Token")
+        subscriptions.confirm(subscription, authenticated=bool(self.headers.get("Authorization")))
+        return moto_integration.ActionResult({"SubscriptionArn": subscription.arn})
+
+    def list_subscriptions(self) -> Any:
+        return _shown_pending(super().list_subscriptions())
+
+    def list_subscriptions_by_topic(self) -> Any:
+        return _shown_pending(super().list_subscriptions_by_topic())
+
+    def _endpoint_url(self) -> str:
+        scheme = "https" if self.headers.get("X-Forwarded-Proto") == "https" else "http"
+        return f"{scheme}://{self.headers.get('Host')}"
+
+
+def _shown_pending(result: Any) -> Any:
+    listed = dict(result.result)
+    listed["Subscriptions"] = [
+        {
+            "SubscriptionArn": (
+                subscriptions.PENDING_ARN if subscriptions.is_pending(s) else s.arn
+            ),
+            "Owner": s.owner,
+            "Protocol": s.protocol,
+            "Endpoint": s.endpoint,
+            "TopicArn": s.topic.arn,
+        }
+        for s in listed["Subscriptions"]
+    ]
+    return moto_integration.ActionResult(listed)

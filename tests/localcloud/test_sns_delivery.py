@@ -1,0 +1,219 @@
+"""SNS delivery on the local cloud: HTTP subscribers get SNS's signed JSON bodies and headers,
+SubscriptionConfirmation first and Notifications once confirmed; SQS gets raw or wrapped bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from sagestack.localcloud.services.sns import SENDER, signing
+from sagestack.localcloud.services.sns.receiver import (
+    NOTIFICATION,
+    SUBSCRIPTION_CONFIRMATION,
+    SnsReceiver,
+)
+
+NOTIFICATION_KEYS = {
+    "Type",
+    "MessageId",
+    "TopicArn",
+    "Subject",
+    "Message",
+    "Timestamp",
+    "SignatureVersion",
+    "Signature",
+    "SigningCertURL",
+    "UnsubscribeURL",
+}
+
+
+@pytest.fixture
+def sns(fresh_local_cloud):
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("HTTP subscribers on loopback are reachable from sagestack's local cloud only")
+    return boto3.client("sns", endpoint_url=fresh_local_cloud.url)
+
+
+@pytest.fixture
+def pager():
+    with SnsReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def topic(sns):
+    return sns.create_topic(Name="oncall")["TopicArn"]
+
+
+def test_subscribe_sends_signed_subscription_confirmation_first(sns, topic):
+    with SnsReceiver(confirm_subscriptions=False) as pager:
+        answer = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+        [confirmation] = pager.wait_for(1)
+    assert answer["SubscriptionArn"] == "pending confirmation"
+    assert confirmation.message_type == SUBSCRIPTION_CONFIRMATION and confirmation.verified
+    body = confirmation.body
+    assert body["Type"] == SUBSCRIPTION_CONFIRMATION and body["TopicArn"] == topic
+    assert body["Token"] and body["SignatureVersion"] == "1"
+    query = parse_qs(urlsplit(body["SubscribeURL"]).query)
+    assert query == {
+        "Action": ["ConfirmSubscription"],
+        "TopicArn": [topic],
+        "Token": [body["Token"]],
+    }
+    assert confirmation.headers["x-amz-sns-topic-arn"] == topic
+    assert confirmation.headers["x-amz-sns-message-id"] == body["MessageId"]
+    [listed] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert listed["SubscriptionArn"] == "PendingConfirmation"
+
+
+def test_unconfirmed_subscription_receives_no_notification(sns, topic):
+    with SnsReceiver(confirm_subscriptions=False) as pager:
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+        pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+        sns.publish(TopicArn=topic, Message="too early")
+        SENDER.drain()
+        assert pager.messages(NOTIFICATION) == []
+
+
+def test_confirm_subscription_with_the_token_then_notification_arrives(sns, topic):
+    with SnsReceiver(confirm_subscriptions=False) as pager:
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+        [confirmation] = pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+        confirmed = sns.confirm_subscription(TopicArn=topic, Token=confirmation.body["Token"])
+        arn = confirmed["SubscriptionArn"]
+        assert arn.startswith(topic + ":")
+        attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+        assert attributes["PendingConfirmation"] == "false"
+        sns.publish(TopicArn=topic, Message="drift", Subject="Drift alarm")
+        [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.body["Message"] == "drift" and page.body["Subject"] == "Drift alarm"
+    assert page.headers["x-amz-sns-subscription-arn"] == arn
+
+
+def test_confirm_subscription_with_a_wrong_token_is_rejected(sns, topic):
+    with SnsReceiver(confirm_subscriptions=False) as pager:
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+        pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    with pytest.raises(ClientError) as error:
+        sns.confirm_subscription(TopicArn=topic, Token="0" * 128)
+    assert error.value.response["Error"]["Code"] == "InvalidParameter"
+
+
+def test_visiting_subscribe_url_confirms_and_notification_has_sns_shape(sns, topic, pager):
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    message_id = sns.publish(TopicArn=topic, Message='{"alarm": "drift"}', Subject="ALARM")[
+        "MessageId"
+    ]
+    [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.verified
+    assert set(page.body) == NOTIFICATION_KEYS
+    assert page.body["MessageId"] == message_id and page.body["TopicArn"] == topic
+    assert page.body["Message"] == '{"alarm": "drift"}'
+    assert page.body["Timestamp"].endswith("Z")
+    assert page.headers["x-amz-sns-message-type"] == NOTIFICATION
+    assert page.headers["x-amz-sns-message-id"] == message_id
+    assert page.headers["content-type"] == "text/plain; charset=UTF-8"
+    assert page.headers["user-agent"] == "Amazon Simple Notification Service Agent"
+
+
+def test_message_attributes_and_signature_version_2(sns, topic, pager):
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="SignatureVersion", AttributeValue="2")
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    sns.publish(
+        TopicArn=topic,
+        Message="m",
+        MessageAttributes={"severity": {"DataType": "String", "StringValue": "high"}},
+    )
+    [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.verified and page.body["SignatureVersion"] == "2"
+    assert page.body["MessageAttributes"] == {"severity": {"Type": "String", "Value": "high"}}
+
+
+def test_receiver_rejects_a_tampered_message(sns, topic, pager):
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    [confirmation] = pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    forged = {**confirmation.body, "SubscribeURL": "http://127.0.0.1:1/elsewhere"}
+    answer = requests.post(
+        pager.url,
+        data=json.dumps(forged),
+        headers={"x-amz-sns-message-type": SUBSCRIPTION_CONFIRMATION},
+        timeout=5,
+    )
+    assert answer.status_code == 403
+    assert [why for _headers, why in pager.rejected] == ["signature does not verify"]
+    assert len(pager.messages()) == 1
+
+
+def test_signature_verifies_only_for_the_signed_text():
+    body = {
+        "Type": "Notification",
+        "MessageId": "1",
+        "TopicArn": "t",
+        "Message": "m",
+        "Timestamp": "x",
+    }
+    body["Signature"] = signing.signer().sign(body, "1")
+    assert signing.verify(body, signing.signer().certificate_pem)
+    assert not signing.verify({**body, "Message": "other"}, signing.signer().certificate_pem)
+
+
+def test_unsubscribe_url_removes_the_subscription(sns, topic, pager):
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    sns.publish(TopicArn=topic, Message="one")
+    [page] = pager.wait_for(1, NOTIFICATION)
+    answer = requests.get(page.body["UnsubscribeURL"], timeout=5)
+    assert answer.status_code == 200 and "<UnsubscribeResponse" in answer.text
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_raw_message_delivery_to_http_posts_the_message_itself(sns, topic, pager):
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=pager.url,
+        Attributes={"RawMessageDelivery": "true"},
+        ReturnSubscriptionArn=True,
+    )
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    sns.publish(TopicArn=topic, Message="raw page")
+    [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.body == "raw page" and page.headers["x-amz-sns-rawdelivery"] == "true"
+
+
+def _queue(fresh_local_cloud, name: str) -> tuple[object, str, str]:
+    sqs = boto3.client("sqs", endpoint_url=fresh_local_cloud.url)
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return sqs, url, arn["QueueArn"]
+
+
+def test_sqs_subscription_gets_the_signed_sns_envelope(sns, topic, fresh_local_cloud):
+    sqs, url, arn = _queue(fresh_local_cloud, "wrapped")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    message_id = sns.publish(TopicArn=topic, Message="hello", Subject="S")["MessageId"]
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+    envelope = json.loads(message["Body"])
+    assert set(envelope) == NOTIFICATION_KEYS
+    assert envelope["MessageId"] == message_id and envelope["Message"] == "hello"
+    assert envelope["SigningCertURL"].startswith(fresh_local_cloud.url + "/")
+    certificate = requests.get(envelope["SigningCertURL"], timeout=5).content
+    assert signing.verify(envelope, certificate)
+
+
+def test_sqs_subscription_with_raw_delivery_gets_the_message_itself(sns, topic, fresh_local_cloud):
+    sqs, url, arn = _queue(fresh_local_cloud, "raw")
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    sns.publish(TopicArn=topic, Message="hello raw")
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+    assert message["Body"] == "hello raw"
