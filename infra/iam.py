@@ -196,6 +196,19 @@ def service_principal_trust(service: str) -> pulumi.Output[str]:
     )
 
 
+def service_role(
+    logical: str, role_name: str, service: str, tags: dict[str, str], parent: pulumi.Resource
+) -> aws.iam.Role:
+    """A role only ``service`` may assume, with no permissions until something grants them."""
+    return aws.iam.Role(
+        logical,
+        name=role_name,
+        assume_role_policy=service_principal_trust(service),
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
 

@@ -114,12 +114,12 @@ class CiCd(pulumi.ComponentResource):
         )
 
     def _create_role(self, logical: str, project_name: str) -> aws.iam.Role:
-        return aws.iam.Role(
+        return iam.service_role(
             logical,
-            name=project_name,
-            assume_role_policy=iam.service_principal_trust("codebuild.amazonaws.com"),
-            tags=self._args.tags,
-            opts=self._child(),
+            project_name,
+            "codebuild.amazonaws.com",
+            self._args.tags,
+            self,
         )
 
     def _common_statements(self, project_name: str) -> list[dict]:
@@ -233,12 +233,12 @@ class CiCd(pulumi.ComponentResource):
             tags=a.tags,
             opts=self._child(),
         )
-        events_role = aws.iam.Role(
+        events_role = iam.service_role(
             f"{self._base}-events-role",
-            name=a.approval_rule_name,
-            assume_role_policy=iam.service_principal_trust("events.amazonaws.com"),
-            tags=a.tags,
-            opts=self._child(),
+            a.approval_rule_name,
+            "events.amazonaws.com",
+            a.tags,
+            self,
         )
         start_policy = iam.grant(
             f"{self._base}-events-role-policy",

@@ -51,12 +51,12 @@ class FeatureStore(pulumi.ComponentResource):
         super().__init__("sagestack:featurestore:FeatureStore", name, None, opts)
         self._base = name
         self._args = args
-        self.role = aws.iam.Role(
+        self.role = iam.service_role(
             f"{name}-role",
-            name=args.role_name,
-            assume_role_policy=iam.service_principal_trust("sagemaker.amazonaws.com"),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            args.role_name,
+            "sagemaker.amazonaws.com",
+            args.tags,
+            self,
         )
         # SageMaker checks the role can write the offline store when the group is created.
         offline_write = args.artifacts.grant_write(self.role, args.offline_prefix)
@@ -115,13 +115,32 @@ class FeatureStore(pulumi.ComponentResource):
                 f"feature groups {unknown} are not in this feature store "
                 f"(expected some of {sorted(self.groups)})"
             )
-        arns = [self.groups[group].arn for group in groups]
+        statements = [iam.allow(actions, [self.groups[group].arn for group in groups])]
+        if verb == "read":
+            statements += self._offline_read_statements(groups)
         kms_actions = iam.KMS_ENCRYPT_ACTIONS if verb == "write" else iam.KMS_DECRYPT_ACTIONS
         return iam.grant(
             f"{role.pulumi_resource_name}-features-{verb}",
             role,
-            [iam.allow(actions, arns)],
+            statements,
             parent=self,
             kms_key_arn=self._args.kms_key_arn,
             kms_actions=kms_actions,
         )
+
+    def _offline_read_statements(self, groups: Sequence[str]) -> list[dict]:
+        """Read the groups' offline store files. SageMaker writes them under
+        ``<prefix>/<account>/sagemaker/<region>/offline-store/<group>-<created>/``."""
+        artifacts, prefix = self._args.artifacts, self._args.offline_prefix
+        folders = [f"{prefix}/*/sagemaker/*/offline-store/{group}-*" for group in groups]
+        return [
+            iam.allow(
+                iam.S3_LIST_ACTIONS,
+                [artifacts.bucket_arn],
+                {"StringLike": {"s3:prefix": folders}},
+            ),
+            iam.allow(
+                iam.S3_READ_ACTIONS,
+                [pulumi.Output.concat(artifacts.bucket_arn, "/", folder) for folder in folders],
+            ),
+        ]

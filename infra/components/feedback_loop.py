@@ -59,12 +59,12 @@ class FeedbackLoop(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        role = aws.iam.Role(
+        role = iam.service_role(
             f"{name}-role",
-            name=args.rule_name,
-            assume_role_policy=iam.service_principal_trust("events.amazonaws.com"),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            args.rule_name,
+            "events.amazonaws.com",
+            args.tags,
+            self,
         )
         start = iam.grant(
             f"{name}-role-policy",

@@ -116,6 +116,14 @@ class MlProject(pulumi.ComponentResource):
     def _child(self, **kwargs) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **kwargs)
 
+    def _environment(self) -> dict[str, str]:
+        """What the project's builds and servers are told about where they run."""
+        return {
+            contract.ENV_STACK: self._platform.stack,
+            contract.ENV_PROJECT: self._args.project,
+            contract.ENV_PARAMETER_PATH: self.parameter_path,
+        }
+
     def _create_execution_role(self) -> ExecutionRole:
         p = self._platform
         return ExecutionRole(
@@ -162,11 +170,7 @@ class MlProject(pulumi.ComponentResource):
                 pipeline_name=self.pipeline_name,
                 endpoint_name=self.endpoint_name,
                 parameter_path=self.parameter_path,
-                environment_variables={
-                    contract.ENV_STACK: p.stack,
-                    contract.ENV_PROJECT: a.project,
-                    contract.ENV_PARAMETER_PATH: self.parameter_path,
-                },
+                environment_variables=self._environment(),
                 kms_key_arn=p.key.key_arn,
                 execution_role_arn=self.execution.role_arn,
                 account_id=p.account_id,
@@ -229,11 +233,7 @@ class MlProject(pulumi.ComponentResource):
                 replicas=spec.replicas,
                 cpu=spec.cpu,
                 memory=spec.memory,
-                env={
-                    contract.ENV_STACK: p.stack,
-                    contract.ENV_PROJECT: a.project,
-                    contract.ENV_PARAMETER_PATH: self.parameter_path,
-                },
+                env=self._environment(),
                 annotations=a.tags,
             ),
             opts=self._child(),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from infra import iam
 from sagestack import contract
@@ -38,12 +37,12 @@ class ExecutionRole(pulumi.ComponentResource):
     ):
         super().__init__("sagestack:training:ExecutionRole", name, None, opts)
         self._args = args
-        self.role = aws.iam.Role(
+        self.role = iam.service_role(
             f"{name}-role",
-            name=args.role_name,
-            assume_role_policy=iam.service_principal_trust("sagemaker.amazonaws.com"),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            args.role_name,
+            "sagemaker.amazonaws.com",
+            args.tags,
+            self,
         )
         self.role_arn = self.role.arn
         self.policy = iam.grant(f"{name}-policy", self.role, self._statements(), parent=self)

@@ -1,0 +1,142 @@
+"""The shared platform the dev stack registers: key, bucket, on-call topic, feature store."""
+
+from __future__ import annotations
+
+from graph_helpers import policy, statements_by_action
+
+from infra import iam
+
+ACCOUNT = "123456789012"
+BUCKET = "sagestack-dev-artifacts-123456789012-us-east-1"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/platform-key-key"
+TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:sagestack-dev-oncall"
+
+
+def test_kms_key_rotates_and_only_account_and_publishing_services_may_use_it(dev_run):
+    key = dev_run.named("platform-key-key")
+    assert key.inputs["enableKeyRotation"] is True
+    statements = {s["Sid"]: s for s in policy(key)["Statement"]}
+
+    account = statements["AccountManagesKeyThroughIam"]
+    assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert "kms:PutKeyPolicy" in account["Action"]  # the key can never be locked out
+    services = statements["ServicesPublishEncrypted"]
+    assert services["Principal"] == {
+        "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    }
+    assert services["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert services["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert dev_run.named("platform-key-alias").inputs["name"] == "alias/sagestack-dev"
+
+
+def test_artifact_bucket_is_kms_encrypted_versioned_private_and_owner_enforced(dev_run):
+    assert dev_run.named("platform-artifacts-bucket").inputs["bucket"] == BUCKET
+    [rule] = dev_run.named("platform-artifacts-encryption").inputs["rules"]
+    assert rule == {
+        "applyServerSideEncryptionByDefault": {
+            "sseAlgorithm": "aws:kms",
+            "kmsMasterKeyId": KEY_ARN,
+        },
+        "bucketKeyEnabled": True,
+    }
+    versioning = dev_run.named("platform-artifacts-versioning").inputs
+    assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+    block = dev_run.named("platform-artifacts-public-access-block").inputs
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    assert all(block[flag] is True for flag in flags)
+    ownership = dev_run.named("platform-artifacts-ownership").inputs
+    assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+
+
+def test_artifact_bucket_refuses_plain_http_and_expires_old_versions(dev_run):
+    [deny] = policy(dev_run.named("platform-artifacts-policy"))["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+    [rule] = dev_run.named("platform-artifacts-lifecycle").inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 90.0}
+
+
+def test_oncall_topic_is_encrypted_with_the_platform_key_and_emails_subscribed(dev_run):
+    topic = dev_run.named("platform-oncall-topic")
+    assert topic.inputs["kmsMasterKeyId"] == KEY_ARN
+    email = dev_run.named("platform-oncall-email-0").inputs
+    assert (email["protocol"], email["endpoint"], email["topic"]) == (
+        "email",
+        "oncall@example.com",
+        TOPIC_ARN,
+    )
+
+
+def test_only_this_accounts_named_alarms_and_rules_may_publish_to_the_topic(dev_run):
+    statements = {s["Sid"]: s for s in policy(dev_run.named("platform-oncall-policy"))["Statement"]}
+    alarms, rules = statements["AlarmsPublish"], statements["RulesPublish"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Action"] == ["sns:Publish"]
+    assert alarms["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {
+            "aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:sagestack-dev-*"
+        },
+    }
+    assert rules["Principal"] == {"Service": "events.amazonaws.com"}
+    assert rules["Condition"]["ArnLike"] == {
+        "aws:SourceArn": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/sagestack-dev-*"
+    }
+
+
+def test_feature_group_keeps_offline_store_in_the_bucket_encrypted_and_online_store_on(dev_run):
+    group = dev_run.named("platform-features-sagestack-dev-customers").inputs
+    assert group["featureGroupName"] == "sagestack-dev-customers"
+    assert (group["recordIdentifierFeatureName"], group["eventTimeFeatureName"]) == (
+        "customer_id",
+        "event_time",
+    )
+    assert group["offlineStoreConfig"]["s3StorageConfig"] == {
+        "s3Uri": f"s3://{BUCKET}/feature-store",
+        "kmsKeyId": KEY_ARN,
+    }
+    assert group["onlineStoreConfig"] == {
+        "enableOnlineStore": True,
+        "securityConfig": {"kmsKeyId": KEY_ARN},
+    }
+    assert {"featureName": "tenure", "featureType": "Integral"} in group["featureDefinitions"]
+
+
+def test_feature_group_without_online_store_has_no_online_config(local_run):
+    group = local_run.named("platform-features-sagestack-local-transactions").inputs
+    assert "onlineStoreConfig" not in group
+
+
+def test_feature_store_role_may_write_only_the_offline_store_prefix(dev_run):
+    grant = dev_run.named("platform-features-role-s3-write-feature-store")
+    assert grant.inputs["role"] == "sagestack-dev-feature-store"
+    by_action = statements_by_action(policy(grant))
+    object_actions = tuple(sorted(iam.S3_READ_ACTIONS + iam.S3_WRITE_ACTIONS))
+    assert by_action[object_actions] == [f"arn:aws:s3:::{BUCKET}/feature-store/*"]
+    assert by_action[tuple(sorted(iam.KMS_ENCRYPT_ACTIONS))] == [KEY_ARN]
+
+
+def test_stack_outputs_name_bucket_topic_key_and_parameter_paths(dev_run):
+    assert dev_run.outputs == {
+        "artifactBucket": BUCKET,
+        "kmsKeyArn": KEY_ARN,
+        "oncallTopicArn": TOPIC_ARN,
+        "parameterPaths": {"churn": "/sagestack/dev/churn/"},
+    }
+
+
+def test_every_taggable_aws_resource_carries_the_required_tags(dev_run, local_run):
+    required = {"owner", "cost-center", "environment"}
+    for run in (dev_run, local_run):
+        tagged = [r for r in run.custom_resources if "tags" in r.inputs]
+        assert len(tagged) > 20
+        for resource in tagged:
+            assert required <= set(resource.inputs["tags"]), resource.name
+        project_resources = [
+            r for r in tagged if "-" in r.name and r.name.split("-")[0] in ("churn", "fraud")
+        ]
+        assert project_resources
+        for resource in project_resources:
+            assert resource.inputs["tags"]["sagestack:project"] == resource.name.split("-")[0]
