@@ -61,7 +61,10 @@ def urn(type_token: str, name: str) -> str:
 
 def analyze(analyzer: AnalyzerStub, type_token: str, name: str, props: dict, provider=None):
     request = proto.AnalyzeRequest(
-        type=type_token, name=name, urn=urn(type_token, name), properties=struct(props),
+        type=type_token,
+        name=name,
+        urn=urn(type_token, name),
+        properties=struct(props),
         provider=provider,
     )
     return analyzer.Analyze(request).diagnostics
@@ -86,7 +89,9 @@ def test_analyze_reports_an_unencrypted_topic_as_a_mandatory_violation(analyzer)
 
 def test_analyze_passes_a_topic_tagged_by_its_providers_default_tags(analyzer):
     provider = proto.AnalyzerProviderResource(
-        type="pulumi:providers:aws", name="aws", urn=urn("pulumi:providers:aws", "aws"),
+        type="pulumi:providers:aws",
+        name="aws",
+        urn=urn("pulumi:providers:aws", "aws"),
         properties=struct({"defaultTags": {"tags": TAGS}}),
     )
     props = {"name": "oncall", "kmsMasterKeyId": "alias/sagestack"}
@@ -130,16 +135,24 @@ def test_analyze_stack_links_block_and_encryption_to_the_bucket_through_dependen
     configuration use it; the engine's property dependencies still tie them to the bucket."""
     bucket = stack_resource(BUCKET, "artifacts", {"bucket": "artifacts-1", "tags": TAGS})
     block = stack_resource(
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "artifacts-pab",
-        {"bucket": UNKNOWN_STRING_VALUE, "blockPublicAcls": True, "blockPublicPolicy": True,
-         "ignorePublicAcls": True, "restrictPublicBuckets": True},
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "artifacts-pab",
+        {
+            "bucket": UNKNOWN_STRING_VALUE,
+            "blockPublicAcls": True,
+            "blockPublicPolicy": True,
+            "ignorePublicAcls": True,
+            "restrictPublicBuckets": True,
+        },
         bucket.urn,
     )
     encryption = stack_resource(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "artifacts-sse",
-        {"bucket": UNKNOWN_STRING_VALUE,
-         "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
+        {
+            "bucket": UNKNOWN_STRING_VALUE,
+            "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}],
+        },
         bucket.urn,
     )
     request = proto.AnalyzeStackRequest(resources=[bucket, block, encryption])

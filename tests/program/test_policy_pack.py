@@ -52,26 +52,45 @@ CRONJOB = "kubernetes:batch/v1:CronJob"
 POD = "kubernetes:core/v1:Pod"
 
 TRUST = document(
-    {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
-     "Action": "sts:AssumeRole"}
+    {
+        "Effect": "Allow",
+        "Principal": {"Service": "sagemaker.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
 )
 TLS_ONLY = document(
-    {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-     "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
-     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    {
+        "Sid": "TlsOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 )
-SSE_RULES = [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
-                                                     "kmsMasterKeyId": "key-arn"},
-              "bucketKeyEnabled": True}]
+SSE_RULES = [
+    {
+        "applyServerSideEncryptionByDefault": {
+            "sseAlgorithm": "aws:kms",
+            "kmsMasterKeyId": "key-arn",
+        },
+        "bucketKeyEnabled": True,
+    }
+]
 BLOCK_ALL = dict.fromkeys(
     ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
 )
 
 
 def limited(name: str = "server") -> dict:
-    return {"name": name, "image": "model:1",
-            "resources": {"requests": {"cpu": "500m", "memory": "1Gi"},
-                          "limits": {"cpu": "1", "memory": "1Gi"}}}
+    return {
+        "name": name,
+        "image": "model:1",
+        "resources": {
+            "requests": {"cpu": "500m", "memory": "1Gi"},
+            "limits": {"cpu": "1", "memory": "1Gi"},
+        },
+    }
 
 
 def pod_template(*containers: dict) -> dict:
@@ -85,25 +104,53 @@ def good_stack() -> list[PlannedResource]:
         resource(PAB, "artifacts-pab", {"bucket": "artifacts", **BLOCK_ALL}),
         resource(SSE, "artifacts-sse", {"bucket": "artifacts", "rules": SSE_RULES}),
         resource(BUCKET_POLICY, "artifacts-policy", {"bucket": "artifacts", "policy": TLS_ONLY}),
-        resource(ROLE, "exec", {
-            "assumeRolePolicy": TRUST, "tags": TAGS,
-            "inlinePolicies": [{"name": "artifacts", "policy": document(
-                allow(["s3:GetObject", "s3:PutObject"]))}],
-        }),
-        resource(ROLE_POLICY, "exec-unscoped", {"role": "exec", "policy": document(
-            allow("ecr:GetAuthorizationToken", "*"),
-            allow("cloudwatch:PutMetricData", "*",
-                  Condition={"StringEquals": {"cloudwatch:namespace": "sagestack/Drift"}}),
-        )}),
-        resource(ALARM, "drift", {"alarmActions": ["arn:aws:sns:us-east-1:1:oncall"],
-                                  "tags": TAGS}),
-        resource(CODEBUILD, "build", {"environment": {"privilegedMode": False,
-                                                      "image": "aws/codebuild/standard:7.0"},
-                                      "tags": TAGS}),
+        resource(
+            ROLE,
+            "exec",
+            {
+                "assumeRolePolicy": TRUST,
+                "tags": TAGS,
+                "inlinePolicies": [
+                    {
+                        "name": "artifacts",
+                        "policy": document(allow(["s3:GetObject", "s3:PutObject"])),
+                    }
+                ],
+            },
+        ),
+        resource(
+            ROLE_POLICY,
+            "exec-unscoped",
+            {
+                "role": "exec",
+                "policy": document(
+                    allow("ecr:GetAuthorizationToken", "*"),
+                    allow(
+                        "cloudwatch:PutMetricData",
+                        "*",
+                        Condition={"StringEquals": {"cloudwatch:namespace": "sagestack/Drift"}},
+                    ),
+                ),
+            },
+        ),
+        resource(
+            ALARM, "drift", {"alarmActions": ["arn:aws:sns:us-east-1:1:oncall"], "tags": TAGS}
+        ),
+        resource(
+            CODEBUILD,
+            "build",
+            {
+                "environment": {"privilegedMode": False, "image": "aws/codebuild/standard:7.0"},
+                "tags": TAGS,
+            },
+        ),
         resource(TOPIC, "oncall", {"kmsMasterKeyId": "alias/sagestack", "tags": TAGS}),
         resource(DEPLOYMENT, "server", {"spec": {"template": pod_template(limited())}}),
-        resource(CRONJOB, "batch", {"spec": {"jobTemplate": {"spec": {
-            "template": pod_template(limited("job"))}}}}),
+        resource(
+            CRONJOB,
+            "batch",
+            {"spec": {"jobTemplate": {"spec": {"template": pod_template(limited("job"))}}}},
+        ),
     ]
 
 
@@ -111,7 +158,8 @@ def replaced(stack: list[PlannedResource], name: str, **changes) -> list[Planned
     """``stack`` with the resource ``name``'s inputs updated by ``changes``."""
     return [
         PlannedResource(r.type, r.name, r.urn, {**r.inputs, **changes}, r.outputs, r.provider)
-        if r.name == name else r
+        if r.name == name
+        else r
         for r in stack
     ]
 
@@ -134,108 +182,265 @@ def test_every_policy_is_mandatory_and_covered_by_a_bad_case():
 
 
 Mutation = Callable[[list[PlannedResource]], list[PlannedResource]]
-POD_WITHOUT_LIMITS = {"spec": {"initContainers": [{"name": "fetch", "image": "x"}],
-                               "containers": [limited()]}}
+POD_WITHOUT_LIMITS = {
+    "spec": {"initContainers": [{"name": "fetch", "image": "x"}], "containers": [limited()]}
+}
 
 BAD_CASES = [
-    pytest.param("s3-no-public-access", lambda s: replaced(s, "artifacts", acl="public-read"),
-                 "acl 'public-read'", id="public-canned-acl-on-bucket"),
-    pytest.param("s3-no-public-access",
-                 lambda s: [*s, resource(BUCKET_ACL, "acl", {"bucket": "artifacts",
-                            "accessControlPolicy": {"grants": [{"permission": "READ", "grantee": {
-                                "type": "Group",
-                                "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}})],
-                 "AllUsers", id="bucket-acl-grant-to-all-users"),
-    pytest.param("s3-no-public-access",
-                 lambda s: replaced(s, "artifacts-policy", policy=document(
-                     {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
-                      "Resource": "arn:aws:s3:::artifacts/*"})),
-                 "to principal '*'", id="bucket-policy-open-to-everyone"),
-    pytest.param("s3-no-public-access",
-                 lambda s: replaced(s, "artifacts-pab", blockPublicPolicy=False),
-                 "blockPublicPolicy is False", id="public-access-block-with-a-gap"),
-    pytest.param("s3-public-access-blocked", lambda s: without(s, "artifacts-pab"),
-                 "bucket 'artifacts' has no BucketPublicAccessBlock", id="bucket-without-block"),
-    pytest.param("s3-public-access-blocked",
-                 lambda s: replaced(s, "artifacts-pab", bucket="some-other-bucket"),
-                 "bucket 'artifacts'", id="block-on-another-bucket"),
-    pytest.param("s3-encrypted", lambda s: without(s, "artifacts-sse"),
-                 "bucket 'artifacts' has no BucketServerSideEncryptionConfiguration",
-                 id="bucket-without-encryption"),
-    pytest.param("s3-encrypted",
-                 lambda s: replaced(s, "artifacts-sse", rules=[{"bucketKeyEnabled": True}]),
-                 "bucket 'artifacts'", id="encryption-config-without-default-algorithm"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: replaced(s, "exec-unscoped", policy=document(
-                     allow("s3:*"))), "allows action 's3:*'", id="service-wildcard-action"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: [*s, resource(IAM_POLICY, "admin", {"tags": TAGS, "policy": document(
-                     allow("*"))})], "allows action '*'", id="star-action"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: replaced(s, "exec", inlinePolicies=[{"name": "most", "policy": document(
-                     {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::a"})}]),
-                 "inline policy 'most' statement 0 allows every action except NotAction",
-                 id="not-action"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: replaced(s, "exec", assumeRolePolicy=document(
-                     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                      "Action": "sts:*"})), "assume-role policy", id="wildcard-in-trust-policy"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: replaced(s, "exec", managedPolicyArns=[
-                     "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]),
-                 "attaches 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess'",
-                 id="full-access-managed-policy-on-role"),
-    pytest.param("iam-no-wildcard-actions",
-                 lambda s: [*s, resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-                            "admin", {"role": "exec",
-                                      "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})],
-                 "AdministratorAccess", id="administrator-access-attachment"),
-    pytest.param("iam-wildcard-resources-allowlisted",
-                 lambda s: replaced(s, "exec-unscoped", policy=document(
-                     allow("sagemaker:ListModelPackages", "*"))),
-                 "'sagemaker:ListModelPackages' on '*'", id="scopable-action-on-star"),
-    pytest.param("iam-wildcard-resources-allowlisted",
-                 lambda s: replaced(s, "exec-unscoped", policy=document(
-                     allow("s3:GetObject", "arn:aws:s3:::*"))),
-                 "on 'arn:aws:s3:::*'", id="every-bucket-arn"),
-    pytest.param("iam-wildcard-resources-allowlisted",
-                 lambda s: replaced(s, "exec-unscoped", policy=document(
-                     allow("cloudwatch:PutMetricData", "*"))),
-                 "without a 'cloudwatch:namespace' condition", id="metric-data-without-namespace"),
-    pytest.param("iam-wildcard-resources-allowlisted",
-                 lambda s: replaced(s, "exec-unscoped", policy=document(
-                     {"Effect": "Allow", "Action": "s3:GetObject",
-                      "NotResource": "arn:aws:s3:::a"})),
-                 "NotResource", id="not-resource"),
-    pytest.param("required-tags",
-                 lambda s: replaced(s, "oncall", tags={"owner": "ml-platform"}),
-                 "missing required tags ['cost-center', 'environment']", id="tags-missing"),
-    pytest.param("required-tags",
-                 lambda s: replaced(s, "artifacts", tags={**TAGS, "owner": " "}),
-                 "missing required tags ['owner']", id="blank-tag-value"),
-    pytest.param("alarm-has-action", lambda s: replaced(s, "drift", alarmActions=[]),
-                 "alarmActions is empty", id="alarm-without-action"),
-    pytest.param("alarm-has-action", lambda s: replaced(s, "drift", actionsEnabled=False),
-                 "actionsEnabled is false", id="alarm-actions-disabled"),
-    pytest.param("codebuild-not-privileged",
-                 lambda s: replaced(s, "build", environment={"privilegedMode": True}),
-                 "privilegedMode is true", id="privileged-build"),
-    pytest.param("sns-topic-encrypted", lambda s: replaced(s, "oncall", kmsMasterKeyId=None),
-                 "kmsMasterKeyId is not set", id="topic-without-kms"),
-    pytest.param("kubernetes-container-limits",
-                 lambda s: replaced(s, "server", spec={"template": pod_template(
-                     {**limited(), "resources": {"limits": {"cpu": "1"}}})}),
-                 "container 'server' has no resources.limits memory", id="deployment-no-memory"),
-    pytest.param("kubernetes-container-limits",
-                 lambda s: replaced(s, "batch", spec={"jobTemplate": {"spec": {
-                     "template": pod_template({"name": "job", "image": "x"})}}}),
-                 "container 'job' has no resources.limits cpu / memory", id="cronjob-no-limits"),
-    pytest.param("kubernetes-container-limits",
-                 lambda s: replaced(s, "server", spec={"template": {"spec": {}}}),
-                 "no containers at spec.template.spec.containers", id="deployment-no-containers"),
-    pytest.param("kubernetes-container-limits",
-                 lambda s: [*s, resource(POD, "pod", POD_WITHOUT_LIMITS)],
-                 "initContainer 'fetch'", id="pod-init-container-no-limits"),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(s, "artifacts", acl="public-read"),
+        "acl 'public-read'",
+        id="public-canned-acl-on-bucket",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: [
+            *s,
+            resource(
+                BUCKET_ACL,
+                "acl",
+                {
+                    "bucket": "artifacts",
+                    "accessControlPolicy": {
+                        "grants": [
+                            {
+                                "permission": "READ",
+                                "grantee": {
+                                    "type": "Group",
+                                    "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
+                                },
+                            }
+                        ]
+                    },
+                },
+            ),
+        ],
+        "AllUsers",
+        id="bucket-acl-grant-to-all-users",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(
+            s,
+            "artifacts-policy",
+            policy=document(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::artifacts/*",
+                }
+            ),
+        ),
+        "to principal '*'",
+        id="bucket-policy-open-to-everyone",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(s, "artifacts-pab", blockPublicPolicy=False),
+        "blockPublicPolicy is False",
+        id="public-access-block-with-a-gap",
+    ),
+    pytest.param(
+        "s3-public-access-blocked",
+        lambda s: without(s, "artifacts-pab"),
+        "bucket 'artifacts' has no BucketPublicAccessBlock",
+        id="bucket-without-block",
+    ),
+    pytest.param(
+        "s3-public-access-blocked",
+        lambda s: replaced(s, "artifacts-pab", bucket="some-other-bucket"),
+        "bucket 'artifacts'",
+        id="block-on-another-bucket",
+    ),
+    pytest.param(
+        "s3-encrypted",
+        lambda s: without(s, "artifacts-sse"),
+        "bucket 'artifacts' has no BucketServerSideEncryptionConfiguration",
+        id="bucket-without-encryption",
+    ),
+    pytest.param(
+        "s3-encrypted",
+        lambda s: replaced(s, "artifacts-sse", rules=[{"bucketKeyEnabled": True}]),
+        "bucket 'artifacts'",
+        id="encryption-config-without-default-algorithm",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: replaced(s, "exec-unscoped", policy=document(allow("s3:*"))),
+        "allows action 's3:*'",
+        id="service-wildcard-action",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: [
+            *s,
+            resource(IAM_POLICY, "admin", {"tags": TAGS, "policy": document(allow("*"))}),
+        ],
+        "allows action '*'",
+        id="star-action",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: replaced(
+            s,
+            "exec",
+            inlinePolicies=[
+                {
+                    "name": "most",
+                    "policy": document(
+                        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::a"}
+                    ),
+                }
+            ],
+        ),
+        "inline policy 'most' statement 0 allows every action except NotAction",
+        id="not-action",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: replaced(
+            s,
+            "exec",
+            assumeRolePolicy=document(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:*",
+                }
+            ),
+        ),
+        "assume-role policy",
+        id="wildcard-in-trust-policy",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: replaced(
+            s, "exec", managedPolicyArns=["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]
+        ),
+        "attaches 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess'",
+        id="full-access-managed-policy-on-role",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: [
+            *s,
+            resource(
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "admin",
+                {"role": "exec", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+            ),
+        ],
+        "AdministratorAccess",
+        id="administrator-access-attachment",
+    ),
+    pytest.param(
+        "iam-wildcard-resources-allowlisted",
+        lambda s: replaced(
+            s, "exec-unscoped", policy=document(allow("sagemaker:ListModelPackages", "*"))
+        ),
+        "'sagemaker:ListModelPackages' on '*'",
+        id="scopable-action-on-star",
+    ),
+    pytest.param(
+        "iam-wildcard-resources-allowlisted",
+        lambda s: replaced(
+            s, "exec-unscoped", policy=document(allow("s3:GetObject", "arn:aws:s3:::*"))
+        ),
+        "on 'arn:aws:s3:::*'",
+        id="every-bucket-arn",
+    ),
+    pytest.param(
+        "iam-wildcard-resources-allowlisted",
+        lambda s: replaced(
+            s, "exec-unscoped", policy=document(allow("cloudwatch:PutMetricData", "*"))
+        ),
+        "without a 'cloudwatch:namespace' condition",
+        id="metric-data-without-namespace",
+    ),
+    pytest.param(
+        "iam-wildcard-resources-allowlisted",
+        lambda s: replaced(
+            s,
+            "exec-unscoped",
+            policy=document(
+                {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::a"}
+            ),
+        ),
+        "NotResource",
+        id="not-resource",
+    ),
+    pytest.param(
+        "required-tags",
+        lambda s: replaced(s, "oncall", tags={"owner": "ml-platform"}),
+        "missing required tags ['cost-center', 'environment']",
+        id="tags-missing",
+    ),
+    pytest.param(
+        "required-tags",
+        lambda s: replaced(s, "artifacts", tags={**TAGS, "owner": " "}),
+        "missing required tags ['owner']",
+        id="blank-tag-value",
+    ),
+    pytest.param(
+        "alarm-has-action",
+        lambda s: replaced(s, "drift", alarmActions=[]),
+        "alarmActions is empty",
+        id="alarm-without-action",
+    ),
+    pytest.param(
+        "alarm-has-action",
+        lambda s: replaced(s, "drift", actionsEnabled=False),
+        "actionsEnabled is false",
+        id="alarm-actions-disabled",
+    ),
+    pytest.param(
+        "codebuild-not-privileged",
+        lambda s: replaced(s, "build", environment={"privilegedMode": True}),
+        "privilegedMode is true",
+        id="privileged-build",
+    ),
+    pytest.param(
+        "sns-topic-encrypted",
+        lambda s: replaced(s, "oncall", kmsMasterKeyId=None),
+        "kmsMasterKeyId is not set",
+        id="topic-without-kms",
+    ),
+    pytest.param(
+        "kubernetes-container-limits",
+        lambda s: replaced(
+            s,
+            "server",
+            spec={"template": pod_template({**limited(), "resources": {"limits": {"cpu": "1"}}})},
+        ),
+        "container 'server' has no resources.limits memory",
+        id="deployment-no-memory",
+    ),
+    pytest.param(
+        "kubernetes-container-limits",
+        lambda s: replaced(
+            s,
+            "batch",
+            spec={
+                "jobTemplate": {"spec": {"template": pod_template({"name": "job", "image": "x"})}}
+            },
+        ),
+        "container 'job' has no resources.limits cpu / memory",
+        id="cronjob-no-limits",
+    ),
+    pytest.param(
+        "kubernetes-container-limits",
+        lambda s: replaced(s, "server", spec={"template": {"spec": {}}}),
+        "no containers at spec.template.spec.containers",
+        id="deployment-no-containers",
+    ),
+    pytest.param(
+        "kubernetes-container-limits",
+        lambda s: [*s, resource(POD, "pod", POD_WITHOUT_LIMITS)],
+        "initContainer 'fetch'",
+        id="pod-init-container-no-limits",
+    ),
 ]
 
 
@@ -267,10 +472,12 @@ def test_default_tags_of_the_default_provider_arrive_as_json_text_and_still_coun
 
 
 def test_resource_tags_override_a_default_tag_with_a_blank_value():
-    provider = PolicyProviderResource("pulumi:providers:aws", {"defaultTags": {"tags": TAGS}},
-                                      "urn:p", "aws")
-    blanked = resource(TOPIC, "t", {"kmsMasterKeyId": "k", "tags": {"owner": ""}},
-                       provider=provider)
+    provider = PolicyProviderResource(
+        "pulumi:providers:aws", {"defaultTags": {"tags": TAGS}}, "urn:p", "aws"
+    )
+    blanked = resource(
+        TOPIC, "t", {"kmsMasterKeyId": "k", "tags": {"owner": ""}}, provider=provider
+    )
     assert [v.message for v in evaluate([blanked])] == [
         "missing required tags ['owner'] (it would carry ['cost-center', 'environment', 'owner'])"
         ": set them in the aws provider's defaultTags or the resource's tags"
@@ -278,10 +485,15 @@ def test_resource_tags_override_a_default_tag_with_a_blank_value():
 
 
 def test_tags_given_as_a_key_value_list_are_read_too():
-    group = resource("aws:autoscaling/group:Group", "workers", {
-        "maxSize": 1.0, "minSize": 1.0,
-        "tags": [{"key": k, "value": v, "propagateAtLaunch": True} for k, v in TAGS.items()],
-    })
+    group = resource(
+        "aws:autoscaling/group:Group",
+        "workers",
+        {
+            "maxSize": 1.0,
+            "minSize": 1.0,
+            "tags": [{"key": k, "value": v, "propagateAtLaunch": True} for k, v in TAGS.items()],
+        },
+    )
     assert evaluate([group]) == []
     group_without_owner = replaced([group], "workers", tags=group.inputs["tags"][1:])
     assert [v.policy for v in evaluate(group_without_owner)] == ["required-tags"]
@@ -296,9 +508,13 @@ def test_resources_without_a_tags_input_are_not_asked_for_tags():
 
 def test_a_bucket_policy_statement_for_everyone_pinned_to_a_source_arn_is_not_public():
     pinned = document(
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
-         "Resource": "arn:aws:s3:::artifacts/*",
-         "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:*"}}}
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::artifacts/*",
+            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:*"}},
+        }
     )
     assert evaluate(replaced(good_stack(), "artifacts-policy", policy=pinned)) == []
 
@@ -310,10 +526,15 @@ def test_a_block_linked_by_dependency_covers_its_bucket_while_the_name_is_unknow
     linked = {"bucket": [bucket.urn]}
     stack = [
         bucket,
-        resource(PAB, "pab", {"bucket": UNKNOWN_STRING_VALUE, **BLOCK_ALL},
-                 property_dependencies=linked),
-        resource(SSE, "sse", {"bucket": UNKNOWN_STRING_VALUE, "rules": SSE_RULES},
-                 property_dependencies=linked),
+        resource(
+            PAB, "pab", {"bucket": UNKNOWN_STRING_VALUE, **BLOCK_ALL}, property_dependencies=linked
+        ),
+        resource(
+            SSE,
+            "sse",
+            {"bucket": UNKNOWN_STRING_VALUE, "rules": SSE_RULES},
+            property_dependencies=linked,
+        ),
     ]
     assert evaluate(stack) == []
 

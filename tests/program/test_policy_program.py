@@ -41,8 +41,9 @@ def stack_config(stack: str) -> dict[str, Any]:
 def default_aws_provider(config: Mapping[str, Any]) -> PolicyProviderResource:
     """The provider the engine creates for resources without an explicit one: its inputs are
     the stack's ``aws:`` settings."""
-    props = {key.removeprefix("aws:"): value for key, value in config.items()
-             if key.startswith("aws:")}
+    props = {
+        key.removeprefix("aws:"): value for key, value in config.items() if key.startswith("aws:")
+    }
     return PolicyProviderResource("pulumi:providers:aws", props, "urn:default_aws", "default")
 
 
@@ -50,8 +51,13 @@ def planned(run: ProgramRun, config: Mapping[str, Any]) -> list[PlannedResource]
     provider = default_aws_provider(config)
     return [
         PlannedResource(
-            r.type, r.name, r.urn, r.inputs, r.outputs,
-            provider=provider if r.type.startswith("aws:") else None, parent=r.parent,
+            r.type,
+            r.name,
+            r.urn,
+            r.inputs,
+            r.outputs,
+            provider=provider if r.type.startswith("aws:") else None,
+            parent=r.parent,
         )
         for r in run.custom_resources
     ]
@@ -75,8 +81,11 @@ def test_the_pack_passes_on_every_resource_of_the_example_stack(example_resource
 
 
 def test_a_program_bucket_that_loses_its_public_access_block_fails_the_pack(example_resources):
-    resources = [r for r in example_resources["dev"]
-                 if r.type != "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"]
+    resources = [
+        r
+        for r in example_resources["dev"]
+        if r.type != "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    ]
 
     violations = evaluate(resources)
 
@@ -86,9 +95,11 @@ def test_a_program_bucket_that_loses_its_public_access_block_fails_the_pack(exam
 
 def test_a_program_topic_without_tags_or_key_fails_the_pack(example_resources):
     resources = [
-        PlannedResource(r.type, r.name, r.urn, {"name": r.inputs.get("name")}, r.outputs,
-                        r.provider, r.parent)
-        if r.type == "aws:sns/topic:Topic" else r
+        PlannedResource(
+            r.type, r.name, r.urn, {"name": r.inputs.get("name")}, r.outputs, r.provider, r.parent
+        )
+        if r.type == "aws:sns/topic:Topic"
+        else r
         for r in example_resources["dev"]
     ]
 

@@ -27,11 +27,15 @@ SSE_TYPES = frozenset(
 )
 ACL_TYPES = frozenset({"aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"})
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-PUBLIC_ACCESS_TYPES = BUCKET_TYPES | ACL_TYPES | {
-    BUCKET_POLICY,
-    PUBLIC_ACCESS_BLOCK,
-    ACCOUNT_PUBLIC_ACCESS_BLOCK,
-}
+PUBLIC_ACCESS_TYPES = (
+    BUCKET_TYPES
+    | ACL_TYPES
+    | {
+        BUCKET_POLICY,
+        PUBLIC_ACCESS_BLOCK,
+        ACCOUNT_PUBLIC_ACCESS_BLOCK,
+    }
+)
 
 PUBLIC_ACCESS_BLOCK_SETTINGS = (
     "blockPublicAcls",
@@ -94,8 +98,10 @@ def _open_settings(props: Mapping[str, Any]) -> list[str]:
 def _public_acl(props: Mapping[str, Any]) -> list[str]:
     acl = props.get("acl")
     if acl in PUBLIC_CANNED_ACLS:
-        return [f"acl {acl!r} makes the bucket public: use 'private' (or none, with "
-                "BucketOwnerEnforced ownership)"]
+        return [
+            f"acl {acl!r} makes the bucket public: use 'private' (or none, with "
+            "BucketOwnerEnforced ownership)"
+        ]
     return []
 
 
@@ -153,9 +159,12 @@ def unblocked_buckets(resources: Iterable[StackResource]) -> Iterator[tuple[str,
     blocks = [r for r in resources if r.resource_type == PUBLIC_ACCESS_BLOCK]
     for bucket in _buckets(resources):
         if not any(_configures(block, bucket) for block in blocks):
-            yield bucket.urn, (
-                f"bucket {_bucket_name(bucket)!r} has no BucketPublicAccessBlock: add one with "
-                f"{', '.join(PUBLIC_ACCESS_BLOCK_SETTINGS)} all true"
+            yield (
+                bucket.urn,
+                (
+                    f"bucket {_bucket_name(bucket)!r} has no BucketPublicAccessBlock: add one with "
+                    f"{', '.join(PUBLIC_ACCESS_BLOCK_SETTINGS)} all true"
+                ),
             )
 
 
@@ -167,9 +176,12 @@ def unencrypted_buckets(resources: Iterable[StackResource]) -> Iterator[tuple[st
         inline = [dig(bucket.props, "serverSideEncryptionConfiguration", "rule")]
         if _any_rule_encrypts(inline) or any(_configures(c, bucket) for c in configs):
             continue
-        yield bucket.urn, (
-            f"bucket {_bucket_name(bucket)!r} has no BucketServerSideEncryptionConfiguration "
-            f"applying one of {sorted(SSE_ALGORITHMS)} by default"
+        yield (
+            bucket.urn,
+            (
+                f"bucket {_bucket_name(bucket)!r} has no BucketServerSideEncryptionConfiguration "
+                f"applying one of {sorted(SSE_ALGORITHMS)} by default"
+            ),
         )
 
 
