@@ -17,3 +17,5 @@ _OFFLINE_AWS = {
 for _key, _value in _OFFLINE_AWS.items():
     os.environ[_key] = _value
 os.environ.pop("AWS_PROFILE", None)
+
+pytest_plugins = ["sagestack.localcloud.fixtures"]

@@ -1,0 +1,110 @@
+"""Run the local cloud: moto's server plus the add-ons, in-process on loopback.
+
+>>> with LocalCloud(port=0) as cloud:      # port 0: the OS picks a free port
+...     boto3.client("s3", endpoint_url=cloud.url).list_buckets()
+
+State lives in moto's in-memory backends. With ``state_dir`` it is restored from that folder on
+start and written back on stop (see :mod:`sagestack.localcloud.state`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from sagestack.localcloud import moto_integration, state
+from sagestack.localcloud.services import install_all
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/_localstack/health"
+LOOPBACK = "127.0.0.1"
+
+
+def health_document() -> dict[str, Any]:
+    """``GET /_localstack/health`` in LocalStack's shape, so tools that wait on LocalStack work."""
+    return {
+        "services": {name: "running" for name in moto_integration.service_names()},
+        "edition": "sagestack",
+        "version": f"{version('sagestack')}+moto{moto_integration.MOTO_VERSION}",
+    }
+
+
+def _health_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    body = json.dumps(health_document()).encode()
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
+        return [b""]
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body] if environ["REQUEST_METHOD"] == "GET" else [b""]
+
+
+class LocalCloud:
+    """The endpoint, served by a daemon thread until :meth:`stop`."""
+
+    def __init__(self, port: int = 0, host: str = LOOPBACK, state_dir: Path | None = None):
+        self.host = host
+        self.requested_port = port
+        self.state_dir = state_dir
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the local cloud is not running; call start() first")
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalCloud:
+        install_all()
+        if self.state_dir is not None:
+            restored = state.load(self.state_dir)
+            log.info("restored %d backends from %s", restored, self.state_dir)
+        moto_integration.register_route(HEALTH_PATH, _health_app)
+        app = moto_integration.LocalCloudDispatcher()
+        self._server = make_server(
+            self.host,
+            self.requested_port,
+            app,
+            threaded=True,
+            request_handler=moto_integration.request_handler(),
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sagestack-localcloud", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        if self.state_dir is not None:
+            state.save(self.state_dir)
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def start(port: int = 0, host: str = LOOPBACK, state_dir: Path | None = None) -> LocalCloud:
+    """Start the local cloud in a background thread; returns it (``.url``, ``.stop()``)."""
+    return LocalCloud(port=port, host=host, state_dir=state_dir).start()

@@ -1,0 +1,58 @@
+"""The seams into moto: wrapping backend operations, reaching backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from sagestack.localcloud import moto_integration
+
+
+@pytest.fixture
+def restore_put_parameter():
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    original = SimpleSystemManagerBackend.put_parameter
+    yield
+    SimpleSystemManagerBackend.put_parameter = original
+
+
+def test_wrappers_stack_in_registration_order_and_register_once(restore_put_parameter):
+    calls = []
+
+    def outer(original, backend, *args, **kwargs):
+        calls.append("outer")
+        return original(*args, **kwargs)
+
+    def inner(original, backend, *args, **kwargs):
+        calls.append(f"inner:{kwargs['name']}")
+        return original(*args, **kwargs)
+
+    moto_integration.wrap_backend_operation("ssm", "put_parameter", outer)
+    moto_integration.wrap_backend_operation("ssm", "put_parameter", inner)
+    moto_integration.wrap_backend_operation("ssm", "put_parameter", outer)  # again: no-op
+
+    ssm = moto_integration.backend("ssm", region="eu-west-1")
+    ssm.put_parameter(
+        name="/wrapped",
+        description="",
+        value="v",
+        parameter_type="String",
+        allowed_pattern="",
+        keyid=None,
+        overwrite=False,
+        tags=[],
+        data_type="text",
+        tier=None,
+        policies=None,
+    )
+    assert calls == ["outer", "inner:/wrapped"]
+    assert ssm.get_parameter("/wrapped").value == "v"
+    moto_integration.reset_state()
+
+
+def test_extending_with_a_class_that_is_not_a_subclass_of_motos_is_refused():
+    class Unrelated(moto_integration.BaseResponse):
+        pass
+
+    with pytest.raises(TypeError, match="must subclass moto's SageMakerResponse"):
+        moto_integration.extend_service("sagemaker", Unrelated)

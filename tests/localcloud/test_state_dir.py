@@ -1,0 +1,56 @@
+"""--state-dir: what was created survives a restart of the local cloud."""
+
+from __future__ import annotations
+
+import pickle
+
+import boto3
+import pytest
+
+from sagestack.localcloud import moto_integration, state
+from sagestack.localcloud.server import LocalCloud
+
+
+def _create_resources(url: str) -> None:
+    boto3.client("s3", endpoint_url=url).create_bucket(Bucket="kept-bucket")
+    boto3.client("ssm", endpoint_url=url).put_parameter(Name="/kept/p", Value="v", Type="String")
+    boto3.client("sqs", endpoint_url=url).create_queue(QueueName="kept-queue")  # holds locks
+    boto3.client("kms", endpoint_url=url).create_key(  # holds a private key
+        KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY"
+    )
+
+
+def test_resources_survive_a_restart_with_a_state_dir(tmp_path, local_cloud):
+    if not local_cloud.is_sagestack:
+        pytest.skip("state folders are sagestack's")
+    moto_integration.reset_state()
+    with LocalCloud(port=0, state_dir=tmp_path) as first:
+        _create_resources(first.url)
+    moto_integration.reset_state()  # as if the process had ended
+    with LocalCloud(port=0, state_dir=tmp_path) as second:
+        url = second.url
+        buckets = boto3.client("s3", endpoint_url=url).list_buckets()["Buckets"]
+        assert [bucket["Name"] for bucket in buckets] == ["kept-bucket"]
+        parameter = boto3.client("ssm", endpoint_url=url).get_parameter(Name="/kept/p")
+        assert parameter["Parameter"]["Value"] == "v"
+        assert (
+            boto3.client("sqs", endpoint_url=url)
+            .list_queues()["QueueUrls"][0]
+            .endswith("/kept-queue")
+        )
+        key_id = boto3.client("kms", endpoint_url=url).list_keys()["Keys"][0]["KeyId"]
+        signature = boto3.client("kms", endpoint_url=url).sign(
+            KeyId=key_id, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256"
+        )
+        assert signature["Signature"]
+    moto_integration.reset_state()
+
+
+def test_a_state_file_from_another_moto_version_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / state.STATE_FILE).write_bytes(pickle.dumps({"moto": "4.0.0", "state": {}}))
+    with pytest.raises(state.StateVersionError, match="delete the folder"):
+        state.load(tmp_path)
+
+
+def test_without_a_state_file_nothing_is_restored(tmp_path):
+    assert state.load(tmp_path) == 0
