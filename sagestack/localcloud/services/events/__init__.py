@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from sagestack.localcloud import moto_integration
-from sagestack.localcloud.services.events import delivery, patterns
+from sagestack.localcloud.services.events import deliveries, delivery, patterns
 from sagestack.localcloud.services.events.deliveries import DELIVERIES, Delivery
 from sagestack.localcloud.services.events.exceptions import (
     InvalidEventPatternException,
@@ -32,6 +32,7 @@ def install() -> None:
     moto_integration.wrap_model_method(
         "events", "Rule", "send_to_targets", delivery.send_to_targets
     )
+    moto_integration.register_route(deliveries.ROUTE, deliveries.http_app)
 
 
 def _validated_rule(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:

@@ -6,10 +6,13 @@ input the target received and what the target answered (or why it failed).
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 SUCCEEDED = "SUCCEEDED"
 FAILED = "FAILED"
@@ -59,3 +62,16 @@ class DeliveryLog:
 
 
 DELIVERIES = DeliveryLog()
+
+ROUTE = "/_sagestack/events/deliveries"
+
+
+def http_app(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+    """``GET /_sagestack/events/deliveries[?rule_arn=...&status=FAILED]``: the record as JSON."""
+    query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    found = DELIVERIES.all(rule_arn=query.get("rule_arn"), status=query.get("status"))
+    payload = json.dumps({"Deliveries": [d.to_json() for d in found]}).encode()
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
+    return [payload]

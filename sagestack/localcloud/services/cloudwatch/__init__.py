@@ -1,0 +1,80 @@
+"""CloudWatch alarm evaluation: metric alarms move between OK, ALARM and INSUFFICIENT_DATA from
+put_metric_data datapoints on the local cloud's clock; state changes (also from SetAlarmState) run
+SNS alarm actions and emit "CloudWatch Alarm State Change" events.
+
+Installed on moto's cloudwatch service by :func:`install` (called by the server at start).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud.services.cloudwatch import alarms, evaluation
+from sagestack.localcloud.services.cloudwatch.exceptions import ValidationError
+
+__all__ = ["install"]
+
+INITIAL_REASON = "Unchecked: Initial alarm creation"
+HIGH_RESOLUTION_PERIODS = (10, 20, 30)
+
+
+def install() -> None:
+    moto_integration.wrap_backend_operation("cloudwatch", "put_metric_alarm", _put_metric_alarm)
+    moto_integration.wrap_backend_operation("cloudwatch", "set_alarm_state", _set_alarm_state)
+    clock.on_tick(alarms.evaluate_due)
+    clock.ensure_ticking()
+    moto_integration.register_route(clock.ROUTE, clock.http_app)
+
+
+def _put_metric_alarm(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
+    """New alarms start in INSUFFICIENT_DATA; an updated alarm keeps its state (moto resets both
+    to OK)."""
+    _validate_alarm(kwargs)
+    previous = backend.alarms.get(kwargs.get("name"))
+    alarm = original(*args, **kwargs)
+    now = alarms.to_moto_time(clock.current().now())
+    alarm.configuration_updated_timestamp = now
+    if previous is not None:
+        for field in ("state_value", "state_reason", "state_reason_data", "history"):
+            setattr(alarm, field, getattr(previous, field))
+        alarm.state_updated_timestamp = previous.state_updated_timestamp
+    else:
+        alarm.state_value = evaluation.INSUFFICIENT_DATA
+        alarm.state_reason = INITIAL_REASON
+        alarm.state_updated_timestamp = now
+    return alarm
+
+
+def _validate_alarm(kwargs: dict[str, Any]) -> None:
+    if kwargs.get("rule") or kwargs.get("metric_data_queries"):
+        return
+    periods = int(kwargs.get("evaluation_periods") or 0)
+    try:
+        evaluation.AlarmRule(
+            evaluation_periods=periods,
+            datapoints_to_alarm=int(kwargs.get("datapoints_to_alarm") or periods),
+            comparison=kwargs.get("comparison_operator") or "",
+            threshold=float(kwargs.get("threshold") or 0.0),
+            treat_missing_data=kwargs.get("treat_missing_data") or "missing",
+        )
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    period = int(kwargs.get("period") or 0)
+    if period not in HIGH_RESOLUTION_PERIODS and (period <= 0 or period % 60):
+        raise ValidationError(
+            f"Period {period} is invalid: it must be 10, 20, 30 or a multiple of 60 seconds"
+        )
+
+
+def _set_alarm_state(
+    original: Any, backend: Any, alarm_name: str, *args: Any, **kwargs: Any
+) -> Any:
+    """SetAlarmState runs the new state's actions and emits the event, when the state changes."""
+    alarm = backend.alarms.get(alarm_name)
+    old = alarms.snapshot(alarm) if alarm is not None else None
+    result = original(alarm_name, *args, **kwargs)
+    if old is not None and alarm.state_value != old.value:
+        alarm.state_updated_timestamp = alarms.to_moto_time(clock.current().now())
+        alarms.announce_change(alarm, backend.account_id, backend.region_name, old)
+    return result

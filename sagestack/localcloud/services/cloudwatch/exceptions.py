@@ -1,0 +1,9 @@
+"""CloudWatch errors the add-on raises, one class per AWS error code."""
+
+from __future__ import annotations
+
+from sagestack.localcloud.moto_integration import ServiceException
+
+
+class ValidationError(ServiceException):
+    code = "ValidationError"

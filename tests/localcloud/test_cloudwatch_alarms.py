@@ -1,0 +1,375 @@
+"""CloudWatch alarm evaluation on the local cloud, driven by a frozen clock.
+
+The missing-data rules are checked row by row against both tables of the CloudWatch user guide
+("How alarm state is evaluated when data is missing"); the rest goes through boto3: datapoints in,
+alarm state, SNS action message and "CloudWatch Alarm State Change" event out.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from sagestack import contract
+from sagestack.localcloud import clock
+from sagestack.localcloud.services.cloudwatch import evaluation
+
+ENDPOINT = "churn"
+DIMENSIONS = [{"Name": contract.DIM_ENDPOINT, "Value": ENDPOINT}]
+
+# (data points oldest first, expected state for missing, ignore, breaching, notBreaching)
+THREE_OF_THREE = [
+    ("0 - X - X", ("OK", "OK", "OK", "OK")),
+    ("0 - - - -", ("OK", "OK", "OK", "OK")),
+    ("- - - - -", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
+    ("0 X X - X", ("ALARM", "ALARM", "ALARM", "ALARM")),
+    ("- - - - X", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
+    ("X - - - -", ("ALARM", None, "ALARM", "OK")),
+]
+TWO_OF_THREE = [
+    ("0 - X - X", ("ALARM", "ALARM", "ALARM", "ALARM")),
+    ("0 0 X 0 X", ("ALARM", "ALARM", "ALARM", "ALARM")),
+    ("0 - X - -", ("OK", "OK", "ALARM", "OK")),
+    ("- - - - 0", ("OK", "OK", "ALARM", "OK")),
+    ("- - - - X", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
+]
+TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
+
+
+def _documented_cases():
+    for datapoints_to_alarm, table in ((3, THREE_OF_THREE), (2, TWO_OF_THREE)):
+        for row, states in table:
+            for treatment, state in zip(TREATMENTS, states, strict=True):
+                case = f"{datapoints_to_alarm}of3 [{row}] {treatment}"
+                yield pytest.param(datapoints_to_alarm, row, treatment, state, id=case)
+
+
+@pytest.mark.parametrize(
+    ("datapoints_to_alarm", "row", "treatment", "state"), list(_documented_cases())
+)
+def test_missing_data_rule_gives_documented_state(datapoints_to_alarm, row, treatment, state):
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    datapoints = [
+        evaluation.Datapoint(start + timedelta(minutes=i), None if c == "-" else float(c == "X"))
+        for i, c in enumerate(row.split())
+    ]
+    rule = evaluation.AlarmRule(3, datapoints_to_alarm, "GreaterThanThreshold", 0.5, treatment)
+    assert evaluation.decide(rule, datapoints).state == state  # None: the state is kept
+
+
+# --- through the endpoint ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def cloud(fresh_local_cloud):
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("drives the clock of sagestack's local cloud, which LocalStack does not have")
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    with clock.frozen(start=minute + timedelta(seconds=5)) as frozen:
+        yield Cloud(fresh_local_cloud.url, frozen)
+
+
+class Cloud:
+    def __init__(self, url: str, frozen: clock.Clock):
+        self.url = url
+        self.clock = frozen
+        self.cloudwatch = boto3.client("cloudwatch", endpoint_url=url)
+        self.sqs = boto3.client("sqs", endpoint_url=url)
+
+    def queue(self, name: str) -> tuple[str, str]:
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return url, arn["Attributes"]["QueueArn"]
+
+    def received(self, queue_url: str) -> list[str]:
+        answer = self.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+        return [m["Body"] for m in answer.get("Messages", [])]
+
+    def topic_into_queue(self, name: str) -> tuple[str, str]:
+        """A topic whose messages land raw in a queue; returns (topic ARN, queue URL)."""
+        sns = boto3.client("sns", endpoint_url=self.url)
+        topic = sns.create_topic(Name=name)["TopicArn"]
+        url, arn = self.queue(f"{name}-inbox")
+        sns.subscribe(
+            TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+        )
+        return topic, url
+
+    def alarm(self, name: str = "drift", **overrides: object) -> None:
+        settings = {
+            "AlarmName": name,
+            "Namespace": contract.DRIFT_NAMESPACE,
+            "MetricName": contract.DRIFT_MAX_METRIC,
+            "Dimensions": DIMENSIONS,
+            "Statistic": "Maximum",
+            "Period": 60,
+            "EvaluationPeriods": 1,
+            "Threshold": 0.2,
+            "ComparisonOperator": "GreaterThanThreshold",
+            **overrides,
+        }
+        self.cloudwatch.put_metric_alarm(**settings)
+
+    def put(self, *values: float, seconds_ago: float = 0, metric: str = contract.DRIFT_MAX_METRIC):
+        self.cloudwatch.put_metric_data(
+            Namespace=contract.DRIFT_NAMESPACE,
+            MetricData=[
+                {
+                    "MetricName": metric,
+                    "Dimensions": DIMENSIONS,
+                    "Values": list(values),
+                    "Timestamp": self.clock.now() - timedelta(seconds=seconds_ago),
+                }
+            ],
+        )
+
+    def state(self, name: str = "drift") -> dict:
+        return self.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+
+
+def test_new_alarm_starts_in_insufficient_data(cloud):
+    cloud.alarm()
+    alarm = cloud.state()
+    assert alarm["StateValue"] == "INSUFFICIENT_DATA"
+    assert alarm["StateReason"] == "Unchecked: Initial alarm creation"
+
+
+def test_breaching_datapoint_moves_alarm_to_alarm_after_its_period(cloud):
+    cloud.alarm()
+    cloud.put(0.5)
+    cloud.clock.advance(30)
+    assert cloud.state()["StateValue"] == "INSUFFICIENT_DATA"  # the period is not complete yet
+    cloud.clock.advance(30)
+    alarm = cloud.state()
+    assert alarm["StateValue"] == "ALARM"
+    assert "greater than the threshold (0.2)" in alarm["StateReason"]
+    assert json.loads(alarm["StateReasonData"])["recentDatapoints"] == [0.5]
+
+
+@pytest.mark.parametrize(
+    ("statistic", "expected"),
+    [
+        ({"Statistic": "SampleCount"}, 5.0),
+        ({"Statistic": "Sum"}, 20.0),
+        ({"Statistic": "Average"}, 4.0),
+        ({"Statistic": "Minimum"}, 1.0),
+        ({"Statistic": "Maximum"}, 10.0),
+        ({"ExtendedStatistic": "p50"}, 3.0),
+        ({"ExtendedStatistic": "p90"}, 10.0),
+    ],
+    ids=["SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p90"],
+)
+def test_alarm_evaluates_the_statistic_of_the_period(cloud, statistic, expected):
+    settings = {"Statistic": None, **statistic, "Threshold": 0.0}
+    cloud.alarm(**{k: v for k, v in settings.items() if v is not None})
+    cloud.put(1.0, 2.0, 3.0, 4.0)
+    cloud.put(10.0, seconds_ago=1)
+    cloud.clock.advance(60)
+    reason = json.loads(cloud.state()["StateReasonData"])
+    assert reason["recentDatapoints"] == [expected]
+
+
+def test_statistic_set_datapoints_are_aggregated(cloud):
+    cloud.alarm(Statistic="Average", Threshold=100.0)
+    cloud.cloudwatch.put_metric_data(
+        Namespace=contract.DRIFT_NAMESPACE,
+        MetricData=[
+            {
+                "MetricName": contract.DRIFT_MAX_METRIC,
+                "Dimensions": DIMENSIONS,
+                "StatisticValues": {"SampleCount": 4, "Sum": 10, "Minimum": 1, "Maximum": 4},
+                "Timestamp": cloud.clock.now(),
+            }
+        ],
+    )
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "OK"
+    assert json.loads(cloud.state()["StateReasonData"])["recentDatapoints"] == [2.5]
+
+
+def test_datapoints_of_other_dimensions_or_metrics_are_not_evaluated(cloud):
+    cloud.alarm()
+    cloud.put(5.0, metric=contract.DRIFT_FEATURE_METRIC)
+    cloud.cloudwatch.put_metric_data(
+        Namespace=contract.DRIFT_NAMESPACE,
+        MetricData=[
+            {
+                "MetricName": contract.DRIFT_MAX_METRIC,
+                "Dimensions": [*DIMENSIONS, {"Name": contract.DIM_FEATURE, "Value": "age"}],
+                "Value": 5.0,
+                "Timestamp": cloud.clock.now(),
+            }
+        ],
+    )
+    cloud.clock.advance(120)
+    assert cloud.state()["StateValue"] == "INSUFFICIENT_DATA"
+
+
+def test_m_out_of_n_needs_m_breaching_periods(cloud):
+    cloud.alarm(EvaluationPeriods=3, DatapointsToAlarm=2)
+    cloud.put(0.5)
+    cloud.clock.advance(60)
+    cloud.put(0.1)
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "OK"
+    cloud.put(0.9)
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "ALARM"
+
+
+@pytest.mark.parametrize(
+    ("treatment", "state"),
+    [
+        ("missing", "INSUFFICIENT_DATA"),
+        ("ignore", "INSUFFICIENT_DATA"),
+        ("breaching", "ALARM"),
+        ("notBreaching", "OK"),
+    ],
+)
+def test_alarm_without_any_data_follows_treat_missing_data(cloud, treatment, state):
+    cloud.alarm(TreatMissingData=treatment)
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == state
+
+
+def test_high_resolution_alarm_is_evaluated_every_ten_seconds(cloud):
+    cloud.alarm(Period=10)
+    cloud.put(1.0)
+    cloud.clock.advance(10)
+    assert cloud.state()["StateValue"] == "ALARM"
+
+
+def test_alarm_action_publishes_cloudwatch_alarm_message_to_sns(cloud):
+    topic, inbox = cloud.topic_into_queue("oncall")
+    cloud.alarm(AlarmActions=[topic], OKActions=[topic], AlarmDescription="drift on churn")
+    cloud.put(0.7)
+    cloud.clock.advance(60)
+    [body] = cloud.received(inbox)
+    message = json.loads(body)
+    assert message["AlarmName"] == "drift" and message["AlarmDescription"] == "drift on churn"
+    assert message["NewStateValue"] == "ALARM" and message["OldStateValue"] == "INSUFFICIENT_DATA"
+    assert message["Region"] == "US East (N. Virginia)"
+    assert message["AlarmArn"].endswith(":alarm:drift")
+    assert message["Trigger"] == {
+        "MetricName": contract.DRIFT_MAX_METRIC,
+        "Namespace": contract.DRIFT_NAMESPACE,
+        "StatisticType": "Statistic",
+        "Statistic": "MAXIMUM",
+        "Unit": None,
+        "Dimensions": [{"value": ENDPOINT, "name": contract.DIM_ENDPOINT}],
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "DatapointsToAlarm": 1,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Threshold": 0.2,
+        "TreatMissingData": "missing",
+        "EvaluateLowSampleCountPercentile": "",
+    }
+    cloud.put(0.1)
+    cloud.clock.advance(60)
+    [back] = cloud.received(inbox)
+    assert json.loads(back)["NewStateValue"] == "OK"
+
+
+def test_disabled_actions_send_nothing(cloud):
+    topic, inbox = cloud.topic_into_queue("muted")
+    cloud.alarm(AlarmActions=[topic], ActionsEnabled=False)
+    cloud.put(0.7)
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "ALARM"
+    assert cloud.received(inbox) == []
+
+
+def test_state_change_event_reaches_eventbridge_rules(cloud):
+    url, arn = cloud.queue("alarm-events")
+    events = boto3.client("events", endpoint_url=cloud.url)
+    pattern = {
+        "source": ["aws.cloudwatch"],
+        "detail-type": [contract.ALARM_STATE_CHANGE],
+        "detail": {"alarmName": ["drift"], "state": {"value": ["ALARM"]}},
+    }
+    events.put_rule(Name="retrain-on-drift", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="retrain-on-drift", Targets=[{"Id": "q", "Arn": arn}])
+    cloud.alarm(AlarmDescription="drift on churn")
+    cloud.put(0.7)
+    cloud.clock.advance(60)
+    [body] = cloud.received(url)
+    event = json.loads(body)
+    assert event["resources"] == [cloud.state()["AlarmArn"]]
+    assert event["time"] == (cloud.clock.now().replace(second=0)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    detail = event["detail"]
+    assert detail["state"]["value"] == "ALARM" and detail["previousState"]["value"] == (
+        "INSUFFICIENT_DATA"
+    )
+    assert detail["state"]["reason"].startswith("Threshold Crossed")
+    assert json.loads(detail["state"]["reasonData"])["threshold"] == 0.2
+    assert detail["configuration"]["description"] == "drift on churn"
+    [metric] = detail["configuration"]["metrics"]
+    assert metric["metricStat"] == {
+        "metric": {
+            "namespace": contract.DRIFT_NAMESPACE,
+            "name": contract.DRIFT_MAX_METRIC,
+            "dimensions": {contract.DIM_ENDPOINT: ENDPOINT},
+        },
+        "period": 60,
+        "stat": "Maximum",
+    }
+
+
+def test_set_alarm_state_runs_actions_and_emits_event_only_on_change(cloud):
+    topic, inbox = cloud.topic_into_queue("manual")
+    url, arn = cloud.queue("manual-events")
+    events = boto3.client("events", endpoint_url=cloud.url)
+    events.put_rule(Name="all-alarms", EventPattern=json.dumps({"source": ["aws.cloudwatch"]}))
+    events.put_targets(Rule="all-alarms", Targets=[{"Id": "q", "Arn": arn}])
+    cloud.alarm(AlarmActions=[topic])
+    cloud.cloudwatch.set_alarm_state(AlarmName="drift", StateValue="ALARM", StateReason="drill")
+    cloud.cloudwatch.set_alarm_state(AlarmName="drift", StateValue="ALARM", StateReason="again")
+    [message] = cloud.received(inbox)
+    assert json.loads(message)["NewStateReason"] == "drill"
+    [event] = cloud.received(url)
+    assert json.loads(event)["detail"]["state"] == {
+        "value": "ALARM",
+        "reason": "drill",
+        "timestamp": json.loads(event)["detail"]["state"]["timestamp"],
+    }
+
+
+def test_updating_an_alarm_keeps_its_state(cloud):
+    cloud.alarm()
+    cloud.put(0.7)
+    cloud.clock.advance(60)
+    cloud.alarm(Threshold=0.3)
+    assert cloud.state()["StateValue"] == "ALARM" and cloud.state()["Threshold"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ({"ComparisonOperator": "Bigger"}, "ComparisonOperator 'Bigger'"),
+        ({"TreatMissingData": "sometimes"}, "TreatMissingData 'sometimes'"),
+        ({"EvaluationPeriods": 2, "DatapointsToAlarm": 3}, "DatapointsToAlarm 3"),
+        ({"Period": 45}, "Period 45"),
+    ],
+    ids=["comparison", "treat missing data", "M above N", "period"],
+)
+def test_invalid_alarm_is_rejected_and_not_created(cloud, override, fragment):
+    with pytest.raises(ClientError) as error:
+        cloud.alarm(name="bad", **override)
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert fragment in error.value.response["Error"]["Message"]
+    assert cloud.cloudwatch.describe_alarms(AlarmNames=["bad"])["MetricAlarms"] == []
+
+
+def test_clock_can_be_driven_over_http(cloud):
+    before = cloud.clock.now()
+    answer = requests.post(f"{cloud.url}{clock.ROUTE}", json={"advance": 120}, timeout=5)
+    assert answer.status_code == 200
+    assert datetime.fromisoformat(answer.json()["now"]) == before + timedelta(seconds=120)
+    bad = requests.post(f"{cloud.url}{clock.ROUTE}", json={"forward": 1}, timeout=5)
+    assert bad.status_code == 400 and "advance" in bad.json()["message"]
