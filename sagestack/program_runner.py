@@ -43,6 +43,7 @@ class RegisteredResource:
     parent: str  # the parent's URN ("" for the stack itself)
     deps: tuple[str, ...]  # URNs this resource depends on
     custom: bool = True  # False for component resources
+    secret_inputs: frozenset[str] = frozenset()  # top-level inputs that hold a Pulumi secret
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,12 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             type=request.type,
             name=request.name,
             urn=response.urn,
-            inputs=_plain(inputs),
-            outputs=_plain(outputs),
+            inputs=unwrap_secrets(inputs),
+            outputs=unwrap_secrets(outputs),
             parent=request.parent,
             deps=tuple(request.dependencies),
             custom=bool(request.custom),
+            secret_inputs=frozenset(k for k, v in inputs.items() if _holds_secret(v)),
         )
         with self._lock:
             self.registrations.append(record)
@@ -191,15 +193,36 @@ def _extra_outputs(type_token: str, physical: str) -> dict[str, Any]:
     return {}
 
 
-def _plain(value: Any) -> Any:
-    """Deserialised properties, with Pulumi's secret wrappers unwrapped to their values."""
+def unwrap_secrets(value: Any) -> Any:
+    """Deserialised properties with Pulumi's secret wrappers replaced by their values.
+
+    ``Mocks.new_resource`` receives secrets wrapped (``{<sig>: <secret sig>, "value": ...}``);
+    a Mocks that creates real resources calls this on ``args.inputs`` first.
+    """
+    if _is_secret(value):
+        return unwrap_secrets(value.get("value"))
     if isinstance(value, Mapping):
-        if value.get(pulumi.runtime.rpc._special_sig_key) == pulumi.runtime.rpc._special_secret_sig:
-            return _plain(value.get("value"))
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: unwrap_secrets(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [unwrap_secrets(v) for v in value]
     return value
+
+
+def _is_secret(value: Any) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and value.get(pulumi.runtime.rpc._special_sig_key) == pulumi.runtime.rpc._special_secret_sig
+    )
+
+
+def _holds_secret(value: Any) -> bool:
+    if _is_secret(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_secret(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_secret(v) for v in value)
+    return False
 
 
 def config_entries(config: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE) -> dict[str, str]:

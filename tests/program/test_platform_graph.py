@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from graph_helpers import policy, statements_by_action
+from graph_helpers import policy, stack_config, statements_by_action
 
 from infra import iam
+from sagestack.program_runner import run_program
 
 ACCOUNT = "123456789012"
 BUCKET = "sagestack-dev-artifacts-123456789012-us-east-1"
@@ -140,3 +141,16 @@ def test_every_taggable_aws_resource_carries_the_required_tags(dev_run, local_ru
         assert project_resources
         for resource in project_resources:
             assert resource.inputs["tags"]["sagestack:project"] == resource.name.split("-")[0]
+
+
+def test_pagerduty_subscription_is_https_and_its_url_stays_a_secret():
+    url = "https://events.pagerduty.com/integration/abc123/enqueue"
+    config = stack_config(oncall={"emails": [], "pagerdutyUrl": url})
+    run = run_program("dev", config, secret_keys=["oncall"])
+
+    subscription = run.named("platform-oncall-pagerduty")
+    assert subscription.inputs["protocol"] == "https"
+    assert subscription.inputs["endpoint"] == url
+    assert subscription.inputs["endpointAutoConfirms"] is True
+    assert subscription.secret_inputs == {"endpoint"}
+    assert not run.of_type("aws:sns/topicSubscription:TopicSubscription")[1:]  # no emails

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.runtime import mocks as pulumi_mocks
 
-from sagestack.program_runner import DefaultMocks, run_program
+from sagestack.program_runner import DefaultMocks, read_stack_file, run_program
 
 
 def _bucket_with_key() -> None:
@@ -77,3 +77,33 @@ def test_a_failed_run_leaves_the_next_run_clean():
 
     assert "left-behind" not in [r.name for r in run.resources]
     assert all(r.urn.startswith("urn:pulumi:other::sagestack::") for r in run.resources)
+
+
+def test_secret_inputs_are_unwrapped_and_named():
+    def program():
+        aws.sns.TopicSubscription(
+            "page",
+            topic="arn:aws:sns:us-east-1:123456789012:t",
+            protocol="https",
+            endpoint=pulumi.Output.secret("https://example.com/hook"),
+        )
+
+    [subscription] = run_program("dev", {}, program=program).resources
+    assert subscription.inputs["endpoint"] == "https://example.com/hook"
+    assert subscription.secret_inputs == {"endpoint"}
+
+
+def test_stack_file_with_a_secure_value_is_refused_naming_the_key(tmp_path):
+    stack_file = tmp_path / "Pulumi.x.yaml"
+    stack_file.write_text(
+        "config:\n  aws:region: us-east-1\n  sagestack:oncall:\n"
+        "    pagerdutyUrl:\n      secure: v1:abc\n"
+    )
+    with pytest.raises(ValueError, match=r"sagestack:oncall\.pagerdutyUrl is a secure: value"):
+        read_stack_file(stack_file)
+
+
+def test_stack_file_keys_lose_only_the_sagestack_prefix(tmp_path):
+    stack_file = tmp_path / "Pulumi.x.yaml"
+    stack_file.write_text("config:\n  aws:region: eu-west-1\n  sagestack:namePrefix: demo\n")
+    assert read_stack_file(stack_file) == {"aws:region": "eu-west-1", "namePrefix": "demo"}

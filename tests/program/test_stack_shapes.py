@@ -143,6 +143,7 @@ def test_kubernetes_objects_use_the_explicit_provider_built_from_the_secret_kube
     provider = kubernetes_run.named("platform-kubernetes")
     assert provider.type == "pulumi:providers:kubernetes"
     assert provider.inputs["kubeconfig"] == KUBERNETES["kubeconfig"]
+    assert provider.secret_inputs == {"kubeconfig"}
     namespace = kubernetes_run.named("churn-serving-namespace").inputs
     assert namespace["metadata"]["name"] == "sagestack-test-churn"
 
