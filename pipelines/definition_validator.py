@@ -15,18 +15,14 @@ import sys
 from pathlib import Path
 
 from pipelines.definitions.control_steps import check_condition_arguments, check_fail_arguments
-from pipelines.definitions.expressions import (
-    check_against_shape,
-    check_expressions_in,
-    is_expression,
-)
+from pipelines.definitions.expressions import check_expressions_in, shape_expression_check
 from pipelines.definitions.references import (
     PARAMETER_VALUE_TYPES,
     DefinitionIndex,
     ReferenceContext,
     sagemaker_model,
 )
-from pipelines.definitions.shapes import Issue, check_shape, scalar_type_problem, show
+from pipelines.definitions.shapes import Issue, as_name, check_shape, scalar_type_problem, show
 from pipelines.definitions.step_kinds import COMMON_STEP_KEYS, STEP_KINDS, StepKind
 
 SCHEMA_VERSION = "2020-12-01"
@@ -54,7 +50,7 @@ def validate_definition(definition: dict | str) -> list[str]:
     problems = _check_top_level(parsed)
     steps, step_problems = _collect_steps(parsed.get("Steps"), "Steps")
     index = DefinitionIndex(parameters=_parameter_types(parsed), steps=steps)
-    problems += step_problems + _check_parameters(parsed.get("Parameters") or [])
+    problems += step_problems + _check_parameters(_parameters(parsed))
     problems += _check_experiment_config(parsed.get("PipelineExperimentConfig"), index)
     for name, step in steps.items():
         context = ReferenceContext(index=index, step_name=name)
@@ -129,11 +125,16 @@ def _nested_branches(step: dict) -> list[tuple[str, list]]:
     ]
 
 
-def _parameter_types(definition: dict) -> dict[str, str]:
+def _parameters(definition: dict) -> list:
+    """The Parameters list (a non-list is reported by the top-level check)."""
     parameters = definition.get("Parameters")
+    return parameters if isinstance(parameters, list) else []
+
+
+def _parameter_types(definition: dict) -> dict[str, str]:
     return {
         parameter["Name"]: parameter.get("Type")
-        for parameter in (parameters if isinstance(parameters, list) else [])
+        for parameter in _parameters(definition)
         if isinstance(parameter, dict) and isinstance(parameter.get("Name"), str)
     }
 
@@ -160,7 +161,7 @@ def _check_parameter(parameter: dict) -> list[Issue]:
         if key not in _PARAMETER_KEYS
     ]
     kind = parameter.get("Type")
-    if kind not in PARAMETER_VALUE_TYPES:
+    if as_name(kind) not in PARAMETER_VALUE_TYPES:
         known = ", ".join(PARAMETER_VALUE_TYPES)
         return [*issues, Issue("Type", f"{show(kind)} is not one of: {known}")]
     value_type = PARAMETER_VALUE_TYPES[kind]
@@ -169,7 +170,9 @@ def _check_parameter(parameter: dict) -> list[Issue]:
         if problem:
             issues.append(Issue(key, f"{show(value)} {problem} (Type {kind})"))
     enum = parameter.get("EnumValues")
-    if enum is not None and "DefaultValue" in parameter and parameter["DefaultValue"] not in enum:
+    if enum is not None and not isinstance(enum, list):
+        issues.append(Issue("EnumValues", f"{show(enum)} is not a list"))
+    elif enum is not None and "DefaultValue" in parameter and parameter["DefaultValue"] not in enum:
         issues.append(
             Issue("DefaultValue", f"{show(parameter['DefaultValue'])} is not in EnumValues")
         )
@@ -181,8 +184,6 @@ def _parameter_values(parameter: dict) -> list[tuple[str, object]]:
     enum = parameter.get("EnumValues")
     if isinstance(enum, list):
         values += [(f"EnumValues[{position}]", value) for position, value in enumerate(enum)]
-    elif enum is not None:
-        values.append(("EnumValues", enum))
     return values
 
 
@@ -191,18 +192,12 @@ def _check_experiment_config(config: object, index: DefinitionIndex) -> list[str
         return []
     context = ReferenceContext(index=index, step_name=None)
     shape = sagemaker_model().shape_for("PipelineExperimentConfig")
-    issues = check_shape(
-        shape,
-        config,
-        "PipelineExperimentConfig",
-        lambda expression, expected, path: check_against_shape(expression, expected, path, context),
-        is_expression,
-    )
+    issues = check_shape(shape, config, "PipelineExperimentConfig", shape_expression_check(context))
     return [f"definition {issue}" for issue in issues]
 
 
 def _check_step(step: dict, context: ReferenceContext) -> list[Issue]:
-    kind = STEP_KINDS.get(step.get("Type"))
+    kind = STEP_KINDS.get(as_name(step.get("Type")))
     if kind is None:
         return [Issue("Type", f"{show(step.get('Type'))} is not one of: {', '.join(STEP_KINDS)}")]
     issues = _check_step_keys(step, kind) + _check_depends_on(step.get("DependsOn"), context)
@@ -255,28 +250,23 @@ def _check_arguments(
         Issue(f"Arguments.{key}", f"SageMaker Pipelines refuses {key} in {step_type} arguments")
         for key in sorted(kind.rejected & set(arguments))
     ]
+    check_expression = shape_expression_check(context)
     return issues + check_shape(
-        request,
-        arguments,
-        "Arguments",
-        lambda expression, expected, path: check_against_shape(expression, expected, path, context),
-        is_expression,
-        not_required=kind.filled_by_pipelines,
+        request, arguments, "Arguments", check_expression, kind.filled_by_pipelines
     )
 
 
 def _check_property_files(property_files: object, arguments: dict) -> list[Issue]:
     if not isinstance(property_files, list):
         return [Issue("PropertyFiles", f"{show(property_files)} is not a list")]
-    outputs = (arguments.get("ProcessingOutputConfig") or {}).get("Outputs") or []
-    output_names = {output.get("OutputName") for output in outputs if isinstance(output, dict)}
+    output_names = _processing_output_names(arguments)
     issues = []
     for position, entry in enumerate(property_files):
         path = f"PropertyFiles[{position}]"
         if not isinstance(entry, dict) or set(entry) != _PROPERTY_FILE_KEYS:
             expected = ", ".join(sorted(_PROPERTY_FILE_KEYS))
             issues.append(Issue(path, f"{show(entry)} does not have exactly: {expected}"))
-        elif entry["OutputName"] not in output_names:
+        elif as_name(entry["OutputName"]) not in output_names:
             issues.append(
                 Issue(
                     f"{path}.OutputName",
@@ -285,6 +275,15 @@ def _check_property_files(property_files: object, arguments: dict) -> list[Issue
                 )
             )
     return issues
+
+
+def _processing_output_names(arguments: dict) -> set:
+    config = arguments.get("ProcessingOutputConfig")
+    outputs = config.get("Outputs") if isinstance(config, dict) else None
+    if not isinstance(outputs, list):
+        return set()
+    names = {as_name(output.get("OutputName")) for output in outputs if isinstance(output, dict)}
+    return names - {None}
 
 
 def main(argv: list[str] | None = None) -> int:

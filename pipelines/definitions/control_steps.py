@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipelines.definitions.expressions import is_numeric, operand_type, type_name
 from pipelines.definitions.references import ReferenceContext
-from pipelines.definitions.shapes import Issue, member_path, show
+from pipelines.definitions.shapes import Issue, as_name, member_path, show
 
 _ORDERING = frozenset({"GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"})
 # The keys of each condition type (sagemaker.core.workflow.conditions ... to_request()).
@@ -46,10 +46,11 @@ def check_fail_arguments(arguments: dict, context: ReferenceContext) -> list[Iss
 def check_condition(condition: object, path: str, context: ReferenceContext) -> list[Issue]:
     if not isinstance(condition, dict):
         return [Issue(path, f"{show(condition)} is not a condition object")]
-    kind = condition.get("Type")
+    kind = as_name(condition.get("Type"))
     if kind not in _CONDITION_KEYS:
         known = ", ".join(sorted(_CONDITION_KEYS))
-        return [Issue(member_path(path, "Type"), f"{show(kind)} is not one of: {known}")]
+        shown = show(condition.get("Type"))
+        return [Issue(member_path(path, "Type"), f"{shown} is not one of: {known}")]
     issues = _check_keys(condition, path, {"Type"} | _CONDITION_KEYS[kind], required_all=True)
     if issues:
         return issues

@@ -16,7 +16,13 @@ from pipelines.definitions.references import (
     resolve_get,
     resolve_property_file,
 )
-from pipelines.definitions.shapes import Issue, member_path, scalar_type_problem, show
+from pipelines.definitions.shapes import (
+    ExpressionCheck,
+    Issue,
+    member_path,
+    scalar_type_problem,
+    show,
+)
 
 EXPRESSION_KEYS = frozenset({"Get", "Std:Join", "Std:JsonGet"})
 _NUMERIC = {"integer", "float"}
@@ -54,10 +60,18 @@ def type_expression(
     return _TYPERS[key](body, path if key == "Get" else member_path(path, key), context)
 
 
-def check_against_shape(
+def shape_expression_check(context: ReferenceContext) -> ExpressionCheck:
+    """For :func:`check_shape`: an expression's problems where a shape expects a value."""
+
+    def check(value: object, shape: Shape, path: str) -> list[Issue] | None:
+        return _check_against_shape(value, shape, path, context) if is_expression(value) else None
+
+    return check
+
+
+def _check_against_shape(
     expression: dict, shape: Shape, path: str, context: ReferenceContext
 ) -> list[Issue]:
-    """Problems of an expression standing where ``shape`` is expected."""
     value_type, issues = type_expression(expression, path, context)
     if value_type is not None and shape.type_name not in _ACCEPTED_BY[value_type]:
         issues.append(

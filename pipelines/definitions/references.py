@@ -14,7 +14,7 @@ import botocore.session
 import regex
 from botocore.model import ServiceModel, Shape
 
-from pipelines.definitions.shapes import listed
+from pipelines.definitions.shapes import as_name, listed
 from pipelines.definitions.step_kinds import STEP_KINDS, PropertySource
 
 # sagemaker.core.workflow.execution_variables.ExecutionVariables
@@ -95,7 +95,7 @@ def resolve_property_file(target: str, context: ReferenceContext) -> None:
         raise DanglingReference(f'"{target}" is not Steps.<step>.PropertyFiles.<name>')
     step, path = _split_step_path(target.removeprefix("Steps."), context)
     name = path.removeprefix("PropertyFiles.")
-    declared = [entry.get("PropertyFileName") for entry in step.get("PropertyFiles", [])]
+    declared = [entry.get("PropertyFileName") for entry in _declared(step, "PropertyFiles")]
     if name not in declared:
         raise DanglingReference(
             f'step "{step["Name"]}" has no property file "{name}" (it has: {listed(declared)})'
@@ -107,7 +107,7 @@ def _resolve_parameter(name: str, index: DefinitionIndex) -> str | None:
         raise DanglingReference(
             f'parameter "{name}" is not defined (defined: {listed(index.parameters)})'
         )
-    return PARAMETER_VALUE_TYPES.get(index.parameters[name])
+    return PARAMETER_VALUE_TYPES.get(as_name(index.parameters[name]))
 
 
 def _resolve_execution_variable(name: str) -> str:
@@ -130,7 +130,7 @@ def _split_step_path(rest: str, context: ReferenceContext) -> tuple[dict, str]:
 
 
 def _resolve_property(step: dict, path: str) -> str | None:
-    kind = STEP_KINDS.get(step.get("Type"))
+    kind = STEP_KINDS.get(as_name(step.get("Type")))
     source = kind.properties if kind else PropertySource.UNCHECKED
     if source is PropertySource.RESPONSE_SHAPES:
         return _resolve_response_path(kind.response_shapes, path)
@@ -183,10 +183,19 @@ def _step_into(shape: Shape, kind: str, token: str, path: str) -> Shape:
     raise DanglingReference(f'property "{path}": {shape.name} has no {shown}')
 
 
+def _declared(step: dict, key: str) -> list[dict]:
+    """The objects a step declares under ``key`` (property files, outputs), malformed ones out."""
+    entries = step.get(key)
+    return (
+        [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+    )
+
+
 def _resolve_output_parameter(step: dict, path: str) -> str | None:
     match = regex.fullmatch(r"OutputParameters\['(?P<name>[^']*)'\]", path)
     outputs = {
-        out.get("OutputName"): out.get("OutputType") for out in step.get("OutputParameters", [])
+        as_name(out.get("OutputName")): as_name(out.get("OutputType"))
+        for out in _declared(step, "OutputParameters")
     }
     if match is None or match["name"] not in outputs:
         raise DanglingReference(

@@ -10,8 +10,8 @@ from functools import cache
 import regex
 from botocore.model import Shape
 
-# An expression found where the shape expects a value: (expression, expected shape, path) -> issues.
-ExpressionCheck = Callable[[dict, Shape, str], list["Issue"]]
+# (value, expected shape, path) -> the problems of value if it is an expression, None if it is not.
+ExpressionCheck = Callable[[object, Shape, str], "list[Issue] | None"]
 
 _INTEGER_TYPES = {"integer", "long"}
 _NUMBER_TYPES = {"float", "double"}
@@ -41,6 +41,11 @@ def listed(names, limit: int = 12) -> str:
     return ", ".join(names[:limit]) + more if names else "none"
 
 
+def as_name(value: object) -> str | None:
+    """A name or type read from the definition, or None when it is not a string (a dict key)."""
+    return value if isinstance(value, str) else None
+
+
 def member_path(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -50,7 +55,6 @@ def check_shape(
     value: object,
     path: str,
     check_expression: ExpressionCheck,
-    is_expression: Callable[[object], bool],
     not_required: frozenset[str] = frozenset(),
 ) -> list[Issue]:
     """Every problem of ``value`` against ``shape``; expressions go to ``check_expression``.
@@ -58,13 +62,14 @@ def check_shape(
     ``not_required`` names top-level members that are required by the API but filled in by
     SageMaker Pipelines itself (job names), so a definition leaves them out.
     """
-    if is_expression(value):
-        return check_expression(value, shape, path)
+    expression_issues = check_expression(value, shape, path)
+    if expression_issues is not None:
+        return expression_issues
     checker = _CHECKERS.get(shape.type_name, _check_scalar)
-    return checker(shape, value, path, check_expression, is_expression, not_required)
+    return checker(shape, value, path, check_expression, not_required)
 
 
-def _check_structure(shape, value, path, check_expression, is_expression, not_required):
+def _check_structure(shape, value, path, check_expression, not_required):
     if not isinstance(value, dict):
         return [Issue(path, f"{show(value)} is not an object ({shape.name})")]
     issues = [
@@ -77,9 +82,7 @@ def _check_structure(shape, value, path, check_expression, is_expression, not_re
         if member is None:
             issues.append(Issue(member_path(path, name), _unknown_key_message(name, shape)))
         else:
-            issues += check_shape(
-                member, item, member_path(path, name), check_expression, is_expression
-            )
+            issues += check_shape(member, item, member_path(path, name), check_expression)
     return issues
 
 
@@ -87,18 +90,16 @@ def _unknown_key_message(name: str, shape: Shape) -> str:
     return f"unknown key {show(name)}, {shape.name} has: {listed(shape.members)}"
 
 
-def _check_list(shape, value, path, check_expression, is_expression, _not_required):
+def _check_list(shape, value, path, check_expression, _not_required):
     if not isinstance(value, list):
         return [Issue(path, f"{show(value)} is not a list ({shape.name})")]
     issues = _check_length(shape, len(value), path, "items", value)
     for index, item in enumerate(value):
-        issues += check_shape(
-            shape.member, item, f"{path}[{index}]", check_expression, is_expression
-        )
+        issues += check_shape(shape.member, item, f"{path}[{index}]", check_expression)
     return issues
 
 
-def _check_map(shape, value, path, check_expression, is_expression, _not_required):
+def _check_map(shape, value, path, check_expression, _not_required):
     if not isinstance(value, dict):
         return [Issue(path, f"{show(value)} is not an object ({shape.name})")]
     issues = _check_length(shape, len(value), path, "entries", value)
@@ -106,13 +107,13 @@ def _check_map(shape, value, path, check_expression, is_expression, _not_require
         item_path = f"{path}[{show(key)}]"
         issues += [
             Issue(item_path, f"key {issue.message}")
-            for issue in check_shape(shape.key, key, item_path, check_expression, is_expression)
+            for issue in check_shape(shape.key, key, item_path, check_expression)
         ]
-        issues += check_shape(shape.value, item, item_path, check_expression, is_expression)
+        issues += check_shape(shape.value, item, item_path, check_expression)
     return issues
 
 
-def _check_scalar(shape, value, path, _check_expression, _is_expression, _not_required):
+def _check_scalar(shape, value, path, _check_expression, _not_required):
     problem = scalar_type_problem(shape.type_name, value)
     if problem:
         return [Issue(path, f"{show(value)} {problem}")]

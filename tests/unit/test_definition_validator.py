@@ -345,3 +345,26 @@ def test_cli_prints_problems_and_exits_one(tmp_path, definition, capsys):
 def test_cli_exits_two_on_a_missing_file(tmp_path, capsys):
     assert main([str(tmp_path / "absent.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _node_paths(value, path=()):
+    yield path
+    if isinstance(value, dict | list):
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            yield from _node_paths(child, (*path, key))
+
+
+@pytest.mark.parametrize("junk", [None, 7, [], {"Get": 5}])
+def test_any_node_replaced_by_junk_is_reported_without_crashing(definition, junk):
+    """Malformed input of any shape, anywhere, gives messages, never an exception."""
+    for path in list(_node_paths(definition))[1:]:
+        broken = copy.deepcopy(definition)
+        parent = broken
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = junk
+
+        problems = validate_definition(broken)
+
+        assert all(isinstance(problem, str) for problem in problems), path
