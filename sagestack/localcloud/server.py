@@ -9,8 +9,10 @@ start and written back on stop (see :mod:`sagestack.localcloud.state`).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import socket
 import threading
 from importlib.metadata import version
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sagestack.localcloud import moto_integration, state
+from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -74,18 +77,37 @@ class LocalCloud:
             log.info("restored %d backends from %s", restored, self.state_dir)
         moto_integration.register_route(HEALTH_PATH, _health_app)
         app = moto_integration.LocalCloudDispatcher()
-        self._server = make_server(
-            self.host,
-            self.requested_port,
-            app,
-            threaded=True,
-            request_handler=moto_integration.request_handler(),
-        )
+        listener = self._bind()
+        try:
+            # werkzeug exits the process on a taken port, so the socket is bound here first
+            self._server = make_server(
+                self.host,
+                self.requested_port,
+                app,
+                threaded=True,
+                request_handler=moto_integration.request_handler(),
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # werkzeug serves a duplicate of it
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="sagestack-localcloud", daemon=True
         )
         self._thread.start()
         return self
+
+    def _bind(self) -> socket.socket:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self.host, self.requested_port))
+        except OSError as error:
+            listener.close()
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUseError(self.host, self.requested_port) from error
+            raise
+        listener.listen(128)
+        return listener
 
     def stop(self) -> None:
         if self._server is None:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from sagestack.localcloud import moto_integration
+from sagestack.localcloud.errors import StateFileError, StateVersionError
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,12 @@ def load(state_dir: Path) -> int:
     path = state_dir / STATE_FILE
     if not path.exists():
         return 0
-    saved = pickle.loads(path.read_bytes())  # noqa: S301 - our own file, in the user's folder
+    try:
+        saved = pickle.loads(path.read_bytes())  # noqa: S301 - our own file, in the user's folder
+    except (pickle.UnpicklingError, EOFError, ValueError) as error:
+        raise StateFileError(path, error) from error
     if saved.get("moto") != moto_integration.MOTO_VERSION:
-        raise StateVersionError(path, saved.get("moto"))
+        raise StateVersionError(path, saved.get("moto"), moto_integration.MOTO_VERSION)
     for (service, account_id, region), blob in saved["state"].items():
         moto_integration.restore_backend(service, account_id, region, pickle.loads(blob))  # noqa: S301
     return len(saved["state"])
-
-
-class StateVersionError(Exception):
-    def __init__(self, path: Path, found: str | None) -> None:
-        super().__init__(
-            f"{path} was saved by moto {found}, but moto {moto_integration.MOTO_VERSION} is "
-            "installed; delete the folder to start empty, or reinstall that moto version"
-        )

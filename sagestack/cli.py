@@ -1,0 +1,102 @@
+"""The ``sagestack`` command line: one root group, commands grouped by noun, each thin.
+
+Known failures (a :class:`~sagestack.localcloud.errors.LocalCloudError`, or any exception type a
+command adds to :data:`KNOWN_ERRORS`) print their message, which says what to do; anything else
+prints a one-line summary. The traceback only shows with ``--debug``. Heavy imports happen inside
+the commands so ``sagestack --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sagestack.localcloud.errors import LocalCloudError
+
+KNOWN_ERRORS: tuple[type[Exception], ...] = (LocalCloudError,)
+
+# What `local up` tells the shell: the local cloud accepts any credentials.
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+
+
+class SagestackGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(_summary(error)) from error
+
+
+def _summary(error: Exception) -> str:
+    if isinstance(error, KNOWN_ERRORS):
+        return str(error)
+    return f"unexpected {type(error).__name__}: {error} (run again with --debug for the traceback)"
+
+
+@click.group(cls=SagestackGroup)
+@click.option("--debug", is_flag=True, help="Show the full traceback of any failure.")
+def main(debug: bool) -> None:
+    """MLOps on AWS as infrastructure-as-code, and a local cloud to run it on a laptop."""
+
+
+@main.group()
+def local() -> None:
+    """The local cloud: an AWS endpoint on loopback (moto plus sagestack's add-ons)."""
+
+
+@local.command("up")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=4566,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, dir_okay=True, writable=True, path_type=Path),
+    help="Keep state across restarts in this folder (loaded on start, saved on stop).",
+)
+@click.option("--region", default="us-east-1", show_default=True, help="Region to export.")
+def local_up(port: int, state_dir: Path | None, region: str) -> None:
+    """Start the local cloud and serve until interrupted (Ctrl+C)."""
+    from sagestack.localcloud.server import LocalCloud
+
+    cloud = LocalCloud(port=port, state_dir=state_dir).start()
+    try:
+        click.echo(f"sagestack local cloud ready at {cloud.url} (Ctrl+C to stop)", err=True)
+        for name, value in _environment(cloud.url, region).items():
+            click.echo(f"export {name}={value}")
+        sys.stdout.flush()  # a script reading our stdout needs the lines while we serve
+        wait_for_interrupt()
+    finally:
+        cloud.stop()
+        click.echo("sagestack local cloud stopped" + _saved_note(state_dir), err=True)
+
+
+def _environment(url: str, region: str) -> dict[str, str]:
+    return {"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": region, **TEST_CREDENTIALS}
+
+
+def _saved_note(state_dir: Path | None) -> str:
+    return f"; state saved in {state_dir}" if state_dir else ""
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl+C or SIGTERM."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(timeout=1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
