@@ -1,0 +1,88 @@
+"""The baseline: what it records, its JSON round trip, its deterministic sample, its errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import requests
+
+from pipelines.drift.baseline import (
+    build_baseline,
+    from_json,
+    load,
+    reference_sample,
+    save,
+    to_json,
+)
+
+
+def test_numeric_baseline_has_quantile_bins_summary_and_missing_rate(rng):
+    frame = pd.DataFrame({"x": np.append(rng.normal(size=999), np.nan)})
+    item = build_baseline(frame, bins=4).numeric["x"]
+    present = frame["x"].dropna().to_numpy()
+    assert item.bin_edges == pytest.approx(np.quantile(present, [0.25, 0.5, 0.75]))
+    assert item.bin_fractions == pytest.approx([0.25, 0.25, 0.25, 0.25], abs=1e-3)
+    assert item.missing_rate == pytest.approx(0.001)
+    assert item.summary["mean"] == pytest.approx(present.mean())
+    assert item.summary["p50"] == pytest.approx(np.median(present))
+    assert np.array_equal(item.reference_sample, np.sort(present))
+
+
+def test_categorical_baseline_counts_each_category(rng):
+    frame = pd.DataFrame({"c": ["a", "b", "a", None, "a"]})
+    item = build_baseline(frame, categorical=["c"]).categorical["c"]
+    assert item.category_counts == {"a": 3, "b": 1}
+    assert item.missing_rate == pytest.approx(0.2)
+
+
+def test_baseline_survives_its_json_round_trip(rng, tmp_path):
+    baseline = build_baseline(requests(rng, 2_000), categorical=["colour"])
+    path = tmp_path / "baseline.json"
+    save(baseline, path)
+    loaded = load(path)
+    assert to_json(loaded) == to_json(baseline)
+    assert np.array_equal(
+        loaded.numeric["age"].reference_sample, baseline.numeric["age"].reference_sample
+    )
+    assert json.loads(path.read_text())["features"] == ["age", "income", "visits", "colour"]
+
+
+def test_reference_sample_above_the_cap_takes_evenly_spaced_ranks():
+    values = np.arange(1_000, dtype=float)
+    sample = reference_sample(values, 10)
+    assert sample.tolist() == [50, 150, 250, 350, 450, 550, 650, 750, 850, 950]
+    assert reference_sample(values, 1_000) is values
+
+
+def test_capped_baseline_keeps_the_distribution_and_is_deterministic(rng):
+    frame = pd.DataFrame({"x": rng.exponential(size=50_000)})
+    first = build_baseline(frame, sample_cap=1_000).numeric["x"].reference_sample
+    second = build_baseline(frame, sample_cap=1_000).numeric["x"].reference_sample
+    assert len(first) == 1_000 and np.array_equal(first, second)
+    assert np.median(first) == pytest.approx(np.log(2), rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"features": ["age", "height"]}, r"features \['height'\] are not columns"),
+        ({"categorical": ["colour", "shade"]}, r"\['shade'\] are not columns"),
+        ({"bins": 1}, "bins 1 is invalid"),
+        ({"sample_cap": 0}, "sample_cap 0 is invalid"),
+        ({"categorical": []}, "feature 'colour' has dtype .* not numeric"),
+    ],
+)
+def test_bad_baseline_requests_fail_naming_the_value(rng, kwargs, message):
+    arguments = {"categorical": ["colour"], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        build_baseline(requests(rng, 100), **arguments)
+
+
+def test_an_unknown_baseline_version_is_refused(rng):
+    document = to_json(build_baseline(requests(rng, 100), categorical=["colour"]))
+    document["version"] = 99
+    with pytest.raises(ValueError, match="baseline version 99 is not supported"):
+        from_json(document)

@@ -1,0 +1,137 @@
+"""``python -m pipelines.drift``: a baseline from training data, then a run over captures."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from conftest import requests
+from moto import mock_aws
+
+from pipelines.drift.__main__ import main
+from sagestack.contract import DRIFT_NAMESPACE
+
+
+@pytest.fixture
+def baseline_file(rng, tmp_path):
+    training = tmp_path / "train.csv"
+    requests(rng, 5_000).to_csv(training, index=False)
+    path = tmp_path / "model" / "baseline.json"
+    assert (
+        main(
+            ["baseline", "--data", str(training), "--categorical", "colour", "--output", str(path)]
+        )
+        == 0
+    )
+    return path
+
+
+def _capture_folder(rng, folder, **changes):
+    folder.mkdir(parents=True)
+    rows = requests(rng, 2_000, **changes).to_csv(header=False, index=False).splitlines()
+    lines = [
+        json.dumps(
+            {
+                "captureData": {
+                    "endpointInput": {
+                        "observedContentType": "text/csv",
+                        "mode": "INPUT",
+                        "data": row,
+                        "encoding": "CSV",
+                    }
+                },
+                "eventMetadata": {"eventId": str(i), "inferenceTime": "2026-11-26T10:00:00Z"},
+                "eventVersion": "0",
+            }
+        )
+        for i, row in enumerate(rows)
+    ]
+    (folder / "capture.jsonl").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@mock_aws
+def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tmp_path, capsys):
+    capture = _capture_folder(rng, tmp_path / "capture", age_shift=6.0)
+    output = tmp_path / "output"
+    code = main(
+        [
+            "compare",
+            "--endpoint-name",
+            "churn",
+            "--baseline",
+            str(baseline_file),
+            "--input",
+            str(capture),
+            "--output",
+            str(output),
+            "--publish-metrics",
+        ]
+    )
+    assert code == 0
+    assert sorted(path.name for path in output.iterdir()) == [
+        "constraint_violations.json",
+        "drift_report.html",
+        "drift_statistics.json",
+    ]
+    statistics = json.loads((output / "drift_statistics.json").read_text())
+    assert statistics["rows"] == 2_000 and statistics["violating_features"] == ["age"]
+    assert "violating: age" in capsys.readouterr().err
+    names = boto3.client("cloudwatch", region_name="us-east-1").list_metrics(
+        Namespace=DRIFT_NAMESPACE
+    )
+    assert len(names["Metrics"]) == 5  # four features and the maximum
+
+
+def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    code = main(
+        [
+            "compare",
+            "--endpoint-name",
+            "churn",
+            "--baseline",
+            str(baseline_file),
+            "--input",
+            str(tmp_path / "empty"),
+            "--output",
+            str(tmp_path / "output"),
+        ]
+    )
+    assert code == 0
+    assert "no requests under" in capsys.readouterr().err
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--input", "/nonexistent/capture"],
+            "input /nonexistent/capture is neither a file nor a folder",
+        ),
+        (["--psi-threshold", "-1"], "threshold psi -1.0 is invalid"),
+    ],
+)
+def test_compare_errors_exit_2_with_a_message(baseline_file, tmp_path, capsys, arguments, message):
+    base = [
+        "compare",
+        "--endpoint-name",
+        "churn",
+        "--baseline",
+        str(baseline_file),
+        "--input",
+        str(tmp_path),
+        "--output",
+        str(tmp_path / "output"),
+    ]
+    assert main(base + arguments) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_baseline_refuses_an_unknown_data_format(tmp_path, capsys):
+    data = tmp_path / "train.xlsx"
+    data.write_text("")
+    assert main(["baseline", "--data", str(data), "--output", str(tmp_path / "b.json")]) == 2
+    assert "expected .csv or .parquet" in capsys.readouterr().err

@@ -1,0 +1,128 @@
+"""What a run leaves behind: CloudWatch metrics, constraint_violations.json, the HTML report."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from conftest import report_of, requests
+from moto import mock_aws
+
+from pipelines.drift import report as html_report
+from pipelines.drift import violations
+from pipelines.drift.cloudwatch import DATUMS_PER_CALL, metric_data, publish
+from pipelines.drift.comparison import Thresholds
+from sagestack.contract import (
+    DIM_ENDPOINT,
+    DIM_FEATURE,
+    DRIFT_FEATURE_METRIC,
+    DRIFT_MAX_METRIC,
+    DRIFT_NAMESPACE,
+)
+
+NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def drifted(rng):
+    window = requests(
+        rng,
+        4_000,
+        age_shift=6.0,
+        colours=["red", "green", "blue", "black", "pink"],
+        colour_weights=[0.35, 0.3, 0.2, 0.05, 0.1],
+    )
+    return report_of(requests(rng, 20_000), window)
+
+
+@mock_aws
+def test_metrics_are_published_per_feature_and_as_the_maximum(drifted):
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    assert publish(cloudwatch, drifted, "churn", NOW) == len(drifted.features) + 1
+    metrics = cloudwatch.list_metrics(Namespace=DRIFT_NAMESPACE)["Metrics"]
+    per_feature = {
+        tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"]))
+        for m in metrics
+        if m["MetricName"] == DRIFT_FEATURE_METRIC
+    }
+    assert per_feature == {
+        ((DIM_ENDPOINT, "churn"), (DIM_FEATURE, item.name)) for item in drifted.features
+    }
+    maximum = cloudwatch.get_metric_statistics(
+        Namespace=DRIFT_NAMESPACE,
+        MetricName=DRIFT_MAX_METRIC,
+        Dimensions=[{"Name": DIM_ENDPOINT, "Value": "churn"}],
+        StartTime=NOW.replace(hour=9),
+        EndTime=NOW.replace(hour=11),
+        Period=3600,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    assert maximum[0]["Maximum"] == pytest.approx(drifted.max_psi)
+
+
+class _RecordingCloudWatch:
+    def __init__(self):
+        self.calls = []
+
+    def put_metric_data(self, **request):
+        self.calls.append(request)
+
+
+def test_metrics_are_batched_within_put_metric_data_limits(drifted):
+    many = type(drifted)(rows=drifted.rows, features=drifted.features * 300)
+    client = _RecordingCloudWatch()
+    count = publish(client, many, "churn", NOW)
+    assert count == len(many.features) + 1
+    assert [len(call["MetricData"]) for call in client.calls] == [
+        DATUMS_PER_CALL,
+        DATUMS_PER_CALL,
+        count - 2 * DATUMS_PER_CALL,
+    ]
+    assert {call["Namespace"] for call in client.calls} == {DRIFT_NAMESPACE}
+
+
+def test_metrics_need_an_endpoint_name(drifted):
+    with pytest.raises(ValueError, match="endpoint_name '' is invalid"):
+        metric_data(drifted, "", NOW)
+
+
+def test_violations_have_model_monitors_shape_and_check_types(drifted, tmp_path):
+    path = violations.write(drifted, Thresholds(), tmp_path)
+    assert path.name == "constraint_violations.json"
+    document = json.loads(path.read_text())
+    assert list(document) == ["violations"]
+    for item in document["violations"]:
+        assert set(item) == {"feature_name", "constraint_check_type", "description"}
+    found = {(v["feature_name"], v["constraint_check_type"]) for v in document["violations"]}
+    assert found == {
+        ("age", "baseline_drift_check"),
+        ("colour", "baseline_drift_check"),
+        ("colour", "categorical_values_check"),
+    }
+    pink = next(
+        v
+        for v in document["violations"]
+        if v["constraint_check_type"] == "categorical_values_check"
+    )
+    assert "'pink'" in pink["description"]
+
+
+def test_no_drift_writes_an_empty_violations_list(rng, tmp_path):
+    report = report_of(requests(rng, 5_000), requests(rng, 1_000))
+    assert json.loads(violations.write(report, Thresholds(), tmp_path).read_text()) == {
+        "violations": []
+    }
+
+
+def test_report_orders_features_by_drift_with_a_plot_and_a_table_row_each(drifted, tmp_path):
+    page = html_report.write(drifted, "churn<prod>", tmp_path).read_text()
+    assert "churn&lt;prod&gt;" in page and "churn<prod>" not in page
+    sections = [page.index(f"<section id='feature-{item.name}'>") for item in drifted.features]
+    assert sections == sorted(sections)
+    assert page.index("<section") == sections[0] and drifted.features[0].psi == drifted.max_psi
+    assert page.count("<svg") == len(drifted.features)
+    assert page.count("<tr class=") == len(drifted.features)
+    assert page.count("<tr class='violates'>") == 2
+    assert "pink (" in page
