@@ -1,0 +1,166 @@
+"""Components tested directly through their args, and the small pure functions behind them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from graph_helpers import policy
+
+from infra import iam
+from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from infra.components.ci_cd import CiCdArgs, deploy_input_template
+from infra.components.discovery import DiscoveryArgs
+from infra.components.feature_store import (
+    FeatureGroupSpec,
+    FeatureSpec,
+    FeatureStore,
+    FeatureStoreArgs,
+)
+from infra.components.monitoring import drift_metric
+from infra.components.serving_kubernetes import KubernetesServingArgs
+from infra.components.source import filter_groups
+from infra.program import drift_period_seconds
+from sagestack import contract
+from sagestack.program_runner import run_program
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
+TAGS = {"owner": "o", "cost-center": "c", "environment": "dev"}
+
+
+def _store() -> ArtifactStore:
+    return ArtifactStore("store", ArtifactStoreArgs(bucket_name="b", kms_key_arn=KEY, tags=TAGS))
+
+
+def test_bucket_read_grant_lists_the_prefix_and_reads_objects_under_it_only():
+    def program():
+        role = iam.service_role("reader", "reader", "sagemaker.amazonaws.com", TAGS, None)
+        _store().grant_read(role, "/projects/churn/")
+
+    run = run_program("dev", {}, program=program)
+    grant = run.named("reader-s3-read-projects-churn")
+    assert grant.inputs["role"] == "reader"
+    assert policy(grant)["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::b"],
+            "Condition": {"StringLike": {"s3:prefix": ["projects/churn", "projects/churn/*"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": ["arn:aws:s3:::b/projects/churn/*"],
+        },
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": [KEY]},
+    ]
+
+
+def test_feature_store_refuses_a_grant_on_a_group_it_does_not_hold():
+    errors = []
+
+    def program():
+        group = FeatureGroupSpec(
+            name="p-customers",
+            record_identifier="id",
+            event_time="t",
+            features=(FeatureSpec("id", "String"), FeatureSpec("t", "String")),
+        )
+        store = FeatureStore(
+            "features",
+            FeatureStoreArgs(
+                role_name="fs", groups=(group,), artifacts=_store(), kms_key_arn=KEY, tags=TAGS
+            ),
+        )
+        try:
+            store.grant_read(store.role, ["p-orders"])
+        except ValueError as error:
+            errors.append(str(error))
+
+    run = run_program("dev", {}, program=program)
+    assert errors == [
+        "feature groups ['p-orders'] are not in this feature store "
+        "(expected some of ['p-customers'])"
+    ]
+    assert not [r for r in run.resources if r.name.endswith("-features-read")]
+
+
+def test_branch_names_are_matched_literally_in_webhook_filters():
+    [push, pull] = filter_groups("release/1.0")
+    assert push[1] == {"type": "HEAD_REF", "pattern": r"^refs/heads/release/1\.0$"}
+    assert pull[1] == {"type": "BASE_REF", "pattern": r"^refs/heads/release/1\.0$"}
+
+
+def test_deploy_input_template_is_valid_json_once_eventbridge_substitutes_the_arn():
+    rendered = deploy_input_template().replace("<packageArn>", json.dumps("arn:x"))
+    assert json.loads(rendered)["environmentVariablesOverride"][0]["value"] == "arn:x"
+
+
+def test_drift_metric_source_matches_the_contract():
+    feature = drift_metric("ep", "tenure")
+    maximum = drift_metric("ep", None)
+    assert (feature.namespace, feature.metric_name, feature.dimensions) == (
+        contract.DRIFT_NAMESPACE,
+        contract.DRIFT_FEATURE_METRIC,
+        {contract.DIM_ENDPOINT: "ep", contract.DIM_FEATURE: "tenure"},
+    )
+    assert (maximum.metric_name, maximum.dimensions) == (
+        contract.DRIFT_MAX_METRIC,
+        {contract.DIM_ENDPOINT: "ep"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("schedule", "seconds"),
+    [
+        ("rate(1 hour)", 3600),
+        ("rate(5 minutes)", 300),
+        ("rate(1 minute)", 60),
+        ("rate(2 days)", 86400),  # CloudWatch's longest alarm period
+        ("cron(0 * * * ? *)", 3600),
+    ],
+)
+def test_drift_alarm_period_covers_one_monitor_run(schedule, seconds):
+    assert drift_period_seconds(schedule) == seconds
+
+
+def test_cicd_args_refuse_an_unknown_repository_provider():
+    with pytest.raises(ValueError, match=r"repository provider 'svn' is not one of"):
+        CiCdArgs(
+            build_project_name="b",
+            deploy_project_name="d",
+            approval_rule_name="a",
+            repository_provider="svn",
+            repository_url="https://example.com/r",
+            connection_arn="arn",
+            model_package_group_name="g",
+            pipeline_name="p",
+            endpoint_name="e",
+            parameter_path="/sagestack/dev/p/",
+            environment_variables={},
+            kms_key_arn=KEY,
+            execution_role_arn="arn:aws:iam::123456789012:role/x",
+            account_id="123456789012",
+            region="us-east-1",
+            tags=TAGS,
+        )
+
+
+def test_discovery_args_require_exactly_the_contract_keys():
+    values = dict.fromkeys(contract.Param.ALL, "v")
+    del values[contract.Param.SETTINGS]
+    values["extra"] = "v"
+    with pytest.raises(ValueError, match=r"missing \['settings'\], unknown \['extra'\]"):
+        DiscoveryArgs(stack="dev", project="churn", values=values, tags=TAGS)
+
+
+def test_kubernetes_serving_args_refuse_a_ceiling_below_the_floor():
+    with pytest.raises(ValueError, match="max_replicas 1 must be at least replicas 2"):
+        KubernetesServingArgs(
+            namespace="n",
+            app_name="a",
+            image="i",
+            provider=None,  # validation runs before any provider is needed
+            replicas=2,
+            max_replicas=1,
+        )
