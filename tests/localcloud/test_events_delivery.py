@@ -121,6 +121,15 @@ def test_disabled_rule_delivers_nothing(aws):
     _bodies(aws, url, expected=0)
 
 
+def test_scheduled_rule_matches_no_event(aws):
+    url, arn = _queue(aws)
+    events = aws("events")
+    events.put_rule(Name="hourly", ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule="hourly", Targets=[{"Id": "q", "Arn": arn}])
+    _put(aws)
+    _bodies(aws, url, expected=0)
+
+
 def test_constant_input_replaces_the_event(aws):
     url, arn = _queue(aws)
     _rule(aws, {"Arn": arn, "Input": '{"retrain": true}'})

@@ -12,6 +12,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from sagestack import contract
+from sagestack.localcloud import clock
 from sagestack.localcloud.services.sns import SENDER, signing
 from sagestack.localcloud.services.sns.receiver import (
     NOTIFICATION,
@@ -217,3 +219,49 @@ def test_sqs_subscription_with_raw_delivery_gets_the_message_itself(sns, topic, 
     sns.publish(TopicArn=topic, Message="hello raw")
     [message] = sqs.receive_message(QueueUrl=url)["Messages"]
     assert message["Body"] == "hello raw"
+
+
+def test_alarm_action_pages_the_http_receiver(sns, topic, pager, fresh_local_cloud):
+    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=fresh_local_cloud.url)
+    with clock.frozen() as frozen:
+        cloudwatch.put_metric_alarm(
+            AlarmName="churn-drift",
+            Namespace=contract.DRIFT_NAMESPACE,
+            MetricName=contract.DRIFT_MAX_METRIC,
+            Statistic="Maximum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=0.2,
+            ComparisonOperator="GreaterThanThreshold",
+            AlarmActions=[topic],
+        )
+        cloudwatch.put_metric_data(
+            Namespace=contract.DRIFT_NAMESPACE,
+            MetricData=[
+                {"MetricName": contract.DRIFT_MAX_METRIC, "Value": 0.9, "Timestamp": frozen.now()}
+            ],
+        )
+        frozen.advance(120)
+    [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.verified
+    assert page.body["Subject"] == 'ALARM: "churn-drift" in US East (N. Virginia)'
+    alarm = json.loads(page.body["Message"])
+    assert alarm["AlarmName"] == "churn-drift" and alarm["NewStateValue"] == "ALARM"
+
+
+def test_eventbridge_sns_target_pages_the_http_receiver(sns, topic, pager, fresh_local_cloud):
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    events = boto3.client("events", endpoint_url=fresh_local_cloud.url)
+    events.put_rule(Name="page", EventPattern=json.dumps({"source": ["sagestack.test"]}))
+    transformer = {"InputPathsMap": {"who": "$.detail.who"}, "InputTemplate": '"page <who>"'}
+    events.put_targets(
+        Rule="page", Targets=[{"Id": "t", "Arn": topic, "InputTransformer": transformer}]
+    )
+    events.put_events(
+        Entries=[{"Source": "sagestack.test", "DetailType": "t", "Detail": '{"who": "oncall"}'}]
+    )
+    [page] = pager.wait_for(1, NOTIFICATION)
+    assert page.body["Message"] == '"page oncall"'

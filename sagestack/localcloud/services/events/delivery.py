@@ -3,7 +3,8 @@
 moto calls ``Rule.send_to_targets`` for every rule of the bus an event was put on (put_events,
 replays, cross-bus forwarding). :func:`send_to_targets` runs in its place for the target types
 sagestack uses (SNS, SQS, CodeBuild, SageMaker pipelines) and hands the others (log groups,
-archives, buses, API destinations) back to moto. Unlike moto it skips DISABLED rules, as AWS does.
+archives, buses, API destinations) back to moto. Unlike moto it skips DISABLED rules and rules that
+only have a schedule, as AWS does.
 Delivery is synchronous: the event has reached its targets when PutEvents returns.
 """
 
@@ -46,7 +47,7 @@ def send_to_targets(
     original: Any, rule: Any, event_message: dict[str, Any], transform_input: bool = True
 ) -> None:
     """Wrapper of moto's ``Rule.send_to_targets`` (see module docstring)."""
-    if rule.state != "ENABLED":
+    if rule.state != "ENABLED" or _is_schedule_only(rule):
         return
     event = event_as_delivered(event_message)
     if not patterns.matches(_compiled_pattern(rule.event_pattern.dump()), event):
@@ -63,6 +64,11 @@ def send_to_targets(
             continue
         text = target_input(target, event, context) if transform_input else compact(event)
         _invoke(handler, rule, target, event, text)
+
+
+def _is_schedule_only(rule: Any) -> bool:
+    # moto matches every event to a rule without a pattern; a scheduled rule matches none
+    return bool(rule.scheduled_expression) and not rule.event_pattern.dump()
 
 
 def _rule_with_only(rule: Any, target: dict[str, Any]) -> Any:
