@@ -136,10 +136,8 @@ def _resolve_property(step: dict, path: str) -> str | None:
         return _resolve_response_path(kind.response_shapes, path)
     if source is PropertySource.OUTPUT_PARAMETERS:
         return _resolve_output_parameter(step, path)
-    if source is PropertySource.OUTCOME and path != "Outcome":
-        raise DanglingReference(
-            f'{step["Type"]} step "{step["Name"]}" has only Outcome, not {path}'
-        )
+    if source is PropertySource.NAMED:
+        return _resolve_named_property(kind.fixed_properties, step, path)
     if source is PropertySource.NONE:
         raise DanglingReference(f'{step["Type"]} step "{step["Name"]}" has no properties')
     return None
@@ -181,6 +179,14 @@ def _step_into(shape: Shape, kind: str, token: str, path: str) -> Shape:
         return shape.value
     shown = f".{token}" if kind == "member" else f"[{token}]"
     raise DanglingReference(f'property "{path}": {shape.name} has no {shown}')
+
+
+def _resolve_named_property(names: frozenset[str], step: dict, path: str) -> None:
+    """These properties have no botocore shape, so their type is not known here."""
+    if path not in names:
+        raise DanglingReference(
+            f'{step["Type"]} step "{step["Name"]}" has no property {path} (it has: {listed(names)})'
+        )
 
 
 def _declared(step: dict, key: str) -> list[dict]:

@@ -17,7 +17,7 @@ class PropertySource(Enum):
 
     RESPONSE_SHAPES = "the step's Describe response shapes"
     OUTPUT_PARAMETERS = "the step's OutputParameters"
-    OUTCOME = "Outcome only"
+    NAMED = "the names in fixed_properties"
     NONE = "nothing: the step ends the execution"
     UNCHECKED = "not checked"
 
@@ -35,6 +35,7 @@ class StepKind:
     response_shapes: tuple[str, ...] = ()
     properties: PropertySource = PropertySource.UNCHECKED
     step_keys: frozenset[str] | None = field(default=None)  # beyond the common keys; None: any
+    fixed_properties: frozenset[str] = frozenset()  # for PropertySource.NAMED
 
 
 def _job(operation, job_name, response, extra=frozenset()) -> StepKind:
@@ -47,11 +48,31 @@ def _job(operation, job_name, response, extra=frozenset()) -> StepKind:
     )
 
 
+def _check(extra_keys: set[str], properties: set[str]) -> StepKind:
+    """QualityCheck / ClarifyCheck (quality_check_step.py, clarify_check_step.py to_request)."""
+    return StepKind(
+        operation="CreateProcessingJob",
+        filled_by_pipelines=frozenset({"ProcessingJobName"}),
+        properties=PropertySource.NAMED,
+        fixed_properties=frozenset(properties),
+        step_keys=frozenset(
+            {
+                "CacheConfig",
+                "CheckType",
+                "ModelPackageGroupName",
+                "SkipCheck",
+                "FailOnViolation",
+                "RegisterNewBaseline",
+                "SuppliedBaselineConstraints",
+                *extra_keys,
+            }
+        ),
+    )
+
+
 COMMON_STEP_KEYS = frozenset(
     {"Name", "Type", "Arguments", "DependsOn", "DisplayName", "Description"}
 )
-
-_CREATE_MODEL = _job("CreateModel", "ModelName", "DescribeModelOutput")
 
 STEP_KINDS: dict[str, StepKind] = {
     "Processing": _job(
@@ -62,8 +83,8 @@ STEP_KINDS: dict[str, StepKind] = {
     ),
     "Training": _job("CreateTrainingJob", "TrainingJobName", "DescribeTrainingJobResponse"),
     "Transform": _job("CreateTransformJob", "TransformJobName", "DescribeTransformJobResponse"),
-    "Model": _CREATE_MODEL,
-    "CreateModel": _CREATE_MODEL,
+    # A create-model step's Type is "Model" (StepTypeEnum.CREATE_MODEL); "CreateModel" is not one.
+    "Model": _job("CreateModel", "ModelName", "DescribeModelOutput"),
     "RegisterModel": StepKind(
         operation="CreateModelPackage",
         # model_step.py pops it: "not available in the workflow service, will cause rejection"
@@ -95,7 +116,11 @@ STEP_KINDS: dict[str, StepKind] = {
         properties=PropertySource.RESPONSE_SHAPES,
         step_keys=frozenset({"CacheConfig"}),
     ),
-    "Condition": StepKind(properties=PropertySource.OUTCOME, step_keys=frozenset()),
+    "Condition": StepKind(
+        properties=PropertySource.NAMED,
+        fixed_properties=frozenset({"Outcome"}),
+        step_keys=frozenset(),
+    ),
     "Fail": StepKind(properties=PropertySource.NONE, step_keys=frozenset()),
     "Lambda": StepKind(
         properties=PropertySource.OUTPUT_PARAMETERS,
@@ -105,10 +130,21 @@ STEP_KINDS: dict[str, StepKind] = {
         properties=PropertySource.OUTPUT_PARAMETERS,
         step_keys=frozenset({"CacheConfig", "SqsQueueUrl", "OutputParameters"}),
     ),
+    # Model Monitor / Clarify baselining jobs: a processing request plus the check's settings.
+    "QualityCheck": _check(
+        {"SuppliedBaselineStatistics"},
+        {
+            "CalculatedBaselineConstraints",
+            "CalculatedBaselineStatistics",
+            "BaselineUsedForDriftCheckConstraints",
+            "BaselineUsedForDriftCheckStatistics",
+        },
+    ),
+    "ClarifyCheck": _check(
+        {"ModelName"}, {"CalculatedBaselineConstraints", "BaselineUsedForDriftCheckConstraints"}
+    ),
     # Arguments of these are not one sagemaker request (or are built by SDK internals):
     # their references are still checked, their Arguments' shape is not.
-    "QualityCheck": StepKind(),
-    "ClarifyCheck": StepKind(),
     "EMR": StepKind(),
     "EMRServerless": StepKind(),
     "InferenceComponent": StepKind(),

@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.definition_validator import validate_definition
 
+MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 FIXTURE = Path(__file__).parent / "fixtures" / "definitions" / "tune_transform_notify.json"
 
 
@@ -106,4 +107,67 @@ def test_integer_parameter_fills_an_integer_member(definition):
         'step "Tune" Arguments.HyperParameterTuningJobConfig.ResourceLimits.'
         'MaxParallelTrainingJobs: {"Get": "Parameters.BatchInput"} is a String, '
         "expected an integer (MaxParallelTrainingJobs)"
+    ]
+
+
+def _data_quality_step(definition: dict) -> dict:
+    """A QualityCheck step: a processing request plus the check's settings."""
+    tune = _step(definition, "Tune")["Arguments"]["TrainingJobDefinition"]
+    return {
+        "Name": "DataQuality",
+        "Type": "QualityCheck",
+        "Arguments": {
+            "ProcessingResources": {
+                "ClusterConfig": {
+                    "InstanceType": "ml.m5.xlarge",
+                    "InstanceCount": 1,
+                    "VolumeSizeInGB": 30,
+                }
+            },
+            "AppSpecification": {"ImageUri": MONITOR_IMAGE},
+            "RoleArn": tune["RoleArn"],
+        },
+        "CheckType": "DATA_QUALITY",
+        "ModelPackageGroupName": "sagestack-churn",
+        "SkipCheck": False,
+        "FailOnViolation": True,
+        "RegisterNewBaseline": False,
+        "SuppliedBaselineStatistics": None,
+        "SuppliedBaselineConstraints": None,
+    }
+
+
+def test_quality_check_arguments_follow_the_processing_request(definition):
+    check = _data_quality_step(definition)
+    check["Arguments"]["ProcessingResources"]["ClusterConfig"]["InstanceCount"] = 0
+    definition["Steps"].append(check)
+
+    assert validate_definition(definition) == [
+        'step "DataQuality" Arguments.ProcessingResources.ClusterConfig.InstanceCount: '
+        "0 is below ProcessingInstanceCount minimum 1"
+    ]
+
+
+def test_quality_check_exposes_only_its_baseline_properties(definition):
+    definition["Steps"].append(_data_quality_step(definition))
+    arguments = _step(definition, "Notify")["Arguments"]
+    arguments["constraints"] = {"Get": "Steps.DataQuality.CalculatedBaselineConstraints"}
+    arguments["report"] = {"Get": "Steps.DataQuality.ViolationReport"}
+
+    assert validate_definition(definition) == [
+        'step "Notify" Arguments.report: {"Get": "Steps.DataQuality.ViolationReport"}: '
+        'QualityCheck step "DataQuality" has no property ViolationReport (it has: '
+        "BaselineUsedForDriftCheckConstraints, BaselineUsedForDriftCheckStatistics, "
+        "CalculatedBaselineConstraints, CalculatedBaselineStatistics)"
+    ]
+
+
+def test_condition_step_exposes_only_its_outcome(definition):
+    arguments = _step(definition, "Notify")["Arguments"]
+    arguments["outcome"] = {"Get": "Steps.EnoughRecords.Outcome"}
+    arguments["result"] = {"Get": "Steps.EnoughRecords.Result"}
+
+    assert validate_definition(definition) == [
+        'step "Notify" Arguments.result: {"Get": "Steps.EnoughRecords.Result"}: '
+        'Condition step "EnoughRecords" has no property Result (it has: Outcome)'
     ]
