@@ -72,8 +72,13 @@ def _check_comparison(condition: dict, path: str, context: ReferenceContext) -> 
         return issues
     left, right = (typed[side][0] for side in ("LeftValue", "RightValue"))
     if left and right and _FAMILIES.get(left, left) != _FAMILIES.get(right, right):
+        left_value, right_value = show(condition["LeftValue"]), show(condition["RightValue"])
         issues.append(
-            Issue(path, f"Equals compares {type_name(left)} with {type_name(right)}: never true")
+            Issue(
+                path,
+                f"Equals compares {left_value} ({type_name(left)}) with {right_value} "
+                f"({type_name(right)}): never true",
+            )
         )
     return issues
 

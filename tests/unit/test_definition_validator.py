@@ -368,3 +368,16 @@ def test_any_node_replaced_by_junk_is_reported_without_crashing(definition, junk
         problems = validate_definition(broken)
 
         assert all(isinstance(problem, str) for problem in problems), path
+
+
+def test_metric_read_by_name_from_a_list_is_a_number(definition):
+    conditions = _step(definition, "CheckAuc")["Arguments"]["Conditions"]
+    metric = {"Get": "Steps.Train.FinalMetricDataList['validation:auc'].Value"}
+    conditions.append({"Type": "GreaterThan", "LeftValue": metric, "RightValue": 0.5})
+    conditions.append({"Type": "Equals", "LeftValue": metric, "RightValue": "high"})
+
+    assert validate_definition(definition) == [
+        'step "CheckAuc" Arguments.Conditions[2]: Equals compares '
+        '{"Get": "Steps.Train.FinalMetricDataList[\'validation:auc\'].Value"} (a Float) '
+        'with "high" (a String): never true'
+    ]
