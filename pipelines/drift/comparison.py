@@ -97,25 +97,39 @@ def _numeric(window: NumericWindow, whole: Window, thresholds: Thresholds) -> Fe
         test = ks_p_value(_ks(window), len(baseline.reference_sample), window.count)
     else:
         score, test = 0.0, TestResult(0.0, 1.0, "no values")
-    missing_rate = window.missing / whole.rows
     return FeatureDrift(
-        name=baseline.name,
         kind="numeric",
-        psi=score,
-        test=test,
-        reference_missing_rate=baseline.missing_rate,
-        current_missing_rate=missing_rate,
-        current_count=window.count,
         bin_labels=_bin_labels(baseline.bin_edges),
         reference_fractions=baseline.bin_fractions,
         current_fractions=current_fractions,
         reference_summary=baseline.summary,
         current_summary=_current_summary(window),
-        absent=baseline.name in whole.absent_features,
-        drifted=score > thresholds.psi and test.p_value < thresholds.p_value,
-        missing_rate_changed=abs(missing_rate - baseline.missing_rate)
-        > thresholds.missing_rate_change,
+        **_verdicts(window, whole, thresholds, score, test),
     )
+
+
+def _verdicts(
+    window: NumericWindow | CategoricalWindow,
+    whole: Window,
+    thresholds: Thresholds,
+    score: float,
+    test: TestResult,
+) -> dict:
+    """The fields every kind of feature shares: its scores and what they violate."""
+    baseline = window.baseline
+    missing_rate = window.missing / whole.rows
+    return {
+        "name": baseline.name,
+        "psi": score,
+        "test": test,
+        "reference_missing_rate": baseline.missing_rate,
+        "current_missing_rate": missing_rate,
+        "current_count": window.count,
+        "absent": baseline.name in whole.absent_features,
+        "drifted": score > thresholds.psi and test.p_value < thresholds.p_value,
+        "missing_rate_changed": abs(missing_rate - baseline.missing_rate)
+        > thresholds.missing_rate_change,
+    }
 
 
 def _ks(window: NumericWindow) -> float:
@@ -151,22 +165,12 @@ def _categorical(window: CategoricalWindow, whole: Window, thresholds: Threshold
     score = psi(reference_fractions, current_fractions) if window.count else 0.0
     test = chi_square_two_samples(reference_counts, current_counts)
     new_shares = {c: window.category_counts[c] / window.count for c in new}
-    missing_rate = window.missing / whole.rows
     return FeatureDrift(
-        name=baseline.name,
         kind="categorical",
-        psi=score,
-        test=test,
-        reference_missing_rate=baseline.missing_rate,
-        current_missing_rate=missing_rate,
-        current_count=window.count,
         bin_labels=categories,
         reference_fractions=reference_fractions,
         current_fractions=current_fractions,
         new_categories=new_shares,
-        absent=baseline.name in whole.absent_features,
-        drifted=score > thresholds.psi and test.p_value < thresholds.p_value,
-        missing_rate_changed=abs(missing_rate - baseline.missing_rate)
-        > thresholds.missing_rate_change,
         unknown_categories=sum(new_shares.values()) > thresholds.new_category_share,
+        **_verdicts(window, whole, thresholds, score, test),
     )

@@ -51,11 +51,8 @@ def _capture_folder(rng, folder, **changes):
     return folder
 
 
-@mock_aws
-def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tmp_path, capsys):
-    capture = _capture_folder(rng, tmp_path / "capture", age_shift=6.0)
-    output = tmp_path / "output"
-    code = main(
+def _compare(baseline_file, capture, output, *extra) -> int:
+    return main(
         [
             "compare",
             "--endpoint-name",
@@ -66,9 +63,16 @@ def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tm
             str(capture),
             "--output",
             str(output),
-            "--publish-metrics",
+            *extra,
         ]
     )
+
+
+@mock_aws
+def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tmp_path, capsys):
+    capture = _capture_folder(rng, tmp_path / "capture", age_shift=6.0)
+    output = tmp_path / "output"
+    code = _compare(baseline_file, capture, output, "--publish-metrics")
     assert code == 0
     assert sorted(path.name for path in output.iterdir()) == [
         "constraint_violations.json",
@@ -86,19 +90,7 @@ def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tm
 
 def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    code = main(
-        [
-            "compare",
-            "--endpoint-name",
-            "churn",
-            "--baseline",
-            str(baseline_file),
-            "--input",
-            str(tmp_path / "empty"),
-            "--output",
-            str(tmp_path / "output"),
-        ]
-    )
+    code = _compare(baseline_file, tmp_path / "empty", tmp_path / "output")
     assert code == 0
     assert "no requests under" in capsys.readouterr().err
     assert not (tmp_path / "output").exists()
@@ -115,18 +107,7 @@ def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_
     ],
 )
 def test_compare_errors_exit_2_with_a_message(baseline_file, tmp_path, capsys, arguments, message):
-    base = [
-        "compare",
-        "--endpoint-name",
-        "churn",
-        "--baseline",
-        str(baseline_file),
-        "--input",
-        str(tmp_path),
-        "--output",
-        str(tmp_path / "output"),
-    ]
-    assert main(base + arguments) == 2
+    assert _compare(baseline_file, tmp_path, tmp_path / "output", *arguments) == 2
     assert message in capsys.readouterr().err
 
 
