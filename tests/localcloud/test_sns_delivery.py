@@ -74,6 +74,18 @@ def test_subscribe_sends_signed_subscription_confirmation_first(sns, topic):
     assert listed["SubscriptionArn"] == "PendingConfirmation"
 
 
+def test_delivery_attempts_are_listed_over_http(sns, topic, pager, fresh_local_cloud):
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    message_id = sns.publish(TopicArn=topic, Message="m")["MessageId"]
+    pager.wait_for(1, NOTIFICATION)
+    SENDER.drain()
+    listed = requests.get(f"{fresh_local_cloud.url}/_sagestack/sns/deliveries", timeout=5).json()
+    [record] = [d for d in listed["Deliveries"] if d["message_id"] == message_id]
+    assert record["endpoint"] == pager.url and record["status_code"] == 200
+    assert record["message_type"] == NOTIFICATION and record["attempts"] == 1
+
+
 def test_unconfirmed_subscription_receives_no_notification(sns, topic):
     with SnsReceiver(confirm_subscriptions=False) as pager:
         sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
@@ -175,6 +187,9 @@ def test_unsubscribe_url_removes_the_subscription(sns, topic, pager):
     answer = requests.get(page.body["UnsubscribeURL"], timeout=5)
     assert answer.status_code == 200 and "<UnsubscribeResponse" in answer.text
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    sns.publish(TopicArn=topic, Message="two")
+    SENDER.drain()
+    assert [m.body["Message"] for m in pager.messages(NOTIFICATION)] == ["one"]
 
 
 def test_raw_message_delivery_to_http_posts_the_message_itself(sns, topic, pager):

@@ -17,6 +17,7 @@ ROUTE_PREFIX = "/_sagestack/sns/"
 CONFIRM_PATH = ROUTE_PREFIX + "confirm"
 UNSUBSCRIBE_PATH = ROUTE_PREFIX + "unsubscribe"
 CERTIFICATE_PATH = ROUTE_PREFIX + signing.CERTIFICATE_NAME
+DELIVERIES_PATH = ROUTE_PREFIX + "deliveries"
 USER_AGENT = "Amazon Simple Notification Service Agent"
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"

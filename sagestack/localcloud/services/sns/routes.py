@@ -1,17 +1,20 @@
 """The endpoint's SNS URLs that subscribers visit: SubscribeURL, UnsubscribeURL and the signing
-certificate (SigningCertURL). They answer as SNS does (XML documents, a PEM file).
+certificate (SigningCertURL), answered as SNS does (XML documents, a PEM file); plus the local
+record of HTTP/HTTPS delivery attempts as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from sagestack.localcloud import moto_integration
-from sagestack.localcloud.services.sns import messages, signing, subscriptions
+from sagestack.localcloud.services.sns import http_delivery, messages, signing, subscriptions
 
 _NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/"
 
@@ -26,6 +29,8 @@ def app(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         return _confirm(query, start_response)
     if path == messages.UNSUBSCRIBE_PATH:
         return _unsubscribe(query, start_response)
+    if path == messages.DELIVERIES_PATH:
+        return _deliveries(start_response)
     return _error(start_response, "404 Not Found", "NotFound", f"No SNS page at {path}")
 
 
@@ -54,6 +59,12 @@ def _unsubscribe(query: dict[str, str], start_response: Callable) -> Iterable[by
         return _error(start_response, "404 Not Found", "NotFound", "Subscription does not exist")
     backend.unsubscribe(arn)
     return _document(start_response, "Unsubscribe", "")
+
+
+def _deliveries(start_response: Callable) -> Iterable[bytes]:
+    records = [asdict(record) for record in http_delivery.SENDER.records()]
+    body = json.dumps({"Deliveries": records}).encode()
+    return _respond(start_response, "200 OK", body, "application/json")
 
 
 def _document(start_response: Callable, action: str, result: str) -> Iterable[bytes]:
