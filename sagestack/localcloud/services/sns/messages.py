@@ -16,11 +16,14 @@ from sagestack.localcloud.services.sns import signing
 ROUTE_PREFIX = "/_sagestack/sns/"
 CONFIRM_PATH = ROUTE_PREFIX + "confirm"
 UNSUBSCRIBE_PATH = ROUTE_PREFIX + "unsubscribe"
-CERTIFICATE_PATH = ROUTE_PREFIX + signing.CERTIFICATE_NAME
 DELIVERIES_PATH = ROUTE_PREFIX + "deliveries"
 USER_AGENT = "Amazon Simple Notification Service Agent"
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
+
+
+def certificate_path() -> str:
+    return ROUTE_PREFIX + signing.signer().certificate_name
 
 
 def sns_timestamp(moment: datetime | None = None) -> str:
@@ -32,7 +35,7 @@ def sns_timestamp(moment: datetime | None = None) -> str:
 def _signed(body: dict[str, Any], endpoint: str, signature_version: str) -> dict[str, Any]:
     body["SignatureVersion"] = signature_version
     body["Signature"] = signing.signer().sign(body, signature_version)
-    body["SigningCertURL"] = endpoint + CERTIFICATE_PATH
+    body["SigningCertURL"] = endpoint + certificate_path()
     return body
 
 

@@ -23,7 +23,7 @@ def app(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
     """WSGI application for everything under :data:`messages.ROUTE_PREFIX`."""
     path = environ.get("PATH_INFO", "")
     query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-    if path == messages.CERTIFICATE_PATH:
+    if path == messages.certificate_path():
         return _respond(start_response, "200 OK", signing.signer().certificate_pem, "text/plain")
     if path == messages.CONFIRM_PATH:
         return _confirm(query, start_response)

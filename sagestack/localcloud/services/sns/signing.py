@@ -8,6 +8,7 @@ The local cloud signs with one key whose self-signed certificate it serves at Si
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +19,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
-
-CERTIFICATE_NAME = "SimpleNotificationService-sagestack-local.pem"
 
 _NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _CONFIRMATION_FIELDS = (
@@ -50,6 +49,12 @@ def _hash_for(version: str) -> hashes.HashAlgorithm:
 class Signer:
     key: rsa.RSAPrivateKey
     certificate_pem: bytes
+
+    @property
+    def certificate_name(self) -> str:
+        """Named after the certificate, as SNS names its rotated ones: a new key, a new URL."""
+        digest = hashlib.sha256(self.certificate_pem).hexdigest()[:32]
+        return f"SimpleNotificationService-{digest}.pem"
 
     def sign(self, message: dict[str, Any], version: str) -> str:
         signature = self.key.sign(
