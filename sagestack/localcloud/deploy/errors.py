@@ -1,0 +1,55 @@
+"""What can stop a local deploy, each naming what to fix."""
+
+from __future__ import annotations
+
+from sagestack.localcloud.errors import LocalCloudError
+
+
+class DeployError(LocalCloudError):
+    """A deploy that did not complete; the message says what to do next."""
+
+
+class InputError(DeployError):
+    """An input the applier cannot translate into the AWS request."""
+
+
+class UnmappedTypesError(DeployError):
+    def __init__(self, types: list[str]) -> None:
+        self.types = types
+        super().__init__(
+            "the local cloud has no handler for resource type(s) "
+            + ", ".join(types)
+            + "; nothing was created (add a handler in sagestack/localcloud/deploy/handlers/)"
+        )
+
+
+class UnsupportedServingError(DeployError):
+    def __init__(self, projects: list[str]) -> None:
+        self.projects = projects
+        super().__init__(
+            "the local cloud has no Kubernetes: project(s) "
+            + ", ".join(projects)
+            + " ask for serving.target kubernetes; use serving.target sagemaker for a local "
+            "deploy (nothing was created)"
+        )
+
+
+class ResourceFailedError(DeployError):
+    def __init__(self, type_token: str, name: str, cause: BaseException) -> None:
+        self.type_token = type_token
+        self.name = name
+        self.cause = cause
+        super().__init__(
+            f"{type_token} {name} failed: {cause}; resources created before it are recorded in "
+            "the deploy state, so running the deploy again resumes from there"
+        )
+
+
+class LocalCloudUnreachableError(DeployError):
+    def __init__(self, endpoint: str, reason: str) -> None:
+        self.endpoint = endpoint
+        super().__init__(
+            f"no local cloud answers at {endpoint} ({reason}); start one with "
+            "`sagestack local up` (then export AWS_ENDPOINT_URL as it prints), or pass "
+            "--endpoint URL"
+        )

@@ -1,0 +1,41 @@
+"""The registry of resource handlers: one module per AWS service, each exporting ``HANDLERS``
+(type token -> :class:`~sagestack.localcloud.deploy.handlers.base.Handler`)."""
+
+from __future__ import annotations
+
+from sagestack.localcloud.deploy.handlers import (
+    cloudwatch,
+    codebuild,
+    events,
+    iam,
+    kms,
+    s3,
+    sagemaker,
+    sns,
+    ssm,
+)
+from sagestack.localcloud.deploy.handlers.base import Handler
+
+HANDLERS: dict[str, Handler] = {
+    **cloudwatch.HANDLERS,
+    **codebuild.HANDLERS,
+    **events.HANDLERS,
+    **iam.HANDLERS,
+    **kms.HANDLERS,
+    **s3.HANDLERS,
+    **sagemaker.HANDLERS,
+    **sns.HANDLERS,
+    **ssm.HANDLERS,
+}
+
+# Registered by the program but made by no AWS call: component resources (sagestack:*) group
+# others, providers are configuration.
+_NO_AWS_CALL_PREFIXES = ("sagestack:", "pulumi:providers:")
+
+
+def needs_no_aws_call(type_token: str) -> bool:
+    return type_token.startswith(_NO_AWS_CALL_PREFIXES)
+
+
+def handler_for(type_token: str) -> Handler | None:
+    return HANDLERS.get(type_token)

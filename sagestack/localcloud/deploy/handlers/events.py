@@ -1,0 +1,98 @@
+"""EventBridge: rules and their targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagestack.localcloud.deploy.cloud import Cloud
+from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.localcloud.deploy.requests import build_request, tag_list
+
+DEFAULT_BUS = "default"
+# Pulumi's names for a target's members where AWS's differ by more than case.
+_TARGET_RENAMES = {
+    "targetId": "Id",
+    "inputPaths": "InputPathsMap",
+    "sagemakerPipelineTarget": "SageMakerPipelineParameters",
+    "pipelineParameterLists": "PipelineParameterList",
+    "ecsTarget": "EcsParameters",
+    "batchTarget": "BatchParameters",
+    "kinesisTarget": "KinesisParameters",
+    "sqsTarget": "SqsParameters",
+    "httpTarget": "HttpParameters",
+    "redshiftTarget": "RedshiftDataParameters",
+}
+
+
+def put_rule(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    events = cloud.client("events")
+    inputs = {**desired.inputs, "name": desired.physical_name()}
+    # Pulumi's state input is the rule's State; its older isEnabled flag maps onto it.
+    if "isEnabled" in inputs:
+        inputs.setdefault("state", "ENABLED" if inputs.pop("isEnabled") else "DISABLED")
+    request = build_request(events, "PutRule", inputs, ignore=("tags",))
+    arn = events.put_rule(**request)["RuleArn"]
+    if desired.get("tags"):
+        events.tag_resource(ResourceARN=arn, Tags=tag_list(desired.get("tags")))
+    return Applied(_rule_id(request), {"arn": arn, "name": request["Name"]})
+
+
+def _rule_id(request: dict[str, Any]) -> str:
+    bus = request.get("EventBusName", DEFAULT_BUS)
+    return request["Name"] if bus == DEFAULT_BUS else f"{bus}/{request['Name']}"
+
+
+def update_rule(cloud: Cloud, _rule: str, desired: Desired) -> Applied:
+    return put_rule(cloud, desired, lambda _id: None)
+
+
+def delete_rule(cloud: Cloud, rule_id: str, _outputs: dict[str, Any]) -> None:
+    bus, _, name = rule_id.rpartition("/")
+    cloud.client("events").delete_rule(Name=name, EventBusName=bus or DEFAULT_BUS)
+
+
+def put_target(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    events = cloud.client("events")
+    target = {k: v for k, v in desired.inputs.items() if k not in ("rule", "eventBusName")}
+    # Without a targetId the provider generates one; the logical name keeps re-deploys stable.
+    target.setdefault("targetId", desired.name)
+    request = {
+        "Rule": desired.inputs["rule"],
+        "EventBusName": desired.get("eventBusName", DEFAULT_BUS),
+        "Targets": build_request(
+            events, "PutTargets", {"targets": [target]}, renames=_TARGET_RENAMES
+        )["Targets"],
+    }
+    failures = events.put_targets(**request).get("FailedEntries") or []
+    if failures:
+        raise RuntimeError(f"PutTargets refused the target: {failures[0]}")
+    target_id = request["Targets"][0]["Id"]
+    return Applied(f"{request['Rule']}-{target_id}", {"targetId": target_id})
+
+
+def update_target(cloud: Cloud, _target: str, desired: Desired) -> Applied:
+    return put_target(cloud, desired, lambda _id: None)
+
+
+def delete_target(cloud: Cloud, _target: str, outputs: dict[str, Any]) -> None:
+    cloud.client("events").remove_targets(
+        Rule=outputs["rule"],
+        EventBusName=outputs.get("eventBusName") or DEFAULT_BUS,
+        Ids=[outputs["targetId"]],
+    )
+
+
+HANDLERS = {
+    "aws:cloudwatch/eventRule:EventRule": Handler(
+        create=put_rule,
+        delete=delete_rule,
+        update=update_rule,
+        replace_on=frozenset({"name", "eventBusName"}),
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": Handler(
+        create=put_target,
+        delete=delete_target,
+        update=update_target,
+        replace_on=frozenset({"rule", "eventBusName", "targetId"}),
+    ),
+}

@@ -1,0 +1,34 @@
+"""SageMaker: feature groups and model package groups (both immutable: changes replace them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore import xform_name
+
+from sagestack.localcloud.deploy.cloud import Cloud
+from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.localcloud.deploy.requests import build_request, tag_list
+
+
+def named_resource(kind: str) -> Handler:
+    """A resource created by ``Create<kind>`` and deleted by ``Delete<kind>``, both keyed by
+    ``<kind>Name``; ``Create<kind>`` answers its ``<kind>Arn``."""
+
+    def create(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+        sagemaker = cloud.client("sagemaker")
+        request = build_request(sagemaker, f"Create{kind}", desired.inputs, ignore=("tags",))
+        call = getattr(sagemaker, xform_name(f"Create{kind}"))
+        response = call(**request, Tags=tag_list(desired.get("tags")))
+        return Applied(request[f"{kind}Name"], {"arn": response[f"{kind}Arn"]})
+
+    def delete(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+        getattr(cloud.client("sagemaker"), xform_name(f"Delete{kind}"))(**{f"{kind}Name": name})
+
+    return Handler(create=create, delete=delete)
+
+
+HANDLERS = {
+    "aws:sagemaker/featureGroup:FeatureGroup": named_resource("FeatureGroup"),
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": named_resource("ModelPackageGroup"),
+}
