@@ -113,7 +113,8 @@ class Cloud:
             "ComparisonOperator": "GreaterThanThreshold",
             **overrides,
         }
-        self.cloudwatch.put_metric_alarm(**settings)
+        # an override of None removes the setting
+        self.cloudwatch.put_metric_alarm(**{k: v for k, v in settings.items() if v is not None})
 
     def put(self, *values: float, seconds_ago: float = 0, metric: str = contract.DRIFT_MAX_METRIC):
         self.cloudwatch.put_metric_data(
@@ -165,8 +166,7 @@ def test_breaching_datapoint_moves_alarm_to_alarm_after_its_period(cloud):
     ids=["SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p90"],
 )
 def test_alarm_evaluates_the_statistic_of_the_period(cloud, statistic, expected):
-    settings = {"Statistic": None, **statistic, "Threshold": 0.0}
-    cloud.alarm(**{k: v for k, v in settings.items() if v is not None})
+    cloud.alarm(**{"Statistic": None, **statistic, "Threshold": 0.0})
     cloud.put(1.0, 2.0, 3.0, 4.0)
     cloud.put(10.0, seconds_ago=1)
     cloud.clock.advance(60)
@@ -355,8 +355,19 @@ def test_updating_an_alarm_keeps_its_state(cloud):
         ({"TreatMissingData": "sometimes"}, "TreatMissingData 'sometimes'"),
         ({"EvaluationPeriods": 2, "DatapointsToAlarm": 3}, "DatapointsToAlarm 3"),
         ({"Period": 45}, "Period 45"),
+        ({"Statistic": "Median"}, "Statistic 'Median'"),
+        ({"Statistic": None, "ExtendedStatistic": "tm99"}, "ExtendedStatistic 'tm99'"),
+        ({"ExtendedStatistic": "p99"}, "Exactly one of Statistic and ExtendedStatistic"),
     ],
-    ids=["comparison", "treat missing data", "M above N", "period"],
+    ids=[
+        "comparison",
+        "treat missing data",
+        "M above N",
+        "period",
+        "statistic",
+        "percentile",
+        "both statistics",
+    ],
 )
 def test_invalid_alarm_is_rejected_and_not_created(cloud, override, fragment):
     with pytest.raises(ClientError) as error:

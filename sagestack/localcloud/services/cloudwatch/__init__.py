@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagestack.localcloud import clock, moto_integration
-from sagestack.localcloud.services.cloudwatch import alarms, evaluation
+from sagestack.localcloud.services.cloudwatch import alarms, evaluation, statistics
 from sagestack.localcloud.services.cloudwatch.exceptions import ValidationError
 
 __all__ = ["install"]
@@ -60,6 +60,20 @@ def _validate_alarm(kwargs: dict[str, Any]) -> None:
         )
     except ValueError as error:
         raise ValidationError(str(error)) from None
+    if bool(kwargs.get("statistic")) == bool(kwargs.get("extended_statistic")):
+        raise ValidationError(
+            "Exactly one of Statistic and ExtendedStatistic must be given for a metric alarm"
+        )
+    if kwargs.get("statistic") and kwargs["statistic"] not in statistics.STATISTICS:
+        raise ValidationError(
+            f"Statistic '{kwargs['statistic']}' is invalid: expected one of "
+            f"{', '.join(statistics.STATISTICS)}"
+        )
+    if kwargs.get("extended_statistic"):
+        try:
+            statistics.percentile_fraction(kwargs["extended_statistic"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
     period = int(kwargs.get("period") or 0)
     if period not in HIGH_RESOLUTION_PERIODS and (period <= 0 or period % 60):
         raise ValidationError(

@@ -46,8 +46,12 @@ def evaluate_due(previous: datetime, now: datetime) -> None:
     for moment in _evaluation_times(previous, now):
         for account_id, region, backend in moto_integration.iter_backends("cloudwatch"):
             for alarm in list(backend.alarms.values()):
-                if _is_due(alarm, moment):
+                if not _is_due(alarm, moment):
+                    continue
+                try:
                     evaluate_alarm(alarm, account_id, region, backend, moment)
+                except ValueError as error:  # an alarm moto took that CloudWatch would refuse
+                    log.warning("alarm %s not evaluated: %s", alarm.name, error)
 
 
 def _evaluation_times(previous: datetime, now: datetime) -> Iterator[datetime]:

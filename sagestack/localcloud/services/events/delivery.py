@@ -11,6 +11,7 @@ Delivery is synchronous: the event has reached its targets when PutEvents return
 from __future__ import annotations
 
 import copy
+import logging
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from sagestack.localcloud import moto_integration
 from sagestack.localcloud.services.events import deliveries, patterns, targets
 from sagestack.localcloud.services.events.transform import RuleContext, compact, target_input
+
+log = logging.getLogger(__name__)
 
 
 def aws_time(value: Any) -> str:
@@ -120,10 +123,14 @@ def _dead_letter(
         "ERROR_MESSAGE": error.message,
     }
     sqs = moto_integration.backend("sqs", queue.account, queue.region)
-    sqs.send_message(
-        queue_name=queue.resource,
-        message_body=compact(event),
-        message_attributes={
-            name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()
-        },
-    )
+    try:
+        sqs.send_message(
+            queue_name=queue.resource,
+            message_body=compact(event),
+            message_attributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in attributes.items()
+            },
+        )
+    except Exception:  # noqa: BLE001 - as in AWS, a lost dead letter never fails PutEvents
+        log.warning("dead-letter queue %s of rule %s is unusable", dead_letter_arn, rule.arn)
