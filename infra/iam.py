@@ -146,6 +146,13 @@ CONNECTION_USE_ACTIONS = (
     "codeconnections:GetConnectionToken",
     "codeconnections:UseConnection",
 )
+# Connections created before the service's rename keep codestar-connections ARNs, and IAM
+# authorises them under that older service prefix.
+LEGACY_CONNECTION_USE_ACTIONS = (
+    "codestar-connections:GetConnection",
+    "codestar-connections:GetConnectionToken",
+    "codestar-connections:UseConnection",
+)
 SSM_READ_ACTIONS = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
 PASS_ROLE_ACTIONS = ("iam:PassRole",)
 
@@ -178,6 +185,13 @@ def allow(
     if condition:
         statement["Condition"] = dict(condition)
     return statement
+
+
+def connection_use_actions(connection_arn: str) -> tuple[str, ...]:
+    """The actions a build needs on its source connection, in the ARN's own service prefix."""
+    if connection_arn.split(":")[2:3] == ["codestar-connections"]:
+        return LEGACY_CONNECTION_USE_ACTIONS
+    return CONNECTION_USE_ACTIONS
 
 
 def service_principal_trust(service: str) -> pulumi.Output[str]:

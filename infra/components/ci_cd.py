@@ -135,7 +135,7 @@ class CiCd(pulumi.ComponentResource):
                 iam.CODEBUILD_REPORT_ACTIONS,
                 [self._arn("codebuild", f"report-group/{project_name}-*")],
             ),
-            iam.allow(iam.CONNECTION_USE_ACTIONS, [a.connection_arn]),
+            iam.allow(iam.connection_use_actions(a.connection_arn), [a.connection_arn]),
             iam.allow(
                 iam.SSM_READ_ACTIONS,
                 [

@@ -421,3 +421,20 @@ def test_ssm_parameters_tell_the_project_where_everything_is(dev_run):
     assert settings["registration"] == {"metric": "auc", "threshold": 0.75, "higherIsBetter": True}
     assert settings["drift"]["features"] == ["tenure", "monthly_charges", "total_charges"]
     assert settings["instances"]["training"] == "ml.m5.xlarge"
+
+
+def test_builds_may_use_their_connection_under_the_arns_own_service_prefix(dev_run, local_run):
+    churn = role_permissions(dev_run, "sagestack-dev-churn-build")
+    assert {a for a, r in churn if r == CONNECTION} == {
+        "codeconnections:GetConnection",
+        "codeconnections:GetConnectionToken",
+        "codeconnections:UseConnection",
+    }
+    legacy = local_run.named("fraud-cicd-build").inputs["source"]["auth"]["resource"]
+    assert legacy.startswith("arn:aws:codestar-connections:")
+    fraud = role_permissions(local_run, "sagestack-local-fraud-build")
+    assert {a for a, r in fraud if r == legacy} == {
+        "codestar-connections:GetConnection",
+        "codestar-connections:GetConnectionToken",
+        "codestar-connections:UseConnection",
+    }
