@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+import boto3
 import moto
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -55,6 +56,7 @@ __all__ = [
     "BackendDict",
     "BaseBackend",
     "BaseResponse",
+    "addon_backends",
     "DEFAULT_ACCOUNT_ID",
     "EmptyResult",
     "LocalCloudDispatcher",
@@ -66,6 +68,7 @@ __all__ = [
     "iter_backends",
     "moto_responses_class",
     "paginate",
+    "register_backends",
     "register_route",
     "register_service",
     "wrap_model_method",
@@ -123,6 +126,8 @@ class AddOnService:
 _ADDONS: dict[str, AddOnService] = {}
 # path prefix -> WSGI app, for the endpoint's own paths (health, SNS confirmation links)
 _ROUTES: dict[str, Callable[..., Any]] = {}
+# every add-on backend by its service name, routed or not (an extension's state lives here too)
+_ADDON_BACKENDS: dict[str, BackendDict] = {}
 # moto backend name -> the responses subclass that serves it instead of moto's own class
 _EXTENSIONS: dict[str, type[BaseResponse]] = {}
 
@@ -130,6 +135,31 @@ _EXTENSIONS: dict[str, type[BaseResponse]] = {}
 def register_service(service: AddOnService) -> None:
     """Serve requests that ``service.claims`` through ``service.url_paths`` (idempotent)."""
     _ADDONS[service.name] = service
+    register_backends(service.backends)
+
+
+def addon_backends(backend_class: type, service_name: str, regions_of: str) -> BackendDict:
+    """A registered BackendDict for an add-on, in the regions where ``regions_of`` exists.
+
+    botocore lists no regions for some services (the Feature Store runtime, CodeConnections),
+    so the add-on borrows those of the service it belongs with.
+    """
+    session = boto3.session.Session()
+    regions = [
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions(regions_of, partition_name=partition)
+    ]
+    backends = BackendDict(
+        backend_class, service_name, use_boto3_regions=False, additional_regions=regions
+    )
+    register_backends(backends)
+    return backends
+
+
+def register_backends(backends: BackendDict) -> None:
+    """Make an add-on's backends reachable by :func:`backend` and kept by ``--state-dir``."""
+    _ADDON_BACKENDS[backends.service_name] = backends
 
 
 def register_route(path_prefix: str, wsgi_app: Callable[..., Any]) -> None:
@@ -261,8 +291,8 @@ def iter_backends(service: str) -> Iterator[tuple[str, str, Any]]:
 
 
 def _backend_dict(service: str) -> BackendDict:
-    if service in _ADDONS:
-        return _ADDONS[service].backends
+    if service in _ADDON_BACKENDS:
+        return _ADDON_BACKENDS[service]
     from moto.backends import get_backend
 
     return get_backend(service)  # type: ignore[call-overload]
@@ -328,8 +358,9 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
             if app is None:
                 return _not_implemented(environ, start_response, info, form_action)
             return _unless_route_missing(app, environ, start_response, info)
-        except NotImplementedError:
-            return _not_implemented(environ, start_response, info, form_action)
+        except NotImplementedError as error:
+            operation = _operation_from_moto_error(error) or form_action
+            return _not_implemented(environ, start_response, info, operation)
 
     def _application_for(self, environ: dict[str, Any], info: RequestInfo) -> Any:
         for addon in _ADDONS.values():
@@ -383,11 +414,22 @@ def _unless_route_missing(
     return [body]
 
 
-def _operation_name(environ: dict[str, Any], info: RequestInfo, form_action: str | None) -> str:
+_MOTO_MISSING_ACTION = re.compile(r"The (?P<action>[a-z0-9_]+) action has not been implemented")
+
+
+def _operation_from_moto_error(error: NotImplementedError) -> str | None:
+    """moto names a missing operation in snake case: ``list_things`` -> ``ListThings``."""
+    match = _MOTO_MISSING_ACTION.search(str(error))
+    if match is None:
+        return None
+    return "".join(part.capitalize() for part in match["action"].split("_"))
+
+
+def _operation_name(environ: dict[str, Any], info: RequestInfo, known: str | None) -> str:
+    if known:
+        return known
     if info.operation_from_target:
         return info.operation_from_target
-    if form_action:
-        return form_action
     query_action = re.search(r"(?:^|&)Action=([A-Za-z0-9]+)", environ.get("QUERY_STRING", ""))
     if query_action:
         return query_action[1]

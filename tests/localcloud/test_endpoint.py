@@ -35,12 +35,12 @@ def test_plain_boto3_clients_reach_the_endpoint_through_aws_endpoint_url(fresh_l
 
 
 def test_reset_forgets_every_resource(fresh_local_cloud):
-    ssm = boto3.client("ssm")
-    ssm.put_parameter(Name="/reset/me", Value="v", Type="String")
+    sqs = boto3.client("sqs")
+    sqs.create_queue(QueueName="reset-me")
     fresh_local_cloud.reset()
     with pytest.raises(ClientError) as error:
-        ssm.get_parameter(Name="/reset/me")
-    assert error.value.response["Error"]["Code"] == "ParameterNotFound"
+        sqs.get_queue_url(QueueName="reset-me")
+    assert error.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,28 @@
+"""SageMaker Feature Store runtime (``sagemaker-featurestore-runtime``): the online store.
+
+Requests are signed for ``sagemaker`` like the control plane's; they are told apart by path.
+"""
+
+from __future__ import annotations
+
+from sagestack.localcloud import moto_integration
+
+SERVICE = "sagemaker-featurestore-runtime"
+_PATH_PREFIXES = ("/FeatureGroup/", "/BatchGetRecord", "/BatchWriteRecord")
+
+
+def _is_runtime_request(info: moto_integration.RequestInfo) -> bool:
+    return info.signing_service == "sagemaker" and info.path.startswith(_PATH_PREFIXES)
+
+
+def install() -> None:
+    from . import models, urls
+
+    moto_integration.register_service(
+        moto_integration.AddOnService(
+            name=SERVICE,
+            url_paths=urls.url_paths,
+            claims=_is_runtime_request,
+            backends=models.featurestore_runtime_backends,
+        )
+    )

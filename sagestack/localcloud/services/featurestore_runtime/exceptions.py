@@ -1,0 +1,11 @@
+"""SageMaker Feature Store runtime errors, one class per AWS error code."""
+
+from sagestack.localcloud.moto_integration import ServiceException
+
+
+class ResourceNotFound(ServiceException):
+    code = "ResourceNotFound"
+
+
+class ValidationError(ServiceException):
+    code = "ValidationError"

@@ -1,0 +1,205 @@
+"""The online store of SageMaker Feature Store: the newest record per feature group and record id.
+
+AWS's rules kept here: a PutRecord whose event time is older than the stored record's does not
+overwrite it; DeleteRecord takes effect only with an event time later than the stored record's;
+a soft delete leaves a marker that keeps older puts out, a hard delete forgets the record. The
+feature group (and whether its online store is enabled) comes from moto's SageMaker backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sagestack.localcloud import moto_integration
+
+from .exceptions import ResourceNotFound, ValidationError
+
+Record = list[dict[str, Any]]  # [{"FeatureName": ..., "ValueAsString": ...}, ...]
+
+
+@dataclass
+class StoredRecord:
+    event_time: float
+    record: Record | None  # None: soft-deleted at event_time
+
+
+@dataclass(frozen=True)
+class FeatureGroupView:
+    """What the runtime needs to know about a feature group."""
+
+    name: str
+    record_identifier: str
+    event_time_feature: str
+    feature_types: dict[str, str]  # name -> Integral | Fractional | String
+    online_store_enabled: bool
+
+
+class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        # feature group name -> record identifier value -> newest record
+        self.online_store: dict[str, dict[str, StoredRecord]] = {}
+
+    def put_record(self, feature_group_name: str, record: Record) -> None:
+        group = self._online_group(feature_group_name)
+        values = _validated_values(group, record)
+        record_id = values[group.record_identifier]
+        event_time = _event_time(group, values[group.event_time_feature])
+        records = self.online_store.setdefault(group.name, {})
+        stored = records.get(record_id)
+        if stored is None or event_time >= stored.event_time:
+            records[record_id] = StoredRecord(event_time, [dict(value) for value in record])
+
+    def get_record(
+        self, feature_group_name: str, record_id: str, feature_names: list[str] | None
+    ) -> Record | None:
+        group = self._online_group(feature_group_name)
+        _check_feature_names(group, feature_names)
+        stored = self.online_store.get(group.name, {}).get(record_id)
+        if stored is None or stored.record is None:
+            return None
+        if not feature_names:
+            return stored.record
+        return [value for value in stored.record if value["FeatureName"] in feature_names]
+
+    def delete_record(
+        self, feature_group_name: str, record_id: str, event_time: str, deletion_mode: str
+    ) -> None:
+        group = self._online_group(feature_group_name)
+        deleted_at = _event_time(group, event_time)
+        records = self.online_store.setdefault(group.name, {})
+        stored = records.get(record_id)
+        if stored is not None and deleted_at <= stored.event_time:
+            return  # AWS: the deletion's event time must be later than the record's
+        if deletion_mode == "HardDelete":
+            records.pop(record_id, None)
+        else:
+            records[record_id] = StoredRecord(deleted_at, None)
+
+    def batch_get_record(self, identifiers: list[dict[str, Any]]) -> dict[str, list]:
+        found: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for identifier in identifiers:
+            name = identifier["FeatureGroupName"]
+            for record_id in identifier["RecordIdentifiersValueAsString"]:
+                try:
+                    record = self.get_record(name, record_id, identifier.get("FeatureNames"))
+                except (ResourceNotFound, ValidationError) as error:
+                    errors.append(_batch_error(name, record_id, error))
+                    continue
+                if record is not None:
+                    found.append(
+                        {
+                            "FeatureGroupName": name,
+                            "RecordIdentifierValueAsString": record_id,
+                            "Record": record,
+                        }
+                    )
+        return {"Records": found, "Errors": errors, "UnprocessedIdentifiers": []}
+
+    def _online_group(self, name_or_arn: str) -> FeatureGroupView:
+        group = feature_group(self.account_id, self.region_name, name_or_arn)
+        if not group.online_store_enabled:
+            raise ValidationError(
+                f"The FeatureGroup {group.name} does not have an OnlineStore; create it with "
+                "OnlineStoreConfig EnableOnlineStore=true to put and get records"
+            )
+        return group
+
+
+def feature_group(account_id: str, region: str, name_or_arn: str) -> FeatureGroupView:
+    """The feature group from moto's SageMaker backend, by name or ARN."""
+    sagemaker = moto_integration.backend("sagemaker", account_id, region)
+    for group in sagemaker.feature_groups.values():
+        if name_or_arn in (group.feature_group_name, group.arn):
+            online = getattr(group, "online_store_config", None) or {}
+            return FeatureGroupView(
+                name=group.feature_group_name,
+                record_identifier=group.record_identifier_feature_name,
+                event_time_feature=group.event_time_feature_name,
+                feature_types={
+                    d["FeatureName"]: d["FeatureType"] for d in group.feature_definitions
+                },
+                online_store_enabled=bool(online.get("EnableOnlineStore")),
+            )
+    raise ResourceNotFound(f"Resource Not Found: FeatureGroup {name_or_arn} does not exist")
+
+
+def _validated_values(group: FeatureGroupView, record: Record) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for value in record:
+        name = value["FeatureName"]
+        if name not in group.feature_types:
+            raise ValidationError(
+                f"Feature {name} is not defined in FeatureGroup {group.name}; defined features: "
+                f"{', '.join(sorted(group.feature_types))}"
+            )
+        if name in values:
+            raise ValidationError(f"Feature {name} appears more than once in the record")
+        if "ValueAsString" in value:
+            _check_type(name, value["ValueAsString"], group.feature_types[name])
+            values[name] = value["ValueAsString"]
+        else:
+            values[name] = ""
+    for required in (group.record_identifier, group.event_time_feature):
+        if not values.get(required):
+            raise ValidationError(
+                f"The record is missing {required}, the "
+                + ("record identifier" if required == group.record_identifier else "event time")
+                + f" feature of FeatureGroup {group.name}"
+            )
+    return values
+
+
+def _check_type(name: str, value: str, feature_type: str) -> None:
+    parse = {"Integral": int, "Fractional": float}.get(feature_type)
+    if parse is None:
+        return
+    try:
+        parse(value)
+    except ValueError:
+        raise ValidationError(
+            f"Value '{value}' of feature {name} is not a valid {feature_type}"
+        ) from None
+
+
+def _event_time(group: FeatureGroupView, value: str) -> float:
+    """Seconds since the epoch, from a Fractional or an ISO-8601 String event time."""
+    if group.feature_types[group.event_time_feature] == "Fractional":
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    else:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass
+    raise ValidationError(
+        f"EventTime '{value}' is invalid: use seconds since the epoch for a Fractional event "
+        "time feature, or yyyy-MM-ddTHH:mm:ssZ (optionally .SSS) for a String one"
+    )
+
+
+def _check_feature_names(group: FeatureGroupView, names: list[str] | None) -> None:
+    unknown = sorted(set(names or ()) - set(group.feature_types))
+    if unknown:
+        raise ValidationError(
+            f"Features {', '.join(unknown)} are not defined in FeatureGroup {group.name}"
+        )
+
+
+def _batch_error(name: str, record_id: str, error: Exception) -> dict[str, str]:
+    return {
+        "FeatureGroupName": name,
+        "RecordIdentifierValueAsString": record_id,
+        "ErrorCode": getattr(error, "code", "ValidationError"),
+        "ErrorMessage": getattr(error, "message", str(error)),
+    }
+
+
+featurestore_runtime_backends = moto_integration.addon_backends(
+    FeatureStoreRuntimeBackend, "sagemaker-featurestore-runtime", regions_of="sagemaker"
+)

@@ -1,0 +1,15 @@
+"""SageMaker errors the extras raise, one class per AWS error code (as moto spells them)."""
+
+from sagestack.localcloud.moto_integration import ServiceException
+
+
+class ResourceNotFound(ServiceException):
+    code = "ResourceNotFound"
+
+
+class ResourceInUse(ServiceException):
+    code = "ResourceInUse"
+
+
+class ValidationException(ServiceException):
+    code = "ValidationException"

@@ -1,0 +1,291 @@
+"""SageMaker operations the local cloud adds to moto's: execution steps, monitoring schedules,
+and the model package state change event."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from sagestack.contract import MODEL_PACKAGE_STATE_CHANGE
+
+ROLE = "arn:aws:iam::123456789012:role/sagemaker"
+MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+
+
+def _error(call) -> dict:
+    with pytest.raises(ClientError) as error:
+        call()
+    return error.value.response["Error"]
+
+
+@pytest.fixture
+def sagemaker(fresh_local_cloud):
+    return boto3.client("sagemaker")
+
+
+# --- ListPipelineExecutionSteps ------------------------------------------------------------
+
+
+def _execution(sagemaker) -> str:
+    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
+    sagemaker.create_pipeline(
+        PipelineName="train", PipelineDefinition=json.dumps(definition), RoleArn=ROLE
+    )
+    return sagemaker.start_pipeline_execution(PipelineName="train")["PipelineExecutionArn"]
+
+
+def test_an_execution_nothing_has_run_for_has_no_steps(sagemaker):
+    steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=_execution(sagemaker))
+    assert steps["PipelineExecutionSteps"] == []
+
+
+def test_steps_of_an_unknown_execution_are_resource_not_found(sagemaker):
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/train/execution/nope"
+    error = _error(lambda: sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn))
+    assert error["Code"] == "ResourceNotFound"
+    assert arn in error["Message"]
+
+
+def test_recorded_steps_are_listed_newest_first_and_paginate(sagemaker, fresh_local_cloud):
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("records steps through sagestack's backend")
+    from sagestack.localcloud import moto_integration
+
+    execution = _execution(sagemaker)
+    extras = moto_integration.backend("sagemaker-extras")
+    for name in ("Preprocess", "Train", "Evaluate"):
+        extras.record_pipeline_execution_step(
+            execution, {"StepName": name, "StepStatus": "Succeeded"}
+        )
+    first = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution, MaxResults=2)
+    rest = sagemaker.list_pipeline_execution_steps(
+        PipelineExecutionArn=execution, NextToken=first["NextToken"]
+    )
+    names = [
+        s["StepName"] for s in first["PipelineExecutionSteps"] + rest["PipelineExecutionSteps"]
+    ]
+    assert names == ["Evaluate", "Train", "Preprocess"]
+    ascending = sagemaker.list_pipeline_execution_steps(
+        PipelineExecutionArn=execution, SortOrder="Ascending"
+    )
+    assert [s["StepName"] for s in ascending["PipelineExecutionSteps"]][0] == "Preprocess"
+
+
+# --- Monitoring schedules ------------------------------------------------------------------
+
+
+def _inline_schedule(endpoint: str) -> dict:
+    return {
+        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+        "MonitoringType": "DataQuality",
+        "MonitoringJobDefinition": {
+            "MonitoringInputs": [
+                {"EndpointInput": {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/in"}}
+            ],
+            "MonitoringOutputConfig": {
+                "MonitoringOutputs": [
+                    {
+                        "S3Output": {
+                            "S3Uri": "s3://artifacts/monitoring",
+                            "LocalPath": "/opt/ml/processing/out",
+                        }
+                    }
+                ]
+            },
+            "MonitoringResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "VolumeSizeInGB": 20,
+                }
+            },
+            "MonitoringAppSpecification": {"ImageUri": MONITOR_IMAGE},
+            "RoleArn": ROLE,
+        },
+    }
+
+
+def test_a_created_schedule_is_described_with_its_endpoint(sagemaker):
+    arn = sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName="churn-data-quality",
+        MonitoringScheduleConfig=_inline_schedule("churn"),
+    )["MonitoringScheduleArn"]
+    assert arn == (
+        "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/churn-data-quality"
+    )
+    described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName="churn-data-quality")
+    assert described["MonitoringScheduleArn"] == arn
+    assert described["EndpointName"] == "churn"
+    assert described["MonitoringScheduleStatus"] == "Scheduled"
+    assert described["MonitoringType"] == "DataQuality"
+    schedule = described["MonitoringScheduleConfig"]["ScheduleConfig"]
+    assert schedule == {"ScheduleExpression": "cron(0 * ? * * *)"}
+
+
+def test_a_schedule_can_use_a_data_quality_job_definition(sagemaker):
+    sagemaker.create_data_quality_job_definition(
+        JobDefinitionName="churn-dq",
+        DataQualityAppSpecification={"ImageUri": MONITOR_IMAGE},
+        DataQualityJobInput={
+            "EndpointInput": {"EndpointName": "churn", "LocalPath": "/opt/ml/processing/in"}
+        },
+        DataQualityJobOutputConfig={
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://a/b", "LocalPath": "/opt/ml/processing/out"}}
+            ]
+        },
+        JobResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 20,
+            }
+        },
+        RoleArn=ROLE,
+    )
+    sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName="by-definition",
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": "churn-dq",
+            "MonitoringType": "DataQuality",
+        },
+    )
+    described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName="by-definition")
+    assert described["EndpointName"] == "churn"
+    summaries = sagemaker.list_monitoring_schedules()["MonitoringScheduleSummaries"]
+    assert summaries[0]["MonitoringJobDefinitionName"] == "churn-dq"
+
+
+def test_a_schedule_naming_a_missing_job_definition_is_refused(sagemaker):
+    config = {
+        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+        "MonitoringJobDefinitionName": "nope",
+        "MonitoringType": "DataQuality",
+    }
+    error = _error(
+        lambda: sagemaker.create_monitoring_schedule(
+            MonitoringScheduleName="s", MonitoringScheduleConfig=config
+        )
+    )
+    assert error["Code"] == "ResourceNotFound"
+    assert "nope" in error["Message"]
+    assert sagemaker.list_monitoring_schedules()["MonitoringScheduleSummaries"] == []
+
+
+def test_a_second_schedule_with_the_same_name_is_resource_in_use(sagemaker):
+    sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName="dup", MonitoringScheduleConfig=_inline_schedule("a")
+    )
+    error = _error(
+        lambda: sagemaker.create_monitoring_schedule(
+            MonitoringScheduleName="dup", MonitoringScheduleConfig=_inline_schedule("b")
+        )
+    )
+    assert error["Code"] == "ResourceInUse"
+
+
+def test_schedules_are_listed_by_endpoint_and_paginate(sagemaker):
+    for name, endpoint in (("s1", "churn"), ("s2", "churn"), ("s3", "fraud")):
+        sagemaker.create_monitoring_schedule(
+            MonitoringScheduleName=name, MonitoringScheduleConfig=_inline_schedule(endpoint)
+        )
+    first = sagemaker.list_monitoring_schedules(
+        EndpointName="churn", SortBy="Name", SortOrder="Ascending", MaxResults=1
+    )
+    rest = sagemaker.list_monitoring_schedules(
+        EndpointName="churn",
+        SortBy="Name",
+        SortOrder="Ascending",
+        NextToken=first["NextToken"],
+    )
+    pages = first["MonitoringScheduleSummaries"] + rest["MonitoringScheduleSummaries"]
+    assert [s["MonitoringScheduleName"] for s in pages] == ["s1", "s2"]
+    assert "NextToken" not in rest
+
+
+def test_a_deleted_schedule_is_gone_and_deleting_it_again_is_not_found(sagemaker):
+    sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName="gone", MonitoringScheduleConfig=_inline_schedule("a")
+    )
+    sagemaker.delete_monitoring_schedule(MonitoringScheduleName="gone")
+    for call in (sagemaker.describe_monitoring_schedule, sagemaker.delete_monitoring_schedule):
+        assert _error(lambda c=call: c(MonitoringScheduleName="gone"))["Code"] == (
+            "ResourceNotFound"
+        )
+
+
+# --- Model package state change events ------------------------------------------------------
+
+
+@pytest.fixture
+def state_changes(sagemaker):
+    """A queue that receives every model package state change on the default bus."""
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="package-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events")
+    pattern = {"source": ["aws.sagemaker"], "detail-type": [MODEL_PACKAGE_STATE_CHANGE]}
+    events.put_rule(Name="packages", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="packages", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    sagemaker.create_model_package_group(ModelPackageGroupName="churn")
+
+    def received() -> list[dict]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        return [json.loads(m["Body"]) for m in messages]
+
+    return received
+
+
+def _register(sagemaker) -> str:
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="churn",
+        CustomerMetadataProperties={"git-commit": "abc123"},
+        InferenceSpecification={
+            "Containers": [{"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+
+
+def test_registering_a_package_puts_a_pending_state_change_on_the_bus(sagemaker, state_changes):
+    arn = _register(sagemaker)
+    (event,) = state_changes()
+    assert event["source"] == "aws.sagemaker"
+    assert event["detail-type"] == MODEL_PACKAGE_STATE_CHANGE
+    assert event["account"] == "123456789012" and event["region"] == "us-east-1"
+    assert event["resources"] == [arn]
+    assert event["detail"]["ModelPackageGroupName"] == "churn"
+    assert event["detail"]["ModelPackageArn"] == arn
+    assert event["detail"]["ModelPackageVersion"] == 1
+    assert event["detail"]["ModelApprovalStatus"] == "PendingManualApproval"
+
+
+def test_approving_a_package_puts_an_approved_state_change_on_the_bus(sagemaker, state_changes):
+    arn = _register(sagemaker)
+    state_changes()
+    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    (event,) = state_changes()
+    assert event["detail"]["ModelApprovalStatus"] == "Approved"
+    assert event["detail"]["ModelPackageArn"] == arn
+    assert event["detail"]["CustomerMetadataProperties"] == {"git-commit": "abc123"}
+
+
+def test_an_update_that_keeps_the_approval_status_puts_no_event(sagemaker, state_changes):
+    arn = _register(sagemaker)
+    state_changes()
+    sagemaker.update_model_package(
+        ModelPackageArn=arn, CustomerMetadataProperties={"reviewed-by": "ana"}
+    )
+    assert state_changes() == []
+    package = sagemaker.describe_model_package(ModelPackageName=arn)
+    assert package["ModelApprovalStatus"] == "PendingManualApproval"
+    assert package["CustomerMetadataProperties"] == {"git-commit": "abc123", "reviewed-by": "ana"}
