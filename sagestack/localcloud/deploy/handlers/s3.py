@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import urlencode
 
 from botocore import xform_name
 
 from sagestack.localcloud.deploy.cloud import Cloud
+from sagestack.localcloud.deploy.errors import InputError
 from sagestack.localcloud.deploy.handlers.base import (
     Applied,
     Checkpoint,
@@ -66,6 +69,44 @@ def _empty_bucket(cloud: Cloud, bucket: str) -> None:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
 
 
+def put_object(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    s3 = cloud.client("s3")
+    if desired.get("source") is not None:
+        raise InputError(
+            f"{desired.type} {desired.name}: a source asset is not supported locally; "
+            "give content or contentBase64"
+        )
+    request = build_request(
+        s3,
+        "PutObject",
+        desired.inputs,
+        renames={"kmsKeyId": "SSEKMSKeyId"},
+        ignore=("content", "contentBase64", "tags", "forceDestroy"),
+    )
+    if desired.get("tags"):
+        request["Tagging"] = urlencode(desired.inputs["tags"])
+    response = s3.put_object(**request, Body=_object_body(desired))
+    bucket, key = request["Bucket"], request["Key"]
+    return Applied(
+        key,
+        {
+            "arn": f"arn:aws:s3:::{bucket}/{key}",
+            "etag": response["ETag"].strip('"'),
+            "versionId": response.get("VersionId", ""),
+        },
+    )
+
+
+def _object_body(desired: Desired) -> bytes:
+    if desired.get("contentBase64") is not None:
+        return base64.b64decode(desired.inputs["contentBase64"])
+    return str(desired.get("content", "")).encode()
+
+
+def delete_object(cloud: Cloud, key: str, outputs: dict[str, Any]) -> None:
+    cloud.client("s3").delete_object(Bucket=outputs["bucket"], Key=key)
+
+
 def bucket_setting(put: str, delete: str, member: str | None = None) -> Handler:
     """A configuration set by ``put`` and removed by ``delete``; ``member`` names the AWS
     structure that the Pulumi resource flattens into its own inputs."""
@@ -110,6 +151,9 @@ def _suspend_versioning(cloud: Cloud, bucket: str, _outputs: dict[str, Any]) -> 
 HANDLERS = {
     "aws:s3/bucket:Bucket": Handler(
         create=create_bucket, delete=delete_bucket, update=update_bucket, replace_on=_BY_BUCKET
+    ),
+    "aws:s3/bucketObjectv2:BucketObjectv2": put_style(
+        put_object, delete_object, replace_on=frozenset({"bucket", "key"})
     ),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucket_setting(
         "PutPublicAccessBlock", "DeletePublicAccessBlock", member="PublicAccessBlockConfiguration"

@@ -28,7 +28,30 @@ def named_resource(kind: str) -> Handler:
     return Handler(create=create, delete=delete)
 
 
+def create_pipeline(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    sagemaker = cloud.client("sagemaker")
+    request = build_request(sagemaker, "CreatePipeline", desired.inputs, ignore=("tags",))
+    response = sagemaker.create_pipeline(**request, Tags=tag_list(desired.get("tags")))
+    return Applied(request["PipelineName"], {"arn": response["PipelineArn"]})
+
+
+def update_pipeline(cloud: Cloud, name: str, desired: Desired) -> Applied:
+    sagemaker = cloud.client("sagemaker")
+    request = build_request(sagemaker, "UpdatePipeline", desired.inputs, ignore=("tags",))
+    return Applied(name, {"arn": sagemaker.update_pipeline(**request)["PipelineArn"]})
+
+
+def delete_pipeline(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+    cloud.client("sagemaker").delete_pipeline(PipelineName=name)
+
+
 HANDLERS = {
+    "aws:sagemaker/pipeline:Pipeline": Handler(
+        create=create_pipeline,
+        delete=delete_pipeline,
+        update=update_pipeline,
+        replace_on=frozenset({"pipelineName"}),
+    ),
     "aws:sagemaker/featureGroup:FeatureGroup": named_resource("FeatureGroup"),
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": named_resource("ModelPackageGroup"),
 }
