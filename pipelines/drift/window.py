@@ -61,15 +61,18 @@ class NumericWindow:
         # Look up whichever side is shorter: a large chunk's counts below and at each reference
         # value, or a small chunk's values among the reference values.
         if len(present) >= len(self.distinct) // 2:
+            below = np.searchsorted(present, self.distinct, side="left")
             cumulative = np.empty(len(self.cells), dtype=np.int64)
-            cumulative[0:-1:2] = np.searchsorted(present, self.distinct, side="left")
-            cumulative[1::2] = np.searchsorted(present, self.distinct, side="right")
+            cumulative[0:-1:2] = below
+            cumulative[1::2] = _at_or_below(present, self.distinct, below)
             cumulative[-1] = len(present)
             self.cells += np.diff(cumulative, prepend=0)
         else:
-            cell = np.searchsorted(self.distinct, present, side="left")
-            cell += np.searchsorted(self.distinct, present, side="right")
-            self.cells += np.bincount(cell, minlength=len(self.cells))
+            # Distinct values are unique, so a value equal to one sits one past its left position.
+            below = np.searchsorted(self.distinct, present, side="left")
+            inside = np.minimum(below, len(self.distinct) - 1)
+            equal = (below < len(self.distinct)) & (self.distinct[inside] == present)
+            self.cells += np.bincount(2 * below + equal, minlength=len(self.cells))
 
     @property
     def current_below(self) -> np.ndarray:
@@ -97,6 +100,16 @@ class NumericWindow:
     @property
     def std(self) -> float:
         return (self._squared_deviations / self.count) ** 0.5 if self.count else float("nan")
+
+
+def _at_or_below(sorted_values: np.ndarray, queries: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """``searchsorted(sorted_values, queries, "right")`` given the "left" answer ``below``: the
+    two differ only where a query equals a value, so only those queries are searched again."""
+    at_or_below = below.copy()
+    inside = np.flatnonzero(below < len(sorted_values))
+    ties = inside[sorted_values[below[inside]] == queries[inside]]
+    at_or_below[ties] = np.searchsorted(sorted_values, queries[ties], side="right")
+    return at_or_below
 
 
 def _distinct(sorted_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
