@@ -1,0 +1,75 @@
+"""Print the entry the platform engineer adds to the stack config for this project.
+
+Plain Python before rendering, like pre_gen_project.py (see its docstring for why the logic lives
+in the hook file), so tests/template imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from urllib.parse import urlparse
+
+import yaml  # cookiecutter depends on PyYAML
+
+ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
+
+PROVIDERS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
+CONNECTION_PLACEHOLDER = "arn:aws:codeconnections:<region>:<account>:connection/<id>"
+# The drift monitor's defaults, as docs/config-reference.md gives them.
+DRIFT_DEFAULTS = {"monitor": "sagestack", "threshold": 0.2, "schedule": "rate(1 hour)"}
+
+
+def stack_config_entry(answers: Mapping[str, object]) -> dict:
+    """This project's item of ``sagestack:projects``, in the platform's YAML shape."""
+    entry = {
+        "name": answers["project_slug"],
+        "repository": {
+            "provider": PROVIDERS[urlparse(str(answers["repository_url"])).netloc],
+            "url": answers["repository_url"],
+            "connectionArn": CONNECTION_PLACEHOLDER,
+        },
+        "branch": "main",
+        "instances": {
+            "processing": answers["processing_instance_type"],
+            "training": answers["training_instance_type"],
+            "endpoint": answers["endpoint_instance_type"],
+            "endpointCount": 1,
+        },
+        "registration": {
+            "metric": answers["metric"],
+            "threshold": float(str(answers["metric_threshold"])),
+        },
+        "drift": {
+            "monitor": DRIFT_DEFAULTS["monitor"],
+            "features": [f.strip() for f in str(answers["drift_features"]).split(",") if f.strip()],
+            "threshold": DRIFT_DEFAULTS["threshold"],
+            "schedule": DRIFT_DEFAULTS["schedule"],
+        },
+        "autoRetrain": bool(answers["auto_retrain"]),
+        "serving": {"target": "sagemaker"},
+    }
+    if answers["data_source"] == "feature_group":
+        entry["featureGroups"] = [answers["feature_group_name"]]
+    return entry
+
+
+def render_instructions(answers: Mapping[str, object]) -> str:
+    snippet = yaml.safe_dump(
+        {"sagestack:projects": [stack_config_entry(answers)]}, sort_keys=False, width=100
+    )
+    return (
+        f"Add this project to the platform: append the entry below to sagestack:projects in "
+        f"Pulumi.{answers['stack_name']}.yaml, replace the connectionArn placeholder with your "
+        f"CodeConnections connection, then run `pulumi up`.\n\n{snippet}"
+    )
+
+
+def main() -> int:
+    print(render_instructions(json.loads(ANSWERS_JSON)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

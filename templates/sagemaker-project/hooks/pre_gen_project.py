@@ -1,0 +1,211 @@
+"""Validate the answers before a single file is written.
+
+Every rule is a small function returning messages ``<answer> '<value>' is invalid: <rule>``; the
+hook prints all of them and exits 1, so cookiecutter (and cruft) stop with nothing generated.
+
+The rules live in this file rather than in a module beside the template because cookiecutter runs
+a hook as a copy in a temporary folder, and under ``cruft`` nothing in the hook's context says
+where the template is: a sibling module could not be found. The file is plain Python before
+rendering (the answers arrive as one JSON string), so ``tests/template`` imports it and unit-tests
+each rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Mapping
+
+ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
+
+PROBLEM_TYPES = ("binary_classification", "regression")
+MODELS = ("xgboost", "sklearn")
+DATA_SOURCES = ("sample", "s3", "feature_group")
+METRICS = {
+    "binary_classification": ("auc", "accuracy", "f1"),
+    "regression": ("rmse", "mae", "r2"),
+}
+UNIT_INTERVAL_METRICS = ("auc", "accuracy", "f1", "r2")
+# Column names of the bundled sample datasets (scikit-learn's load_breast_cancer and
+# load_diabetes, spaces turned into underscores); tests/template checks them against sklearn.
+SAMPLE_FEATURES = {
+    "binary_classification": tuple(
+        f"{stat}_{name}"
+        for stat in ("mean", "worst")
+        for name in (
+            "radius", "texture", "perimeter", "area", "smoothness", "compactness",
+            "concavity", "concave_points", "symmetry", "fractal_dimension",
+        )
+    )
+    + tuple(
+        f"{name}_error"
+        for name in (
+            "radius", "texture", "perimeter", "area", "smoothness", "compactness",
+            "concavity", "concave_points", "symmetry", "fractal_dimension",
+        )
+    ),
+    "regression": ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"),
+}
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,30}$")  # the platform's project name rule
+COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
+S3_PREFIX = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$")
+FEATURE_GROUP = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9]){0,62}$")  # SageMaker's rule
+STACK = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+REPOSITORY = re.compile(r"^https://(github\.com|gitlab\.com|bitbucket\.org)/[\w.-]+/[\w.-]+$")
+
+INSTANCE_ANSWERS = ("processing_instance_type", "training_instance_type", "endpoint_instance_type")
+
+Answers = Mapping[str, object]
+
+
+def invalid(answer: str, value: object, rule: str) -> str:
+    return f"{answer} '{value}' is invalid: {rule}"
+
+
+def split_features(text: str) -> list[str]:
+    return [name.strip() for name in str(text).split(",") if name.strip()]
+
+
+def check_name(answers: Answers) -> list[str]:
+    problems = []
+    if not str(answers["project_name"]).strip():
+        problems.append(invalid("project_name", answers["project_name"], "must not be empty"))
+    slug = answers["project_slug"]
+    if not SLUG.match(str(slug)):
+        problems.append(
+            invalid("project_slug", slug, f"must match {SLUG.pattern} (a platform project name)")
+        )
+    return problems
+
+
+def check_choices(answers: Answers) -> list[str]:
+    choices = {"problem_type": PROBLEM_TYPES, "model": MODELS, "data_source": DATA_SOURCES}
+    return [
+        invalid(answer, answers[answer], f"must be one of {', '.join(allowed)}")
+        for answer, allowed in choices.items()
+        if answers[answer] not in allowed
+    ]
+
+
+def check_metric(answers: Answers) -> list[str]:
+    metric, problem_type = answers["metric"], answers["problem_type"]
+    allowed = METRICS.get(str(problem_type), ())
+    if metric not in allowed:
+        return [
+            invalid(
+                "metric",
+                metric,
+                f"a {problem_type} model is scored by one of {', '.join(allowed) or '(none)'}",
+            )
+        ]
+    return check_threshold(str(metric), answers["metric_threshold"])
+
+
+def check_threshold(metric: str, raw: object) -> list[str]:
+    try:
+        threshold = float(str(raw))
+    except ValueError:
+        return [invalid("metric_threshold", raw, "must be a number")]
+    if metric in UNIT_INTERVAL_METRICS and not 0 <= threshold <= 1:
+        return [invalid("metric_threshold", raw, f"{metric} ranges over [0, 1]")]
+    if metric not in UNIT_INTERVAL_METRICS and threshold < 0:
+        return [invalid("metric_threshold", raw, f"{metric} is never negative")]
+    return []
+
+
+def check_data_source(answers: Answers) -> list[str]:
+    source, uri = answers["data_source"], answers["s3_data_uri"]
+    group = answers["feature_group_name"]
+    problems = []
+    if source == "s3" and not S3_PREFIX.match(str(uri)):
+        rule = "data_source s3 needs an S3 prefix like s3://bucket/path/"
+        problems.append(invalid("s3_data_uri", uri, rule))
+    if source != "s3" and uri:
+        rule = f"only used when data_source is s3 (data_source is '{source}'); leave it empty"
+        problems.append(invalid("s3_data_uri", uri, rule))
+    if source == "feature_group" and not FEATURE_GROUP.match(str(group)):
+        rule = f"data_source feature_group needs a name matching {FEATURE_GROUP.pattern}"
+        problems.append(invalid("feature_group_name", group, rule))
+    if source != "feature_group" and group:
+        rule = f"only used when data_source is feature_group (data_source is '{source}')"
+        problems.append(invalid("feature_group_name", group, rule + "; leave it empty"))
+    return problems
+
+
+def check_columns(answers: Answers) -> list[str]:
+    target, raw_features = answers["target_column"], answers["drift_features"]
+    if not COLUMN.match(str(target)):
+        rule = f"must be a column name matching {COLUMN.pattern}"
+        return [invalid("target_column", target, rule)]
+    features = split_features(str(raw_features))
+    if not features:
+        return [invalid("drift_features", raw_features, "name at least one feature")]
+    rules: list[tuple[Callable[[list[str]], bool], str]] = [
+        (lambda names: len(set(names)) != len(names), "each feature may appear once"),
+        (lambda names: target in names, f"the target column '{target}' is not a feature"),
+        (
+            lambda names: not all(COLUMN.match(name) for name in names),
+            f"each feature must be a column name matching {COLUMN.pattern}",
+        ),
+    ]
+    problems = [
+        invalid("drift_features", raw_features, rule) for broken, rule in rules if broken(features)
+    ]
+    if answers["data_source"] == "sample" and not problems:
+        problems += check_sample_columns(answers, target, features)
+    return problems
+
+
+def check_sample_columns(answers: Answers, target: object, features: list[str]) -> list[str]:
+    columns = SAMPLE_FEATURES.get(str(answers["problem_type"]), ())
+    unknown = [name for name in features if name not in columns]
+    problems = []
+    if unknown:
+        rule = (
+            f"{', '.join(unknown)} not in the {answers['problem_type']} sample data "
+            f"(columns: {', '.join(columns)})"
+        )
+        problems.append(invalid("drift_features", answers["drift_features"], rule))
+    if target in columns:
+        rule = "the sample data already has a feature of that name; pick another"
+        problems.append(invalid("target_column", target, rule))
+    return problems
+
+
+def check_platform(answers: Answers) -> list[str]:
+    problems = [
+        invalid(answer, answers[answer], f"must match {INSTANCE_TYPE.pattern}, e.g. ml.m5.large")
+        for answer in INSTANCE_ANSWERS
+        if not INSTANCE_TYPE.match(str(answers[answer]))
+    ]
+    if not isinstance(answers["auto_retrain"], bool):
+        problems.append(invalid("auto_retrain", answers["auto_retrain"], "must be yes or no"))
+    if not STACK.match(str(answers["stack_name"])):
+        rule = f"must match {STACK.pattern} (a Pulumi stack name usable in an SSM path)"
+        problems.append(invalid("stack_name", answers["stack_name"], rule))
+    if not REPOSITORY.match(str(answers["repository_url"])):
+        rule = "must be https://<github.com|gitlab.com|bitbucket.org>/<owner>/<repository>"
+        problems.append(invalid("repository_url", answers["repository_url"], rule))
+    return problems
+
+
+CHECKS = (check_name, check_choices, check_metric, check_data_source, check_columns, check_platform)
+
+
+def validate(answers: Answers) -> list[str]:
+    """Every problem with ``answers``, one message each; empty when they are all valid."""
+    return [problem for check in CHECKS for problem in check(answers)]
+
+
+def main() -> int:
+    problems = validate(json.loads(ANSWERS_JSON))
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
