@@ -133,7 +133,7 @@ def _resolve_property(step: dict, path: str) -> str | None:
     kind = STEP_KINDS.get(as_name(step.get("Type")))
     source = kind.properties if kind else PropertySource.UNCHECKED
     if source is PropertySource.RESPONSE_SHAPES:
-        return _resolve_response_path(kind.response_shapes, path)
+        return _resolve_response_path(kind.response_shapes, path, step.get("Arguments"))
     if source is PropertySource.OUTPUT_PARAMETERS:
         return _resolve_output_parameter(step, path)
     if source is PropertySource.NAMED:
@@ -143,7 +143,9 @@ def _resolve_property(step: dict, path: str) -> str | None:
     return None
 
 
-def _resolve_response_path(shape_names: tuple[str, ...], path: str) -> str | None:
+def _resolve_response_path(
+    shape_names: tuple[str, ...], path: str, arguments: object
+) -> str | None:
     tokens = _path_tokens("." + path)
     first = tokens[0][1]
     model = sagemaker_model()
@@ -151,8 +153,10 @@ def _resolve_response_path(shape_names: tuple[str, ...], path: str) -> str | Non
     shape = next((root.members[first] for root in roots if first in root.members), None)
     if shape is None:
         raise DanglingReference(f'property "{first}" is not in {" or ".join(shape_names)}')
+    requested = arguments.get(first) if isinstance(arguments, dict) else None
     for kind, token in tokens[1:]:
         shape = _step_into(shape, kind, token, path)
+        requested = _requested_item(requested, kind, token, path)
     return _BOTOCORE_VALUE_TYPES.get(shape.type_name, shape.type_name)
 
 
@@ -179,6 +183,38 @@ def _step_into(shape: Shape, kind: str, token: str, path: str) -> Shape:
         return shape.value
     shown = f".{token}" if kind == "member" else f"[{token}]"
     raise DanglingReference(f'property "{path}": {shape.name} has no {shown}')
+
+
+def _requested_item(requested: object, kind: str, token: str, path: str) -> object:
+    """Follow the path through the step's own request, which its Describe response echoes.
+
+    So ``Outputs['train']`` needs an output named "train" and ``Outputs[2]`` three outputs. Parts
+    the request does not hold (``FinalMetricDataList``, runtime values) are not checked.
+    """
+    if kind != "member" and isinstance(requested, list):
+        return _list_item(requested, kind, token, path)
+    return requested.get(token) if isinstance(requested, dict) else None
+
+
+def _list_item(items: list, kind: str, token: str, path: str) -> object:
+    if kind == "index":
+        if int(token) >= len(items):
+            raise DanglingReference(f'property "{path}": the step requests {len(items)} items')
+        return items[int(token)]
+    named = [item for item in items if token in _item_names(item)]
+    if not named:
+        names = [name for item in items for name in _item_names(item)]
+        raise DanglingReference(
+            f'property "{path}": the step has no item named "{token}" (it has: {listed(names)})'
+        )
+    return named[0]
+
+
+def _item_names(item: object) -> set[str]:
+    """What a list item is called: its OutputName, InputName, ChannelName ..."""
+    if not isinstance(item, dict):
+        return set()
+    return {value for key, value in item.items() if key.endswith("Name") and isinstance(value, str)}
 
 
 def _resolve_named_property(names: frozenset[str], step: dict, path: str) -> None:

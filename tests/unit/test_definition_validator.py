@@ -381,3 +381,26 @@ def test_metric_read_by_name_from_a_list_is_a_number(definition):
         '{"Get": "Steps.Train.FinalMetricDataList[\'validation:auc\'].Value"} (a Float) '
         'with "high" (a String): never true'
     ]
+
+
+def test_output_read_by_a_name_the_step_does_not_declare_is_rejected(definition):
+    source = _step(definition, "Train")["Arguments"]["InputDataConfig"][0]["DataSource"]
+    uri = "Steps.Preprocess.ProcessingOutputConfig.Outputs['training'].S3Output.S3Uri"
+    source["S3DataSource"]["S3Uri"] = {"Get": uri}
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.InputDataConfig[0].DataSource.S3DataSource.S3Uri: '
+        f'{{"Get": "{uri}"}}: property "ProcessingOutputConfig.Outputs[\'training\'].S3Output.'
+        'S3Uri": the step has no item named "training" (it has: test, train)'
+    ]
+
+
+def test_output_read_by_a_position_past_the_requested_ones_is_rejected(definition):
+    uri = "Steps.Preprocess.ProcessingOutputConfig.Outputs[2].S3Output.S3Uri"
+    _step(definition, "Train")["Arguments"]["OutputDataConfig"]["S3OutputPath"] = {"Get": uri}
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.OutputDataConfig.S3OutputPath: '
+        f'{{"Get": "{uri}"}}: property "ProcessingOutputConfig.Outputs[2].S3Output.S3Uri": '
+        "the step requests 2 items"
+    ]
