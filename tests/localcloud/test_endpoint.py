@@ -22,7 +22,7 @@ def test_health_answers_in_localstacks_shape(local_cloud):
     status, document = _get(f"{local_cloud.url}/_localstack/health")
     assert status == 200
     assert set(document) == {"services", "edition", "version"}
-    for service in ("s3", "sagemaker", "codebuild", "events", "sns", "ssm"):
+    for service in ("s3", "sagemaker", "codebuild", "events", "sns", "ssm", "codeconnections"):
         assert document["services"][service] == "running", service
     assert "moto5.2.5" in document["version"]
 
@@ -46,8 +46,8 @@ def test_reset_forgets_every_resource(fresh_local_cloud):
 @pytest.mark.parametrize(
     ("service", "call", "operation"),
     [
-        # JSON protocol, a service moto has
-        ("ssm", lambda c: c.list_ops_item_events(), "ListOpsItemEvents"),
+        # JSON protocol, a service moto has (ssm would do, but its first call takes seconds)
+        ("codebuild", lambda c: c.list_reports(), "ListReports"),
         # query protocol (XML errors), the action in the form body
         (
             "iam",

@@ -1,0 +1,15 @@
+"""CodeConnections / CodeStar Connections errors, one class per AWS error code."""
+
+from sagestack.localcloud.moto_integration import ServiceException
+
+
+class InvalidInputException(ServiceException):
+    code = "InvalidInputException"
+
+
+class ResourceNotFoundException(ServiceException):
+    code = "ResourceNotFoundException"
+
+
+class UnsupportedProviderTypeException(ServiceException):
+    code = "UnsupportedProviderTypeException"
