@@ -17,7 +17,7 @@ ANSWERS_JSON = r"""{{ cookiecutter | jsonify }}"""
 
 PROVIDERS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
 CONNECTION_PLACEHOLDER = "arn:aws:codeconnections:<region>:<account>:connection/<id>"
-# The drift monitor's defaults, as docs/config-reference.md gives them.
+# The drift settings' defaults of the platform's stack config (docs/config.md).
 DRIFT_DEFAULTS = {"monitor": "sagestack", "threshold": 0.2, "schedule": "rate(1 hour)"}
 
 

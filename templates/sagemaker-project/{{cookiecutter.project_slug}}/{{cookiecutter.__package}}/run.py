@@ -1,8 +1,11 @@
 """Build the pipeline definition, upsert the pipeline and start an execution.
 
-    python -m {{ cookiecutter.__package }}.run                  # what a push to main runs
-    python -m {{ cookiecutter.__package }}.run --on-push        # the same, only for webhook PUSH builds
+    python -m {{ cookiecutter.__package }}.run
+    python -m {{ cookiecutter.__package }}.run --on-push
     python -m {{ cookiecutter.__package }}.run --definition-only pipeline.json
+
+The first builds, upserts and starts; ``--on-push`` does so only in a webhook PUSH build (what
+buildspec.yml runs); ``--definition-only`` writes the definition and touches nothing.
 
 Configuration comes from the platform's SSM parameters (see platform.py) and the build
 environment; the git commit from CodeBuild or the local checkout.
