@@ -128,8 +128,8 @@ _ADDONS: dict[str, AddOnService] = {}
 _ROUTES: dict[str, Callable[..., Any]] = {}
 # every add-on backend by its service name, routed or not (an extension's state lives here too)
 _ADDON_BACKENDS: dict[str, BackendDict] = {}
-# moto backend name -> the responses subclass that serves it instead of moto's own class
-_EXTENSIONS: dict[str, type[BaseResponse]] = {}
+# moto backend name -> the responses subclasses that serve it instead of moto's own class
+_EXTENSIONS: dict[str, list[type[BaseResponse]]] = {}
 
 
 def register_service(service: AddOnService) -> None:
@@ -177,12 +177,25 @@ def extend_service(moto_service: str, responses_class: type[BaseResponse]) -> No
     """Serve ``moto_service`` through ``responses_class``, a subclass of moto's responses class.
 
     The subclass inherits every operation moto implements and adds or overrides others; every
-    route of the service that pointed at moto's class now points at the subclass.
+    route of the service that pointed at moto's class now points at the subclass. Several
+    add-ons may extend one service: they are combined, the last registered first in line.
     """
     moto_class = moto_responses_class(moto_service)
     if not issubclass(responses_class, moto_class):
         raise TypeError(f"{responses_class.__name__} must subclass moto's {moto_class.__name__}")
-    _EXTENSIONS[moto_service] = responses_class
+    extensions = _EXTENSIONS.setdefault(moto_service, [])
+    if responses_class not in extensions:
+        extensions.append(responses_class)
+
+
+def served_responses_class(moto_service: str) -> type[BaseResponse]:
+    """The class that answers ``moto_service``: moto's, or its extensions combined."""
+    extensions = _EXTENSIONS.get(moto_service)
+    if not extensions:
+        return moto_responses_class(moto_service)
+    if len(extensions) == 1:
+        return extensions[0]
+    return type(f"Extended{extensions[-1].__name__}", tuple(reversed(extensions)), {})
 
 
 def moto_responses_class(moto_service: str) -> type[BaseResponse]:
@@ -373,7 +386,8 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
             return self._cached_app(
                 moto_service,
                 lambda: _flask_app(
-                    moto_service, _extended_url_paths(moto_service, _EXTENSIONS[moto_service])
+                    moto_service,
+                    _extended_url_paths(moto_service, served_responses_class(moto_service)),
                 ),
             )
         return self.get_application(environ)

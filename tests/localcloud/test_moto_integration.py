@@ -56,3 +56,27 @@ def test_extending_with_a_class_that_is_not_a_subclass_of_motos_is_refused():
 
     with pytest.raises(TypeError, match="must subclass moto's SageMakerResponse"):
         moto_integration.extend_service("sagemaker", Unrelated)
+
+
+def test_extensions_of_one_service_are_combined_the_last_registered_first(monkeypatch):
+    moto_class = moto_integration.moto_responses_class("codebuild")
+
+    class First(moto_class):
+        def list_reports(self):
+            return "first"
+
+        def list_report_groups(self):
+            return "first"
+
+    class Second(moto_class):
+        def list_reports(self):
+            return "second"
+
+    monkeypatch.setitem(moto_integration._EXTENSIONS, "codebuild", [])
+    moto_integration.extend_service("codebuild", First)
+    moto_integration.extend_service("codebuild", Second)
+    moto_integration.extend_service("codebuild", First)  # again: no-op
+    served = moto_integration.served_responses_class("codebuild")()
+    assert served.list_reports() == "second"
+    assert served.list_report_groups() == "first"
+    assert isinstance(served, moto_class)

@@ -1,0 +1,186 @@
+"""CodeBuild webhooks on moto's build projects.
+
+As in AWS for GitHub and Bitbucket sources, CodeBuild itself holds the webhook: the repository's
+hook (``url``) delivers to ``payloadUrl``, signed with a secret CodeBuild generated. The secret is
+returned only where the user must configure the repository by hand (``manualCreation`` on GitHub,
+and GitHub Enterprise); BatchGetProjects never shows it. The local webhook receiver reads it with
+:meth:`CodeBuildWebhooksBackend.webhook_secret` to verify signatures.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sagestack.localcloud import moto_integration
+
+from .exceptions import (
+    InvalidInputException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+)
+
+WEBHOOK_SOURCES = ("GITHUB", "GITHUB_ENTERPRISE", "BITBUCKET", "GITLAB", "GITLAB_SELF_MANAGED")
+FILTER_TYPES = (
+    "EVENT",
+    "BASE_REF",
+    "HEAD_REF",
+    "ACTOR_ACCOUNT_ID",
+    "FILE_PATH",
+    "COMMIT_MESSAGE",
+    "WORKFLOW_NAME",
+    "TAG_NAME",
+    "RELEASE_NAME",
+    "REPOSITORY_NAME",
+    "ORGANIZATION_NAME",
+)
+EVENTS = (
+    "PUSH",
+    "PULL_REQUEST_CREATED",
+    "PULL_REQUEST_UPDATED",
+    "PULL_REQUEST_MERGED",
+    "PULL_REQUEST_REOPENED",
+    "PULL_REQUEST_CLOSED",
+    "WORKFLOW_JOB_QUEUED",
+    "RELEASED",
+    "PRERELEASED",
+)
+BUILD_TYPES = ("BUILD", "BUILD_BATCH", "RUNNER_BUILDKITE_BUILD")
+
+
+class CodeBuildWebhooksBackend(moto_integration.BaseBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.webhooks: dict[str, dict[str, Any]] = {}  # project name -> Webhook, secret included
+
+    def create_webhook(self, project_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+        project = self._project(project_name)
+        if project_name in self.webhooks:
+            raise ResourceAlreadyExistsException(
+                f"Webhook for project {project.arn} already exists; use UpdateWebhook to change it"
+            )
+        source_type = project.project_metadata["source"]["type"]
+        if source_type not in WEBHOOK_SOURCES:
+            raise InvalidInputException(
+                f"Project {project_name} has source type {source_type}; webhooks need one of "
+                + ", ".join(WEBHOOK_SOURCES)
+            )
+        _validate(settings)
+        token = secrets.token_urlsafe(24)
+        webhook = {
+            "url": _repository_hook_url(project.project_metadata["source"].get("location", "")),
+            "payloadUrl": (
+                f"https://codebuild.{self.region_name}.amazonaws.com/webhooks?t={token}&v=1"
+            ),
+            "secret": secrets.token_hex(20),
+            "buildType": settings.get("buildType") or "BUILD",
+            "manualCreation": bool(settings.get("manualCreation")),
+            "lastModifiedSecret": datetime.now(UTC),
+            "status": "ACTIVE",
+            "_source_type": source_type,
+        }
+        _apply(webhook, settings)
+        self.webhooks[project_name] = webhook
+        return self._shown(webhook, on_create=True)
+
+    def update_webhook(
+        self, project_name: str, settings: dict[str, Any], rotate_secret: bool
+    ) -> dict[str, Any]:
+        webhook = self._webhook(project_name)
+        _validate(settings)
+        _apply(webhook, settings)
+        if settings.get("buildType"):
+            webhook["buildType"] = settings["buildType"]
+        if rotate_secret:
+            webhook["secret"] = secrets.token_hex(20)
+            webhook["lastModifiedSecret"] = datetime.now(UTC)
+        return self._shown(webhook, on_create=rotate_secret)
+
+    def delete_webhook(self, project_name: str) -> None:
+        self._webhook(project_name)
+        del self.webhooks[project_name]
+
+    def project_webhook(self, project_name: str) -> dict[str, Any] | None:
+        """The webhook as BatchGetProjects shows it (never with its secret)."""
+        webhook = self.webhooks.get(project_name)
+        return None if webhook is None else self._shown(webhook, on_create=False)
+
+    def webhook_secret(self, project_name: str) -> str:
+        return self._webhook(project_name)["secret"]
+
+    def forget_project(self, project_name: str) -> None:
+        self.webhooks.pop(project_name, None)
+
+    def _shown(self, webhook: dict[str, Any], on_create: bool) -> dict[str, Any]:
+        shown = {k: v for k, v in webhook.items() if not k.startswith("_") and v is not None}
+        reveal = webhook["manualCreation"] or webhook["_source_type"] == "GITHUB_ENTERPRISE"
+        if not (on_create and reveal):
+            shown.pop("secret")
+        return shown
+
+    def _project(self, project_name: str) -> Any:
+        codebuild = moto_integration.backend("codebuild", self.account_id, self.region_name)
+        project = codebuild.codebuild_projects.get(project_name)
+        if project is None:
+            raise ResourceNotFoundException(
+                f"Project cannot be found: arn:{self.partition}:codebuild:{self.region_name}:"
+                f"{self.account_id}:project/{project_name}"
+            )
+        return project
+
+    def _webhook(self, project_name: str) -> dict[str, Any]:
+        self._project(project_name)
+        if project_name not in self.webhooks:
+            raise ResourceNotFoundException(f"Project {project_name} has no webhook")
+        return self.webhooks[project_name]
+
+
+def _apply(webhook: dict[str, Any], settings: dict[str, Any]) -> None:
+    for key in ("branchFilter", "filterGroups", "scopeConfiguration", "pullRequestBuildPolicy"):
+        if settings.get(key) is not None:
+            webhook[key] = settings[key]
+
+
+def _validate(settings: dict[str, Any]) -> None:
+    build_type = settings.get("buildType")
+    if build_type and build_type not in BUILD_TYPES:
+        raise InvalidInputException(
+            f"buildType '{build_type}' is invalid: use one of {', '.join(BUILD_TYPES)}"
+        )
+    for group in settings.get("filterGroups") or []:
+        _validate_filter_group(group)
+
+
+def _validate_filter_group(group: list[dict[str, Any]]) -> None:
+    events = [f for f in group if f.get("type") == "EVENT"]
+    if len(events) != 1:
+        raise InvalidInputException(
+            "Each filter group needs exactly one filter of type EVENT, found " + str(len(events))
+        )
+    for webhook_filter in group:
+        if webhook_filter.get("type") not in FILTER_TYPES:
+            raise InvalidInputException(
+                f"Filter type '{webhook_filter.get('type')}' is invalid: use one of "
+                + ", ".join(FILTER_TYPES)
+            )
+    unknown = [e for e in events[0].get("pattern", "").split(",") if e.strip() not in EVENTS]
+    if unknown:
+        raise InvalidInputException(
+            f"EVENT pattern '{events[0].get('pattern')}' names unknown events {unknown}: use "
+            + ", ".join(EVENTS)
+        )
+
+
+def _repository_hook_url(location: str) -> str:
+    """Where the hook lives on the provider, e.g. GitHub's API URL for the repository's hooks."""
+    prefix = "https://github.com/"
+    if location.startswith(prefix):
+        repository = location[len(prefix) :].removesuffix(".git")
+        return f"https://api.github.com/repos/{repository}/hooks"
+    return location
+
+
+codebuild_webhooks_backends = moto_integration.addon_backends(
+    CodeBuildWebhooksBackend, "codebuild-webhooks", regions_of="codebuild"
+)
