@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import runpy
 
 import pytest
-from graph_helpers import policy
+from graph_helpers import policy, project_entry, stack_config
 
 from infra import iam
 from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
@@ -18,6 +19,7 @@ from infra.components.feature_store import (
     FeatureStoreArgs,
 )
 from infra.components.monitoring import drift_metric
+from infra.components.oncall import OnCall, OnCallArgs
 from infra.components.serving_kubernetes import KubernetesServingArgs
 from infra.components.source import filter_groups
 from infra.program import drift_period_seconds
@@ -164,3 +166,37 @@ def test_kubernetes_serving_args_refuse_a_ceiling_below_the_floor():
             replicas=2,
             max_replicas=1,
         )
+
+
+def test_topic_publish_grant_allows_publish_and_encryption_with_the_topic_key_only():
+    def program():
+        role = iam.service_role("pager", "pager", "lambda.amazonaws.com", TAGS, None)
+        oncall = OnCall(
+            "oncall",
+            OnCallArgs(
+                topic_name="t",
+                kms_key_arn=KEY,
+                account_id="123456789012",
+                region="us-east-1",
+                tags=TAGS,
+            ),
+        )
+        oncall.grant_publish(role)
+
+    run = run_program("dev", {}, program=program)
+    assert policy(run.named("pager-sns-publish"))["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["sns:Publish"],
+            "Resource": ["arn:aws:sns:us-east-1:123456789012:t"],
+        },
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": [KEY]},
+    ]
+
+
+def test_pulumi_entry_point_builds_the_platform_from_the_stack_config():
+    config = stack_config(project_entry("churn"))
+    run = run_program("dev", config, program=lambda: runpy.run_module("infra.__main__"))
+
+    assert run.outputs["parameterPaths"] == {"churn": "/sagestack/dev/churn/"}
+    assert run.named("churn-cicd-build").type == "aws:codebuild/project:Project"
