@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::123456789012:role/codebuild"
 PUSH_TO_MAIN = [
@@ -35,12 +34,6 @@ def _project(name: str, source_type: str = "GITHUB") -> None:
 def codebuild(fresh_local_cloud):
     _project("churn-build")
     return boto3.client("codebuild")
-
-
-def _error(call) -> dict:
-    with pytest.raises(ClientError) as error:
-        call()
-    return error.value.response["Error"]
 
 
 def _project_webhook(codebuild, name: str = "churn-build") -> dict | None:
@@ -83,24 +76,24 @@ def test_the_receiver_can_read_the_secret_it_verifies_signatures_with(codebuild,
     assert webhooks.webhook_secret("churn-build") == created["secret"]
 
 
-def test_a_second_webhook_for_a_project_is_refused(codebuild):
+def test_a_second_webhook_for_a_project_is_refused(codebuild, aws_error):
     codebuild.create_webhook(projectName="churn-build", filterGroups=PUSH_TO_MAIN)
-    error = _error(lambda: codebuild.create_webhook(projectName="churn-build"))
+    error = aws_error(lambda: codebuild.create_webhook(projectName="churn-build"))["Error"]
     assert error["Code"] == "ResourceAlreadyExistsException"
     assert "churn-build" in error["Message"]
 
 
-def test_a_webhook_for_an_unknown_project_is_resource_not_found(codebuild):
+def test_a_webhook_for_an_unknown_project_is_resource_not_found(codebuild, aws_error):
     for call in (codebuild.create_webhook, codebuild.update_webhook, codebuild.delete_webhook):
-        error = _error(lambda c=call: c(projectName="nope"))
+        error = aws_error(lambda c=call: c(projectName="nope"))["Error"]
         assert error["Code"] == "ResourceNotFoundException"
         assert "project/nope" in error["Message"]
 
 
-def test_a_project_whose_source_cannot_have_a_webhook_is_refused(fresh_local_cloud):
+def test_a_project_whose_source_cannot_have_a_webhook_is_refused(fresh_local_cloud, aws_error):
     _project("from-s3", source_type="S3")
     codebuild = boto3.client("codebuild")
-    error = _error(lambda: codebuild.create_webhook(projectName="from-s3"))
+    error = aws_error(lambda: codebuild.create_webhook(projectName="from-s3"))["Error"]
     assert error["Code"] == "InvalidInputException"
     assert "source type S3" in error["Message"]
 
@@ -114,11 +107,11 @@ def test_a_project_whose_source_cannot_have_a_webhook_is_refused(fresh_local_clo
     ],
 )
 def test_invalid_filter_groups_are_refused_and_nothing_is_created(
-    codebuild, filter_groups, message
+    codebuild, filter_groups, message, aws_error
 ):
-    error = _error(
+    error = aws_error(
         lambda: codebuild.create_webhook(projectName="churn-build", filterGroups=filter_groups)
-    )
+    )["Error"]
     assert error["Code"] == "InvalidInputException"
     assert message in error["Message"]
     assert _project_webhook(codebuild) is None
@@ -141,19 +134,19 @@ def test_rotating_a_manual_webhooks_secret_returns_a_new_one(codebuild):
     assert rotated["filterGroups"] == PUSH_TO_MAIN
 
 
-def test_update_of_a_project_without_a_webhook_is_not_found(codebuild):
-    error = _error(lambda: codebuild.update_webhook(projectName="churn-build"))
+def test_update_of_a_project_without_a_webhook_is_not_found(codebuild, aws_error):
+    error = aws_error(lambda: codebuild.update_webhook(projectName="churn-build"))["Error"]
     assert error["Code"] == "ResourceNotFoundException"
     assert "has no webhook" in error["Message"]
 
 
-def test_a_deleted_webhook_is_gone_from_the_project(codebuild):
+def test_a_deleted_webhook_is_gone_from_the_project(codebuild, aws_error):
     codebuild.create_webhook(projectName="churn-build", filterGroups=PUSH_TO_MAIN)
     codebuild.delete_webhook(projectName="churn-build")
     assert _project_webhook(codebuild) is None
-    assert _error(lambda: codebuild.delete_webhook(projectName="churn-build"))["Code"] == (
-        "ResourceNotFoundException"
-    )
+    assert aws_error(lambda: codebuild.delete_webhook(projectName="churn-build"))["Error"][
+        "Code"
+    ] == ("ResourceNotFoundException")
 
 
 def test_deleting_the_project_deletes_its_webhook(codebuild):

@@ -6,7 +6,6 @@ import re
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 SERVICES = ["codeconnections", "codestar-connections"]
 
@@ -14,12 +13,6 @@ SERVICES = ["codeconnections", "codestar-connections"]
 @pytest.fixture(params=SERVICES)
 def connections(request, fresh_local_cloud):
     return boto3.client(request.param)
-
-
-def _error(call) -> dict:
-    with pytest.raises(ClientError) as error:
-        call()
-    return error.value.response
 
 
 def test_a_new_connection_is_pending_with_an_arn_in_the_services_format(connections):
@@ -51,13 +44,13 @@ def test_connections_are_listed_by_provider_and_paginate(connections):
     assert len(connections.list_connections()["Connections"]) == 3
 
 
-def test_a_deleted_connection_is_not_found(connections):
+def test_a_deleted_connection_is_not_found(connections, aws_error):
     arn = connections.create_connection(ProviderType="Bitbucket", ConnectionName="bb")[
         "ConnectionArn"
     ]
     connections.delete_connection(ConnectionArn=arn)
     for call in (connections.get_connection, connections.delete_connection):
-        response = _error(lambda c=call: c(ConnectionArn=arn))
+        response = aws_error(lambda c=call: c(ConnectionArn=arn))
         assert response["Error"]["Code"] == "ResourceNotFoundException"
         assert arn in response["Error"]["Message"]
 
@@ -78,8 +71,8 @@ def test_tags_are_set_at_creation_replaced_by_key_and_removed(connections):
     ]
 
 
-def test_an_unsupported_provider_is_refused_naming_the_supported_ones(connections):
-    response = _error(
+def test_an_unsupported_provider_is_refused_naming_the_supported_ones(connections, aws_error):
+    response = aws_error(
         lambda: connections.create_connection(ProviderType="SourceForge", ConnectionName="x")
     )
     assert response["Error"]["Code"] == "UnsupportedProviderTypeException"
@@ -88,8 +81,8 @@ def test_an_unsupported_provider_is_refused_naming_the_supported_ones(connection
     assert connections.list_connections()["Connections"] == []
 
 
-def test_a_connection_needs_a_provider_type_or_a_host(connections):
-    response = _error(lambda: connections.create_connection(ConnectionName="neither"))
+def test_a_connection_needs_a_provider_type_or_a_host(connections, aws_error):
+    response = aws_error(lambda: connections.create_connection(ConnectionName="neither"))
     assert response["Error"]["Code"] == "InvalidInputException"
 
 

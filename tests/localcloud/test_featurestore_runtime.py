@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::123456789012:role/feature-store"
 
@@ -42,12 +41,6 @@ def _values(response: dict) -> dict[str, str]:
 def runtime(fresh_local_cloud):
     _feature_group("customers")
     return boto3.client("sagemaker-featurestore-runtime")
-
-
-def _error(call) -> dict:
-    with pytest.raises(ClientError) as error:
-        call()
-    return error.value.response
 
 
 def test_a_put_record_is_read_back_by_record_id(runtime):
@@ -98,8 +91,8 @@ def test_the_feature_group_can_be_named_by_arn(runtime):
     assert _values(got)["customer_id"] == "c1"
 
 
-def test_an_unknown_feature_group_is_resource_not_found(runtime):
-    response = _error(
+def test_an_unknown_feature_group_is_resource_not_found(runtime, aws_error):
+    response = aws_error(
         lambda: runtime.get_record(FeatureGroupName="missing", RecordIdentifierValueAsString="c1")
     )
     assert response["Error"]["Code"] == "ResourceNotFound"
@@ -107,10 +100,10 @@ def test_an_unknown_feature_group_is_resource_not_found(runtime):
     assert "missing" in response["Error"]["Message"]
 
 
-def test_a_feature_group_without_an_online_store_refuses_records(fresh_local_cloud):
+def test_a_feature_group_without_an_online_store_refuses_records(fresh_local_cloud, aws_error):
     _feature_group("offline-only", online=False)
     runtime = boto3.client("sagemaker-featurestore-runtime")
-    response = _error(
+    response = aws_error(
         lambda: runtime.put_record(FeatureGroupName="offline-only", Record=_record("c1", "1"))
     )
     assert response["Error"]["Code"] == "ValidationError"
@@ -127,8 +120,10 @@ def test_a_feature_group_without_an_online_store_refuses_records(fresh_local_clo
         (_record("c1", "yesterday"), "'yesterday' of feature event_time is not a valid Fractional"),
     ],
 )
-def test_a_bad_record_is_a_validation_error_that_names_the_problem(runtime, record, message):
-    response = _error(lambda: runtime.put_record(FeatureGroupName="customers", Record=record))
+def test_a_bad_record_is_a_validation_error_that_names_the_problem(
+    runtime, record, message, aws_error
+):
+    response = aws_error(lambda: runtime.put_record(FeatureGroupName="customers", Record=record))
     assert response["Error"]["Code"] == "ValidationError"
     assert message in response["Error"]["Message"]
 
@@ -199,8 +194,8 @@ def test_describe_feature_group_shows_the_online_store_and_no_offline_store(runt
     assert "OfflineStoreConfig" not in described
 
 
-def test_a_delete_with_an_unparsable_event_time_says_what_format_to_use(runtime):
-    response = _error(
+def test_a_delete_with_an_unparsable_event_time_says_what_format_to_use(runtime, aws_error):
+    response = aws_error(
         lambda: runtime.delete_record(
             FeatureGroupName="customers", RecordIdentifierValueAsString="c1", EventTime="soon"
         )

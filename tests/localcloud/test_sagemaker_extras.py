@@ -7,18 +7,11 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from sagestack.contract import MODEL_PACKAGE_STATE_CHANGE
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
 MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
-
-
-def _error(call) -> dict:
-    with pytest.raises(ClientError) as error:
-        call()
-    return error.value.response["Error"]
 
 
 @pytest.fixture
@@ -42,9 +35,11 @@ def test_an_execution_nothing_has_run_for_has_no_steps(sagemaker):
     assert steps["PipelineExecutionSteps"] == []
 
 
-def test_steps_of_an_unknown_execution_are_resource_not_found(sagemaker):
+def test_steps_of_an_unknown_execution_are_resource_not_found(sagemaker, aws_error):
     arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/train/execution/nope"
-    error = _error(lambda: sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn))
+    error = aws_error(lambda: sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=arn))[
+        "Error"
+    ]
     assert error["Code"] == "ResourceNotFound"
     assert arn in error["Message"]
 
@@ -160,31 +155,31 @@ def test_a_schedule_can_use_a_data_quality_job_definition(sagemaker):
     assert summaries[0]["MonitoringJobDefinitionName"] == "churn-dq"
 
 
-def test_a_schedule_naming_a_missing_job_definition_is_refused(sagemaker):
+def test_a_schedule_naming_a_missing_job_definition_is_refused(sagemaker, aws_error):
     config = {
         "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
         "MonitoringJobDefinitionName": "nope",
         "MonitoringType": "DataQuality",
     }
-    error = _error(
+    error = aws_error(
         lambda: sagemaker.create_monitoring_schedule(
             MonitoringScheduleName="s", MonitoringScheduleConfig=config
         )
-    )
+    )["Error"]
     assert error["Code"] == "ResourceNotFound"
     assert "nope" in error["Message"]
     assert sagemaker.list_monitoring_schedules()["MonitoringScheduleSummaries"] == []
 
 
-def test_a_second_schedule_with_the_same_name_is_resource_in_use(sagemaker):
+def test_a_second_schedule_with_the_same_name_is_resource_in_use(sagemaker, aws_error):
     sagemaker.create_monitoring_schedule(
         MonitoringScheduleName="dup", MonitoringScheduleConfig=_inline_schedule("a")
     )
-    error = _error(
+    error = aws_error(
         lambda: sagemaker.create_monitoring_schedule(
             MonitoringScheduleName="dup", MonitoringScheduleConfig=_inline_schedule("b")
         )
-    )
+    )["Error"]
     assert error["Code"] == "ResourceInUse"
 
 
@@ -207,13 +202,13 @@ def test_schedules_are_listed_by_endpoint_and_paginate(sagemaker):
     assert "NextToken" not in rest
 
 
-def test_a_deleted_schedule_is_gone_and_deleting_it_again_is_not_found(sagemaker):
+def test_a_deleted_schedule_is_gone_and_deleting_it_again_is_not_found(sagemaker, aws_error):
     sagemaker.create_monitoring_schedule(
         MonitoringScheduleName="gone", MonitoringScheduleConfig=_inline_schedule("a")
     )
     sagemaker.delete_monitoring_schedule(MonitoringScheduleName="gone")
     for call in (sagemaker.describe_monitoring_schedule, sagemaker.delete_monitoring_schedule):
-        assert _error(lambda c=call: c(MonitoringScheduleName="gone"))["Code"] == (
+        assert aws_error(lambda c=call: c(MonitoringScheduleName="gone"))["Error"]["Code"] == (
             "ResourceNotFound"
         )
 
