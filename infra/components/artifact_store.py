@@ -151,6 +151,11 @@ class ArtifactStore(pulumi.ComponentResource):
 
     def _grant(self, role, prefix, verb, object_actions, kms_actions) -> aws.iam.RolePolicy:
         folder = prefix.strip("/")
+        if not folder:
+            raise ValueError(
+                f"grant_{verb} for {role.pulumi_resource_name!r}: prefix {prefix!r} is empty; "
+                "grants are per key prefix (e.g. 'projects/churn'), never the whole bucket"
+            )
         statements = [
             iam.allow(
                 iam.S3_LIST_ACTIONS,
@@ -159,7 +164,8 @@ class ArtifactStore(pulumi.ComponentResource):
             ),
             iam.allow(object_actions, [self.objects_arn(folder)]),
         ]
-        slug = folder.replace("/", "-")
+        # The logical name becomes the policy's physical name: IAM allows no "*" in it.
+        slug = folder.replace("/", "-").replace("*", "any")
         return iam.grant(
             f"{role.pulumi_resource_name}-s3-{verb}-{slug}",
             role,

@@ -200,3 +200,20 @@ def test_pulumi_entry_point_builds_the_platform_from_the_stack_config():
 
     assert run.outputs["parameterPaths"] == {"churn": "/sagestack/dev/churn/"}
     assert run.named("churn-cicd-build").type == "aws:codebuild/project:Project"
+
+
+def test_bucket_grants_refuse_the_whole_bucket():
+    errors = []
+
+    def program():
+        role = iam.service_role("greedy", "greedy", "sagemaker.amazonaws.com", TAGS, None)
+        try:
+            _store().grant_write(role, "/")
+        except ValueError as error:
+            errors.append(str(error))
+
+    run_program("dev", {}, program=program)
+    assert errors == [
+        "grant_write for 'greedy': prefix '/' is empty; grants are per key prefix "
+        "(e.g. 'projects/churn'), never the whole bucket"
+    ]
