@@ -260,6 +260,10 @@ def run_program(
     ``secret_keys`` names the keys Pulumi would mark secret (``oncall``, ``kubernetes``).
     Raises whatever the program raises (a ``ConfigError`` for bad config) after the runtime
     has settled. Safe to call repeatedly in one process: each run starts from fresh settings.
+
+    Pulumi calls ``mocks.new_resource`` from its worker threads, concurrently for resources
+    whose inputs are ready at the same time, and only once every resource an input refers to
+    has been created; a Mocks that creates real resources must be thread-safe.
     """
     monitor = _RecordingMonitor(mocks or DefaultMocks())
     _reset_runtime(project, stack, monitor)
