@@ -509,3 +509,11 @@ def service_names() -> list[str]:
     from moto.backend_index import backend_url_patterns
 
     return sorted({name for name, _pattern in backend_url_patterns} | set(_ADDONS))
+
+
+def policy_permission(policy: str, action: str, resource: str) -> Any:
+    """moto's verdict (``PermissionResult``) on ``action`` over ``resource`` for a resource
+    policy document, as moto evaluates it (statement conditions are not evaluated)."""
+    from moto.iam.access_control import IAMPolicy
+
+    return IAMPolicy(policy).is_action_permitted(action, resource)
