@@ -17,6 +17,7 @@ from typing import Any
 
 from sagestack.localcloud import clock, moto_integration
 from sagestack.localcloud.services.cloudwatch import evaluation, notifications, statistics
+from sagestack.localcloud.services.cloudwatch.metric_index import MetricIndex, as_utc, metric_key
 from sagestack.localcloud.services.cloudwatch.notifications import StateSnapshot
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,6 @@ def evaluation_interval(period: int) -> int:
     return HIGH_RESOLUTION_INTERVAL if period < STANDARD_INTERVAL else STANDARD_INTERVAL
 
 
-def as_utc(moment: datetime) -> datetime:
-    """moto keeps naive UTC datetimes; compare everything as aware UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def to_moto_time(moment: datetime) -> datetime:
     return as_utc(moment).replace(tzinfo=None)
 
@@ -43,15 +39,24 @@ def to_moto_time(moment: datetime) -> datetime:
 
 def evaluate_due(previous: datetime, now: datetime) -> None:
     """Evaluate every alarm at each of its evaluation times in ``(previous, now]``, in order."""
-    for moment in _evaluation_times(previous, now):
-        for account_id, region, backend in moto_integration.iter_backends("cloudwatch"):
+    moments = list(_evaluation_times(previous, now))
+    if not moments:
+        return
+    for account_id, region, backend in moto_integration.iter_backends("cloudwatch"):
+        index = MetricIndex(list(backend.metric_data))
+        for moment in moments:
             for alarm in list(backend.alarms.values()):
-                if not _is_due(alarm, moment):
-                    continue
-                try:
-                    evaluate_alarm(alarm, account_id, region, backend, moment)
-                except ValueError as error:  # an alarm moto took that CloudWatch would refuse
-                    log.warning("alarm %s not evaluated: %s", alarm.name, error)
+                if _is_due(alarm, moment):
+                    _evaluate_safely(alarm, account_id, region, index, moment)
+
+
+def _evaluate_safely(
+    alarm: Any, account_id: str, region: str, index: MetricIndex, moment: datetime
+) -> None:
+    try:
+        evaluate_alarm(alarm, account_id, region, index, moment)
+    except ValueError as error:  # an alarm moto took that CloudWatch would refuse
+        log.warning("alarm %s not evaluated: %s", alarm.name, error)
 
 
 def _evaluation_times(previous: datetime, now: datetime) -> Iterator[datetime]:
@@ -72,8 +77,10 @@ def _is_metric_alarm(alarm: Any) -> bool:
     return bool(alarm.metric_name) and not alarm.metric_data_queries and not alarm.rule
 
 
-def evaluate_alarm(alarm: Any, account_id: str, region: str, backend: Any, now: datetime) -> None:
-    datapoints, low_samples = _evaluation_range(alarm, backend, now)
+def evaluate_alarm(
+    alarm: Any, account_id: str, region: str, index: MetricIndex, now: datetime
+) -> None:
+    datapoints, low_samples = _evaluation_range(alarm, index, now)
     rule = _rule_of(alarm)
     verdict = evaluation.decide(rule, datapoints)
     if verdict.state is None or low_samples:
@@ -95,22 +102,18 @@ def _rule_of(alarm: Any) -> evaluation.AlarmRule:
 
 
 def _evaluation_range(
-    alarm: Any, backend: Any, now: datetime
+    alarm: Any, index: MetricIndex, now: datetime
 ) -> tuple[list[evaluation.Datapoint], bool]:
     """One datapoint per period of the range (oldest first) and whether a percentile alarm set
     to ignore low sample counts must wait for more data."""
     period = int(alarm.period)
     length = int(alarm.evaluation_periods) + evaluation.EXTRA_PERIODS
-    end = int(now.timestamp()) // period * period
-    start = end - length * period
-    samples = _samples(alarm, backend, datetime.fromtimestamp(start, UTC), now)
+    start = int(now.timestamp()) // period * period - length * period
+    key = metric_key(alarm.namespace, alarm.metric_name, alarm.dimensions)
     name = alarm.extended_statistic or alarm.statistic
     datapoints, low = [], False
-    for index in range(length):
-        slot_start = start + index * period
-        in_slot = [
-            s for s in samples if slot_start <= s.timestamp.timestamp() < slot_start + period
-        ]
+    for slot_start in range(start, start + length * period, period):
+        in_slot = index.samples(key, slot_start, slot_start + period, alarm.unit)
         datapoints.append(
             evaluation.Datapoint(
                 datetime.fromtimestamp(slot_start, UTC), statistics.statistic(in_slot, name)
@@ -125,30 +128,6 @@ def _too_few_for_percentile(alarm: Any, samples: list[statistics.Sample]) -> boo
         return False
     fraction = statistics.percentile_fraction(alarm.extended_statistic)
     return statistics.low_sample_count(sum(s.count for s in samples), fraction)
-
-
-def _samples(alarm: Any, backend: Any, start: datetime, end: datetime) -> list[statistics.Sample]:
-    wanted = {(d.name, d.value) for d in alarm.dimensions}
-    found = []
-    for datum in list(backend.metric_data):
-        if datum.namespace != alarm.namespace or datum.name != alarm.metric_name:
-            continue
-        if {(d.name, d.value) for d in datum.dimensions} != wanted:
-            continue
-        if alarm.unit and datum.unit != alarm.unit:
-            continue
-        timestamp = as_utc(datum.timestamp)
-        if start <= timestamp <= end:
-            found.append(_sample_of(datum, timestamp))
-    return found
-
-
-def _sample_of(datum: Any, timestamp: datetime) -> statistics.Sample:
-    if hasattr(datum, "value"):
-        return statistics.Sample.of_value(timestamp, float(datum.value))
-    return statistics.Sample.of_set(
-        timestamp, float(datum.sample_count), float(datum.sum), float(datum.min), float(datum.max)
-    )
 
 
 def _reason_data(
