@@ -100,3 +100,45 @@ def wait_for_interrupt() -> None:
             pass
     except KeyboardInterrupt:
         pass
+
+
+@local.command("deploy")
+@click.option(
+    "--stack", default="local", show_default=True, help="Deploy Pulumi.<stack>.yaml (in the cwd)."
+)
+@click.option(
+    "--endpoint",
+    help="The local cloud's URL [default: $AWS_ENDPOINT_URL, else http://localhost:4566].",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, dir_okay=True, writable=True, path_type=Path),
+    default=Path(".sagestack"),
+    show_default=True,
+    help="Where the deploy records what it made (deploy-<stack>.json), for the next deploy.",
+)
+def local_deploy(stack: str, endpoint: str | None, state_dir: Path) -> None:
+    """Deploy a stack's platform into the local cloud (no Pulumi CLI needed).
+
+    Prints one line per resource to stderr and a summary; running it again changes only what
+    changed, and deletes what the config no longer asks for.
+    """
+    from sagestack.localcloud.deploy import deploy, stack_config
+    from sagestack.localcloud.deploy.cloud import endpoint_from_environment
+
+    result = deploy(
+        stack,
+        stack_config(stack),
+        endpoint=endpoint_from_environment(endpoint),
+        state_dir=state_dir,
+    )
+    result.progress.print_summary(stack)
+
+
+@main.command("demo")
+@click.option("--stack", default="dev", show_default=True, help="Deploy Pulumi.<stack>.yaml.")
+def demo(stack: str) -> None:
+    """Start a local cloud, deploy the platform into it, show what was made, stop."""
+    from sagestack.localcloud.deploy.demo import run_demo
+
+    run_demo(stack)

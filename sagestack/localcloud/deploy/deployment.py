@@ -12,7 +12,7 @@ import boto3
 from sagestack.localcloud.deploy import progress as outcome
 from sagestack.localcloud.deploy.applier import ApplyingMocks
 from sagestack.localcloud.deploy.cloud import Cloud, check_reachable
-from sagestack.localcloud.deploy.errors import ResourceFailedError
+from sagestack.localcloud.deploy.errors import DeployError, ResourceFailedError
 from sagestack.localcloud.deploy.handlers import handler_for
 from sagestack.localcloud.deploy.plan import make_plan
 from sagestack.localcloud.deploy.progress import Progress
@@ -32,7 +32,14 @@ class DeployResult:
 
 def stack_config(stack: str, directory: Path = Path(".")) -> dict[str, Any]:
     """The config of ``Pulumi.<stack>.yaml`` in ``directory``."""
-    return read_stack_file(Path(directory) / f"Pulumi.{stack}.yaml")
+    path = Path(directory) / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        found = sorted(p.name for p in Path(directory).glob("Pulumi.*.yaml"))
+        raise DeployError(f"no {path} for stack {stack!r} (stack files here: {found or 'none'})")
+    try:
+        return read_stack_file(path)
+    except ValueError as error:  # a secure: value only the Pulumi CLI can decrypt
+        raise DeployError(str(error)) from error
 
 
 def deploy(

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.config import ConfigError
 from sagestack.localcloud.deploy.errors import (
     DeployError,
     UnmappedTypesError,
@@ -40,7 +41,10 @@ def make_plan(
     secret_keys: Collection[str] = (),
     program: Any = None,
 ) -> Plan:
-    run = run_program(stack, config, secret_keys=secret_keys, program=program)
+    try:
+        run = run_program(stack, config, secret_keys=secret_keys, program=program)
+    except ConfigError as error:
+        raise DeployError(f"stack {stack}: the config is invalid:\n{error}") from error
     check_deployable(run)
     return Plan(stack=stack, resources=run.resources)
 

@@ -38,7 +38,7 @@ class Progress:
             print(f"{line}: {detail}" if detail else line, file=stream, flush=True)
 
     def summary_table(self, stack: str) -> Table:
-        table = Table(title=f"local deploy of stack {stack}")
+        table = Table(title=f"local deploy of stack {stack}", min_width=40)
         table.add_column("outcome")
         table.add_column("resources", justify="right")
         for outcome in OUTCOMES:
