@@ -5,12 +5,16 @@ SageMaker pipeline targets with Input / InputPath / InputTransformer applied as 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.components.ci_cd import approval_event_pattern, deploy_input_template
+from infra.components.feedback_loop import alarm_event_pattern
 from sagestack import contract
+from sagestack.localcloud import clock
 from sagestack.localcloud.services.events import DELIVERIES
 
 ACCOUNT = "123456789012"
@@ -340,3 +344,105 @@ def test_put_targets_rejects_invalid_input_settings(aws, target, fragment):
     assert error.value.response["Error"]["Code"] == "ValidationException"
     assert fragment in error.value.response["Error"]["Message"]
     assert events.list_targets_by_rule(Rule="r")["Targets"] == []
+
+
+# --- the platform's own rules, as the Pulumi program writes them (design flows 3 and 5) ---
+
+
+def _package(aws) -> str:
+    sagemaker = aws("sagemaker")
+    sagemaker.create_model_package_group(ModelPackageGroupName="churn")
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="churn",
+        InferenceSpecification={
+            "Containers": [{"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+
+
+def _deploy_builds(aws) -> list[dict]:
+    codebuild = aws("codebuild")
+    ids = codebuild.list_builds_for_project(projectName="churn-deploy")["ids"]
+    return codebuild.batch_get_builds(ids=ids)["builds"] if ids else []
+
+
+def test_approving_a_package_starts_the_deploy_build_with_its_arn(aws):
+    _project(aws, "churn-deploy")
+    project_arn = f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/churn-deploy"
+    events = aws("events")
+    events.put_rule(Name="churn-approved", EventPattern=json.dumps(approval_event_pattern("churn")))
+    transformer = {
+        "InputPathsMap": {"packageArn": "$.detail.ModelPackageArn"},
+        "InputTemplate": deploy_input_template(),
+    }
+    events.put_targets(
+        Rule="churn-approved",
+        Targets=[{"Id": "deploy", "Arn": project_arn, "InputTransformer": transformer}],
+    )
+    package_arn = _package(aws)
+    assert _deploy_builds(aws) == []  # created as PendingManualApproval: no deploy yet
+    aws("sagemaker").update_model_package(
+        ModelPackageArn=package_arn, ModelApprovalStatus="Approved"
+    )
+    [build] = _deploy_builds(aws)
+    variables = {v["name"]: v for v in build["environment"]["environmentVariables"]}
+    assert variables[contract.ENV_MODEL_PACKAGE_ARN] == {
+        "name": contract.ENV_MODEL_PACKAGE_ARN,
+        "value": package_arn,
+        "type": "PLAINTEXT",
+    }
+
+
+def test_drift_alarm_entering_alarm_starts_the_training_pipeline(aws):
+    sagemaker = aws("sagemaker")
+    sagemaker.create_pipeline(
+        PipelineName="churn-train",
+        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
+    )
+    events = aws("events")
+    events.put_rule(Name="churn-retrain", EventPattern=json.dumps(alarm_event_pattern("drift")))
+    events.put_targets(
+        Rule="churn-retrain",
+        Targets=[
+            {
+                "Id": "train",
+                "Arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/churn-train",
+                "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/events",
+                "SageMakerPipelineParameters": {"PipelineParameterList": []},
+            }
+        ],
+    )
+    cloudwatch = aws("cloudwatch")
+    with clock.frozen() as frozen:
+        cloudwatch.put_metric_alarm(
+            AlarmName="drift",
+            Namespace=contract.DRIFT_NAMESPACE,
+            MetricName=contract.DRIFT_MAX_METRIC,
+            Dimensions=[{"Name": contract.DIM_ENDPOINT, "Value": "churn"}],
+            Statistic="Maximum",
+            Period=3600,
+            EvaluationPeriods=1,
+            Threshold=0.2,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+        )
+        frozen.advance(3600)  # no data, not breaching: OK, which starts nothing
+        executions = sagemaker.list_pipeline_executions(PipelineName="churn-train")
+        assert executions["PipelineExecutionSummaries"] == []
+        cloudwatch.put_metric_data(
+            Namespace=contract.DRIFT_NAMESPACE,
+            MetricData=[
+                {
+                    "MetricName": contract.DRIFT_MAX_METRIC,
+                    "Dimensions": [{"Name": contract.DIM_ENDPOINT, "Value": "churn"}],
+                    "Value": 0.35,
+                    "Timestamp": frozen.now() - timedelta(seconds=1),
+                }
+            ],
+        )
+        frozen.advance(3600)
+    executions = sagemaker.list_pipeline_executions(PipelineName="churn-train")
+    assert len(executions["PipelineExecutionSummaries"]) == 1
