@@ -255,13 +255,18 @@ def test_codebuild_target_with_invalid_start_build_input_is_a_failed_delivery(aw
     assert codebuild.list_builds_for_project(projectName="deploy-p")["ids"] == []
 
 
-def test_sagemaker_pipeline_target_starts_execution_with_static_and_dynamic_parameters(aws):
+def _training_pipeline(aws):
     sagemaker = aws("sagemaker")
     sagemaker.create_pipeline(
         PipelineName="churn-train",
         PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
     )
+    return sagemaker
+
+
+def test_sagemaker_pipeline_target_starts_execution_with_static_and_dynamic_parameters(aws):
+    sagemaker = _training_pipeline(aws)
     parameters = {
         "PipelineParameterList": [
             {"Name": "Reason", "Value": "drift"},
@@ -396,12 +401,7 @@ def test_approving_a_package_starts_the_deploy_build_with_its_arn(aws):
 
 
 def test_drift_alarm_entering_alarm_starts_the_training_pipeline(aws):
-    sagemaker = aws("sagemaker")
-    sagemaker.create_pipeline(
-        PipelineName="churn-train",
-        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
-        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
-    )
+    sagemaker = _training_pipeline(aws)
     events = aws("events")
     events.put_rule(Name="churn-retrain", EventPattern=json.dumps(alarm_event_pattern("drift")))
     events.put_targets(
