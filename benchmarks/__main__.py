@@ -8,6 +8,7 @@ import sys
 # One module per benchmark; each has main(argv) -> int.
 BENCHMARKS = [
     "benchmarks.drift_bench",
+    "benchmarks.local_up",
 ]
 
 
