@@ -120,6 +120,13 @@ SAGEMAKER_JOB_ACTIONS = (
     "sagemaker:StopProcessingJob",
     "sagemaker:StopTrainingJob",
 )
+# What a pipeline that only runs processing jobs (the drift monitor) does on them.
+PROCESSING_JOB_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreateProcessingJob",
+    "sagemaker:DescribeProcessingJob",
+    "sagemaker:StopProcessingJob",
+)
 ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:CreateEndpoint",

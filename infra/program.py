@@ -14,6 +14,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
 from infra.components.encryption import EncryptionKey, EncryptionKeyArgs
 from infra.components.feature_store import (
     FeatureGroupSpec,
@@ -27,6 +28,7 @@ from infra.components.ml_project import (
     MlProjectArgs,
     SharedPlatform,
 )
+from infra.components.model_monitor import model_monitor_schedule
 from infra.components.oncall import OnCall, OnCallArgs
 from infra.config import ConfigError, Project, StackConfig
 from sagestack import contract
@@ -93,6 +95,7 @@ def define_platform(cfg: StackConfig) -> None:
         feature_store=_feature_store(cfg, artifacts, key, tags),
         kubernetes_provider=_kubernetes_provider(cfg),
         model_server_image=cfg.kubernetes.model_server_image if cfg.kubernetes else None,
+        drift_monitor=_drift_monitor(cfg, artifacts, key, account_id, region, tags),
     )
     projects = {
         p.name: MlProject(p.name, project_args(cfg, p, tags), platform) for p in cfg.projects
@@ -123,11 +126,7 @@ def check_physical_names(cfg: StackConfig) -> None:
                 f'"{longest}" {len(longest)} characters long; AWS allows {NAME_LIMIT} '
                 f"(shorten sagestack:namePrefix or the project name)"
             )
-        if project.drift.monitor != "sagestack":
-            problems.append(
-                f'sagestack:projects[{index}].drift.monitor: "{project.drift.monitor}" is not '
-                "provisioned yet (expected sagestack)"
-            )
+        problems += model_monitor_problems(index, project)
     for index, group in enumerate(cfg.feature_groups):
         physical = feature_group_name(cfg, group.name)
         if len(physical) > FEATURE_GROUP_NAME_LIMIT:
@@ -138,6 +137,34 @@ def check_physical_names(cfg: StackConfig) -> None:
             )
     if problems:
         raise ConfigError(problems)
+
+
+# Model Monitor's feature_baseline_drift is a distance between distributions, at most 1.
+MODEL_MONITOR_MAX_THRESHOLD = 1.0
+
+
+def model_monitor_problems(index: int, project: Project) -> list[str]:
+    """What a model-monitor project needs that the config model cannot check alone."""
+    drift, where = project.drift, f"sagestack:projects[{index}]"
+    if drift.monitor != "model-monitor":
+        return []
+    problems = []
+    try:
+        model_monitor_schedule(drift.schedule)
+    except ValueError as error:
+        problems.append(f"{where}.drift.schedule: {error} for drift.monitor model-monitor")
+    if drift.threshold > MODEL_MONITOR_MAX_THRESHOLD:
+        problems.append(
+            f"{where}.drift.threshold: {drift.threshold} is above {MODEL_MONITOR_MAX_THRESHOLD}, "
+            "the largest baseline drift distance Model Monitor reports (drift.monitor "
+            "model-monitor alarms on that distance, not on PSI)"
+        )
+    if project.serving.target != "sagemaker":
+        problems.append(
+            f'{where}.drift.monitor: "model-monitor" watches a SageMaker endpoint; serving.target '
+            f'"{project.serving.target}" has none (use drift.monitor sagestack)'
+        )
+    return problems
 
 
 def drift_period_seconds(schedule: str) -> int:
@@ -171,6 +198,9 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         auto_retrain=project.auto_retrain,
         feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
         kubernetes=kubernetes,
+        drift_monitor=project.drift.monitor,
+        drift_schedule=project.drift.schedule,
+        processing_instance_type=project.instances.processing,
     )
 
 
@@ -181,6 +211,23 @@ def project_settings(project: Project) -> dict:
     )
     settings["registration"]["higherIsBetter"] = project.registration.higher_is_better
     return settings
+
+
+def _drift_monitor(cfg, artifacts, key, account_id, region, tags) -> DriftMonitor:
+    """The platform's drift-monitor pipeline; registered with or without projects, like the
+    on-call topic, so adding the first project only adds its schedule."""
+    return DriftMonitor(
+        "platform-drift-monitor",
+        DriftMonitorArgs(
+            pipeline_name=contract.drift_monitor_pipeline_name(cfg.name_prefix),
+            role_name=f"{cfg.name_prefix}-drift-monitor",
+            artifacts=artifacts,
+            kms_key_arn=key.key_arn,
+            account_id=account_id,
+            region=region,
+            tags=tags,
+        ),
+    )
 
 
 def _feature_store(cfg, artifacts, key, tags) -> FeatureStore | None:

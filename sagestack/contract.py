@@ -137,3 +137,29 @@ DEPLOY_BUILDSPEC = "buildspec-deploy.yml"
 # loop's EventBridge target sets it to PIPELINE_TRIGGER_DRIFT when a drift alarm starts a run.
 PIPELINE_PARAM_TRIGGER = "Trigger"
 PIPELINE_TRIGGER_DRIFT = "drift-alarm"
+
+# --- Drift monitor pipeline and SageMaker Model Monitor (appended for the drift platform) -------
+
+
+def drift_monitor_pipeline_name(prefix: str) -> str:
+    """The platform's one drift-monitor pipeline; each monitored endpoint's schedule starts it."""
+    return f"{prefix}-drift-monitor"
+
+
+# Model Monitor's data-quality metrics are dimensioned by these (not by DIM_ENDPOINT).
+MODEL_MONITOR_DIM_ENDPOINT = "Endpoint"
+MODEL_MONITOR_DIM_SCHEDULE = "MonitoringSchedule"
+
+
+def model_monitor_baseline_prefix(project: str) -> str:
+    """Where a model-monitor project's deploy writes Model Monitor's baseline files
+    (MODEL_MONITOR_STATISTICS and MODEL_MONITOR_CONSTRAINTS, from a baselining job)."""
+    return f"{artifact_prefix(project)}/drift/model-monitor/baseline"
+
+
+def model_monitor_report_prefix(project: str) -> str:
+    return f"{artifact_prefix(project)}/drift/model-monitor/reports"
+
+
+MODEL_MONITOR_STATISTICS = "statistics.json"
+MODEL_MONITOR_CONSTRAINTS = "constraints.json"

@@ -4,6 +4,7 @@ its training pipeline again, through a role that may start that pipeline and not
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -36,6 +37,39 @@ def alarm_event_pattern(alarm_name: str) -> dict:
     }
 
 
+def start_pipeline_target(
+    name: str,
+    *,
+    rule: aws.cloudwatch.EventRule,
+    pipeline_arn: pulumi.Input[str],
+    role_name: str,
+    parameters: Mapping[str, pulumi.Input[str]],
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.EventTarget:
+    """``rule``'s target that starts a SageMaker pipeline with ``parameters``, through a role that
+    may start that pipeline and nothing else (also the drift monitor's schedules)."""
+    role = iam.service_role(f"{name}-role", role_name, "events.amazonaws.com", tags, parent)
+    start = iam.grant(
+        f"{name}-role-policy",
+        role,
+        [iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn])],
+        parent=parent,
+    )
+    return aws.cloudwatch.EventTarget(
+        f"{name}-target",
+        rule=rule.name,
+        arn=pipeline_arn,
+        role_arn=role.arn,
+        sagemaker_pipeline_target={
+            "pipeline_parameter_lists": [
+                {"name": key, "value": value} for key, value in sorted(parameters.items())
+            ]
+        },
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[start]),
+    )
+
+
 class FeedbackLoop(pulumi.ComponentResource):
     rule_arn: pulumi.Output[str]
 
@@ -59,31 +93,14 @@ class FeedbackLoop(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        role = iam.service_role(
-            f"{name}-role",
-            args.rule_name,
-            "events.amazonaws.com",
-            args.tags,
-            self,
-        )
-        start = iam.grant(
-            f"{name}-role-policy",
-            role,
-            [iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn])],
+        start_pipeline_target(
+            name,
+            rule=self.rule,
+            pipeline_arn=pipeline_arn,
+            role_name=args.rule_name,
+            parameters=args.pipeline_parameters,
+            tags=args.tags,
             parent=self,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-target",
-            rule=self.rule.name,
-            arn=pipeline_arn,
-            role_arn=role.arn,
-            sagemaker_pipeline_target={
-                "pipeline_parameter_lists": [
-                    {"name": key, "value": value}
-                    for key, value in sorted(args.pipeline_parameters.items())
-                ]
-            },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[start]),
         )
         self.rule_arn = self.rule.arn
         self.register_outputs({"rule_arn": self.rule_arn})

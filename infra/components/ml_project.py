@@ -15,9 +15,16 @@ import pulumi_kubernetes as k8s
 from infra.components.artifact_store import ArtifactStore
 from infra.components.ci_cd import CiCd, CiCdArgs
 from infra.components.discovery import Discovery, DiscoveryArgs
+from infra.components.drift_monitor import (
+    DriftMonitor,
+    DriftSchedule,
+    DriftScheduleArgs,
+    endpoint_parameters,
+)
 from infra.components.encryption import EncryptionKey
 from infra.components.feature_store import FeatureStore
 from infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
+from infra.components.model_monitor import ModelMonitor, ModelMonitorArgs, model_monitor_schedule
 from infra.components.model_registry import ModelRegistry, ModelRegistryArgs
 from infra.components.monitoring import Monitoring, MonitoringArgs
 from infra.components.oncall import OnCall
@@ -41,6 +48,8 @@ class SharedPlatform:
     feature_store: FeatureStore | None = None
     kubernetes_provider: k8s.Provider | None = None
     model_server_image: str | None = None
+    drift_monitor: DriftMonitor | None = None
+    """The platform's drift-monitor pipeline, which sagestack-monitored projects schedule."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,12 @@ class MlProjectArgs:
     """Physical names of the feature groups the project reads; default none."""
     kubernetes: KubernetesServingSpec | None = None
     """Serve on Kubernetes instead of a SageMaker endpoint; default None (SageMaker)."""
+    drift_monitor: str = "sagestack"
+    """Who measures drift: "sagestack" (the platform pipeline) or "model-monitor"."""
+    drift_schedule: str = "rate(1 hour)"
+    """How often drift is measured (EventBridge rate() or cron()); default hourly."""
+    processing_instance_type: str = "ml.m5.large"
+    """Instance the drift job runs on; default ml.m5.large."""
 
 
 class MlProject(pulumi.ComponentResource):
@@ -101,6 +116,7 @@ class MlProject(pulumi.ComponentResource):
             SourceWebhookArgs(build_project_name=self.cicd.build_project_name, branch=args.branch),
             opts=self._child(),
         )
+        self.model_monitor = self._create_drift_measurement()
         self.monitoring = self._create_monitoring()
         if args.auto_retrain:
             self._create_feedback_loop()
@@ -193,6 +209,66 @@ class MlProject(pulumi.ComponentResource):
                 drift_period_seconds=a.drift_period_seconds,
                 endpoint_alarms=a.kubernetes is None,
                 topic_arn=self._platform.oncall.topic_arn,
+                tags=a.tags,
+                model_monitor_schedule=self.model_monitor.schedule_name
+                if self.model_monitor
+                else None,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_drift_measurement(self) -> ModelMonitor | None:
+        """Model Monitor on the endpoint, or a schedule of the platform's drift monitor."""
+        if self._args.drift_monitor == "model-monitor":
+            return self._create_model_monitor()
+        self._create_drift_schedule()
+        return None
+
+    def _create_drift_schedule(self) -> DriftSchedule:
+        a, p = self._args, self._platform
+        if p.drift_monitor is None:
+            raise ValueError(
+                f"project {a.project!r} uses the sagestack drift monitor but the platform has "
+                "none (SharedPlatform.drift_monitor)"
+            )
+        parameters = endpoint_parameters(
+            bucket_name=p.artifacts.bucket_name,
+            project=a.project,
+            endpoint_name=self.endpoint_name,
+            window_hours=max(1, -(-a.drift_period_seconds // 3600)),
+            psi_threshold=a.drift_threshold,
+            instance_type=a.processing_instance_type,
+        )
+        return DriftSchedule(
+            f"{self._base}-drift",
+            DriftScheduleArgs(
+                rule_name=f"{self.resource_prefix}-drift",
+                role_name=f"{self.resource_prefix}-drift",
+                endpoint_name=self.endpoint_name,
+                schedule_expression=a.drift_schedule,
+                pipeline_name=p.drift_monitor.pipeline_name,
+                pipeline_arn=p.drift_monitor.pipeline_arn,
+                parameters=parameters,
+                tags=a.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_model_monitor(self) -> ModelMonitor:
+        a, p = self._args, self._platform
+        return ModelMonitor(
+            f"{self._base}-model-monitor",
+            ModelMonitorArgs(
+                project=a.project,
+                name=f"{self.resource_prefix}-drift",
+                role_name=f"{self.resource_prefix}-monitor",
+                endpoint_name=self.endpoint_name,
+                schedule_expression=model_monitor_schedule(a.drift_schedule),
+                instance_type=a.processing_instance_type,
+                artifacts=p.artifacts,
+                kms_key_arn=p.key.key_arn,
+                account_id=p.account_id,
+                region=p.region,
                 tags=a.tags,
             ),
             opts=self._child(),

@@ -1,5 +1,7 @@
 """C9 monitoring: a project's CloudWatch alarms on its endpoint (5xx errors, p99 latency) and on
-its drift metrics (one per watched feature plus the maximum), all notifying the on-call topic."""
+its drift metrics (one per watched feature plus the maximum), all notifying the on-call topic.
+The drift metrics come from the sagestack drift monitor or from SageMaker Model Monitor: the same
+alarms, names and topic either way, so the retrain rule does not care which."""
 
 from __future__ import annotations
 
@@ -23,11 +25,27 @@ class DriftMetric:
     dimensions: dict[str, str]
 
 
-def drift_metric(endpoint_name: str, feature: str | None) -> DriftMetric:
+def drift_metric(
+    endpoint_name: str, feature: str | None, model_monitor_schedule: str | None = None
+) -> DriftMetric:
     """Where a feature's drift score (or, with ``feature=None``, the run's maximum) is published.
 
-    The one place that knows the drift metrics' source: the sagestack drift monitor pipeline.
+    The one place that knows the drift metrics' source: the sagestack drift monitor pipeline, or
+    SageMaker Model Monitor's data-quality schedule ``model_monitor_schedule``, which publishes
+    one ``feature_baseline_drift_<feature>`` per feature and no maximum (see
+    :func:`max_drift_expression`).
     """
+    if model_monitor_schedule is not None:
+        if feature is None:
+            raise ValueError("Model Monitor publishes no maximum; use max_drift_expression")
+        return DriftMetric(
+            contract.MODEL_MONITOR_NAMESPACE,
+            contract.model_monitor_metric(feature),
+            {
+                contract.MODEL_MONITOR_DIM_ENDPOINT: endpoint_name,
+                contract.MODEL_MONITOR_DIM_SCHEDULE: model_monitor_schedule,
+            },
+        )
     if feature is None:
         return DriftMetric(
             contract.DRIFT_NAMESPACE,
@@ -39,6 +57,27 @@ def drift_metric(endpoint_name: str, feature: str | None) -> DriftMetric:
         contract.DRIFT_FEATURE_METRIC,
         {contract.DIM_ENDPOINT: endpoint_name, contract.DIM_FEATURE: feature},
     )
+
+
+def max_drift_expression(metrics: list[DriftMetric], period_seconds: int) -> list[dict]:
+    """Metric math for the largest of ``metrics`` per period: the aggregate alarm's input where
+    the source publishes no maximum of its own."""
+    queries = [
+        {
+            "id": f"m{index}",
+            "return_data": False,
+            "metric": {
+                "namespace": metric.namespace,
+                "metric_name": metric.metric_name,
+                "dimensions": metric.dimensions,
+                "period": period_seconds,
+                "stat": "Maximum",
+            },
+        }
+        for index, metric in enumerate(metrics)
+    ]
+    ids = ",".join(query["id"] for query in queries)
+    return [*queries, {"id": "maxdrift", "expression": f"MAX([{ids}])", "return_data": True}]
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,9 @@ class MonitoringArgs:
     """Consecutive bad periods before an endpoint alarm fires; default 2 (10 minutes)."""
     drift_period_seconds: int = 3600
     """At least the drift monitor's schedule interval, so each period holds one run; default 1 h."""
+    model_monitor_schedule: str | None = None
+    """Alarm on this SageMaker Model Monitor schedule's metrics instead of the sagestack drift
+    monitor's; default None (sagestack)."""
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -145,18 +187,32 @@ class Monitoring(pulumi.ComponentResource):
 
     def _create_drift_alarm(self, feature: str | None) -> aws.cloudwatch.MetricAlarm:
         args = self._args
-        metric = drift_metric(args.endpoint_name, feature)
         subject = f"feature {feature}" if feature else "the most drifted feature"
+        if args.model_monitor_schedule is None:
+            score = f"PSI {args.drift_threshold}"
+        else:
+            score = f"Model Monitor's baseline drift distance {args.drift_threshold}"
         return self._alarm(
             f"drift-{feature}" if feature else "drift-max",
-            f"Model {args.model}: {subject} drifted past PSI {args.drift_threshold} on "
+            f"Model {args.model}: {subject} drifted past {score} on "
             f"endpoint {args.endpoint_name}. Runbook: {RUNBOOK_FEATURE_DRIFT}",
-            namespace=metric.namespace,
-            metric_name=metric.metric_name,
-            dimensions=metric.dimensions,
-            statistic="Maximum",
-            period=args.drift_period_seconds,
             evaluation_periods=1,
             comparison_operator="GreaterThanThreshold",
             threshold=args.drift_threshold,
+            **self._drift_source(feature),
         )
+
+    def _drift_source(self, feature: str | None) -> dict:
+        args = self._args
+        schedule = args.model_monitor_schedule
+        if feature is None and schedule is not None:
+            metrics = [drift_metric(args.endpoint_name, f, schedule) for f in args.drift_features]
+            return {"metric_queries": max_drift_expression(metrics, args.drift_period_seconds)}
+        metric = drift_metric(args.endpoint_name, feature, schedule)
+        return {
+            "namespace": metric.namespace,
+            "metric_name": metric.metric_name,
+            "dimensions": metric.dimensions,
+            "statistic": "Maximum",
+            "period": args.drift_period_seconds,
+        }

@@ -52,6 +52,7 @@ def test_dev_project_registers_its_whole_slice(dev_run):
         "sagestack:cicd:CiCd",
         "sagestack:source:SourceWebhook",
         "sagestack:monitoring:Monitoring",
+        "sagestack:monitoring:DriftSchedule",
         "sagestack:feedback:FeedbackLoop",
         "sagestack:discovery:Discovery",
     }

@@ -13,6 +13,7 @@ PLATFORM_COMPONENTS = {
     "sagestack:encryption:EncryptionKey",
     "sagestack:storage:ArtifactStore",
     "sagestack:monitoring:OnCall",
+    "sagestack:monitoring:DriftMonitor",
 }
 
 
@@ -82,15 +83,6 @@ def test_names_aws_would_refuse_are_reported_before_any_resource():
         f'"{"p" * 25}-{long_project}-approved" 66 characters long; AWS allows 64 '
         "(shorten sagestack:namePrefix or the project name)"
     ]
-    assert mocks.created == []
-
-
-def test_model_monitor_drift_source_is_refused_until_it_is_provisioned():
-    mocks = CountingMocks()
-    entry = project_entry("churn", drift={"monitor": "model-monitor", "features": ["tenure"]})
-
-    with pytest.raises(ConfigError, match=r'drift\.monitor: "model-monitor" is not provisioned'):
-        run_program("dev", stack_config(entry), mocks=mocks)
     assert mocks.created == []
 
 

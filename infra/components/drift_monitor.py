@@ -1,0 +1,282 @@
+"""C9 monitoring, the sagestack way: the platform's ``drift-monitor`` SageMaker pipeline (the drift
+engine's code package, a least-privilege role, the pipeline) and, per monitored endpoint, the
+EventBridge schedule that starts it with that endpoint's parameters.
+
+The schedule is an EventBridge rule with a ``schedule_expression`` (not EventBridge Scheduler):
+a real account accepts it with a SageMaker pipeline target and the same ``rate()``/``cron()``
+syntax the config takes, and the local cloud delivers rule targets to SageMaker pipelines.
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import iam
+from infra.components.artifact_store import ArtifactStore
+from infra.components.feedback_loop import start_pipeline_target
+from pipelines import drift_monitor_pipeline as pipeline
+from sagestack import contract
+
+CODE_PREFIX = "platform/drift-monitor/code"
+PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+# SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>".
+PIPELINE_JOB_PREFIX = "pipelines-"
+ANY_PROJECT = "*"
+
+
+@dataclass(frozen=True)
+class DriftMonitorArgs:
+    pipeline_name: str
+    role_name: str
+    artifacts: ArtifactStore
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    tags: dict[str, str]
+    default_instance_type: str = "ml.m5.large"
+    """Processing instance when a run does not set ProcessingInstanceType; default ml.m5.large."""
+
+
+def processing_role_statements(
+    *,
+    region: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    kms_key_arn: pulumi.Input[str],
+    metric_namespace: str,
+    image_repository: str,
+) -> list[dict]:
+    """What a SageMaker processing job's own role needs besides its data: logs, metrics in one
+    namespace, its image, and KMS grants for its encrypted volume."""
+    return [
+        iam.allow(
+            iam.LOGS_WRITE_ACTIONS,
+            [
+                pulumi.Output.concat(
+                    "arn:aws:logs:",
+                    region,
+                    ":",
+                    account_id,
+                    ":log-group:",
+                    PROCESSING_LOG_GROUP,
+                    "*",
+                )
+            ],
+        ),
+        iam.allow(
+            iam.CLOUDWATCH_PUT_METRIC_ACTIONS,
+            ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned
+            {"StringEquals": {"cloudwatch:namespace": metric_namespace}},
+        ),
+        iam.allow(iam.ECR_AUTH_ACTIONS, ["*"]),  # GetAuthorizationToken is account-wide only
+        # SageMaker's images live in AWS-owned accounts that differ per region.
+        iam.allow(
+            iam.ECR_PULL_ACTIONS,
+            [pulumi.Output.concat("arn:aws:ecr:", region, ":*:repository/", image_repository)],
+        ),
+        iam.allow(
+            iam.KMS_GRANT_ACTIONS,
+            [kms_key_arn],
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+    ]
+
+
+class DriftMonitor(pulumi.ComponentResource):
+    pipeline_name: str
+    pipeline_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DriftMonitorArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:monitoring:DriftMonitor", name, None, opts)
+        self._base = name
+        self._args = args
+        self.pipeline_name = args.pipeline_name
+        self.pipeline_arn = pulumi.Output.concat(
+            "arn:aws:sagemaker:",
+            args.region,
+            ":",
+            args.account_id,
+            ":pipeline/",
+            args.pipeline_name,
+        )
+        package = pipeline.code_package()
+        self.code = self._create_code_object(package)
+        self.role = iam.service_role(
+            f"{name}-role", args.role_name, "sagemaker.amazonaws.com", args.tags, self
+        )
+        self.role_arn = self.role.arn
+        grants = self._grant_role()
+        self.pipeline = self._create_pipeline(package, depends_on=[self.code, *grants])
+        self.register_outputs({"pipeline_arn": self.pipeline_arn, "role_arn": self.role_arn})
+
+    def _create_code_object(self, package: pipeline.CodePackage) -> aws.s3.BucketObjectv2:
+        a = self._args
+        return aws.s3.BucketObjectv2(
+            f"{self._base}-code",
+            bucket=a.artifacts.bucket_name,
+            key=f"{CODE_PREFIX}/{package.file_name}",
+            content_base64=base64.b64encode(package.data).decode("ascii"),
+            content_type="application/zip",
+            server_side_encryption="aws:kms",
+            kms_key_id=a.kms_key_arn,
+            tags=a.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _grant_role(self) -> list[aws.iam.RolePolicy]:
+        """Read every project's capture and baseline, write its reports, run the step."""
+        a, role = self._args, self.role
+        return [
+            a.artifacts.grant_read(role, CODE_PREFIX),
+            a.artifacts.grant_read(role, contract.data_capture_prefix(ANY_PROJECT)),
+            # the baseline's folder: a grant covers a prefix, and the key's name is the contract's
+            a.artifacts.grant_read(
+                role, posixpath.dirname(contract.drift_baseline_key(ANY_PROJECT))
+            ),
+            a.artifacts.grant_write(role, contract.drift_report_prefix(ANY_PROJECT)),
+            iam.grant(
+                f"{self._base}-role-policy",
+                role,
+                self._statements(),
+                parent=self,
+                kms_key_arn=a.kms_key_arn,
+                kms_actions=iam.KMS_ENCRYPT_ACTIONS,
+            ),
+        ]
+
+    def _statements(self) -> list[dict]:
+        a = self._args
+        jobs = pulumi.Output.concat(
+            "arn:aws:sagemaker:",
+            a.region,
+            ":",
+            a.account_id,
+            ":processing-job/",
+            PIPELINE_JOB_PREFIX,
+            "*",
+        )
+        return [
+            iam.allow(iam.PROCESSING_JOB_ACTIONS, [jobs]),
+            # The pipeline hands this same role to the processing job it starts.
+            iam.allow(
+                iam.PASS_ROLE_ACTIONS,
+                [self.role.arn],
+                {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            ),
+            *processing_role_statements(
+                region=a.region,
+                account_id=a.account_id,
+                kms_key_arn=a.kms_key_arn,
+                metric_namespace=contract.DRIFT_NAMESPACE,
+                image_repository="sagemaker-scikit-learn",
+            ),
+        ]
+
+    def _create_pipeline(
+        self, package: pipeline.CodePackage, depends_on: list[pulumi.Resource]
+    ) -> aws.sagemaker.Pipeline:
+        a = self._args
+        definition = pulumi.Output.all(
+            self.role.arn, a.region, a.artifacts.bucket_name, a.kms_key_arn
+        ).apply(
+            lambda values: pipeline.definition_json(
+                pipeline.DriftMonitorSpec(
+                    role_arn=values[0],
+                    region=values[1],
+                    code_s3_uri=f"s3://{values[2]}/{CODE_PREFIX}/{package.file_name}",
+                    kms_key_arn=values[3],
+                    default_instance_type=a.default_instance_type,
+                )
+            )
+        )
+        return aws.sagemaker.Pipeline(
+            f"{self._base}-pipeline",
+            pipeline_name=a.pipeline_name,
+            pipeline_display_name=a.pipeline_name,
+            pipeline_description="sagestack drift monitor: one endpoint's captured requests "
+            "against its baseline, metrics to CloudWatch, report to S3",
+            pipeline_definition=definition,
+            role_arn=self.role.arn,
+            tags=a.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )
+
+
+@dataclass(frozen=True)
+class DriftScheduleArgs:
+    rule_name: str
+    role_name: str
+    endpoint_name: str
+    schedule_expression: str
+    """``rate(...)`` or ``cron(...)``, as EventBridge takes it (the project's drift.schedule)."""
+    pipeline_name: str
+    pipeline_arn: pulumi.Input[str]
+    parameters: Mapping[str, pulumi.Input[str]]
+    """The drift-monitor pipeline's parameters for this endpoint."""
+    tags: dict[str, str]
+
+
+class DriftSchedule(pulumi.ComponentResource):
+    """One endpoint's schedule: a rule that starts the drift-monitor pipeline with its parameters,
+    through a role that may start that pipeline and nothing else."""
+
+    rule_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DriftScheduleArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("sagestack:monitoring:DriftSchedule", name, None, opts)
+        self.rule = aws.cloudwatch.EventRule(
+            f"{name}-rule",
+            name=args.rule_name,
+            description=f"Start {args.pipeline_name} for endpoint {args.endpoint_name}",
+            schedule_expression=args.schedule_expression,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        start_pipeline_target(
+            name,
+            rule=self.rule,
+            pipeline_arn=args.pipeline_arn,
+            role_name=args.role_name,
+            parameters=args.parameters,
+            tags=args.tags,
+            parent=self,
+        )
+        self.rule_arn = self.rule.arn
+        self.register_outputs({"rule_arn": self.rule_arn})
+
+
+def endpoint_parameters(
+    *,
+    bucket_name: pulumi.Input[str],
+    project: str,
+    endpoint_name: str,
+    window_hours: int,
+    psi_threshold: float,
+    instance_type: str,
+) -> dict[str, pulumi.Input[str]]:
+    """The drift-monitor pipeline's parameters for one project's endpoint (all strings, as
+    SageMakerPipelineParameters carries them); locations follow :mod:`sagestack.contract`."""
+
+    def s3(key: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat("s3://", bucket_name, "/", key)
+
+    return {
+        pipeline.PARAM_ENDPOINT: endpoint_name,
+        # SageMaker appends <endpoint>/<variant>/yyyy/mm/dd/hh/ to the capture destination.
+        pipeline.PARAM_CAPTURE: s3(f"{contract.data_capture_prefix(project)}/{endpoint_name}"),
+        pipeline.PARAM_BASELINE: s3(contract.drift_baseline_key(project)),
+        pipeline.PARAM_REPORT: s3(contract.drift_report_prefix(project)),
+        pipeline.PARAM_WINDOW_HOURS: str(window_hours),
+        pipeline.PARAM_PSI_THRESHOLD: repr(float(psi_threshold)),
+        pipeline.PARAM_INSTANCE_TYPE: instance_type,
+    }
