@@ -5,6 +5,7 @@ action (the JSON message and its subject) and the "CloudWatch Alarm State Change
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -128,6 +129,11 @@ def _state_detail(state: StateSnapshot) -> dict[str, Any]:
     return detail
 
 
+def _metric_id(alarm: Any) -> str:
+    # CloudWatch gives a single-metric alarm's metric a generated UUID; a stable one here
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, alarm.alarm_arn))
+
+
 def _configuration(alarm: Any) -> dict[str, Any]:
     metric_stat = {
         "metric": {
@@ -139,7 +145,7 @@ def _configuration(alarm: Any) -> dict[str, Any]:
         "stat": alarm.extended_statistic or alarm.statistic,
     }
     configuration: dict[str, Any] = {
-        "metrics": [{"id": alarm.name, "metricStat": metric_stat, "returnData": True}]
+        "metrics": [{"id": _metric_id(alarm), "metricStat": metric_stat, "returnData": True}]
     }
     if alarm.description:
         configuration["description"] = alarm.description
