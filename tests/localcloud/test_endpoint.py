@@ -48,6 +48,8 @@ def test_reset_forgets_every_resource(fresh_local_cloud):
     [
         # JSON protocol, a service moto has (ssm would do, but its first call takes seconds)
         ("codebuild", lambda c: c.list_reports(), "ListReports"),
+        # a service an add-on extends (its routes are sagestack's, the operation is moto's gap)
+        ("sagemaker", lambda c: c.list_edge_packaging_jobs(), "ListEdgePackagingJobs"),
         # query protocol (XML errors), the action in the form body
         (
             "iam",

@@ -11,6 +11,51 @@ from sagestack.localcloud import moto_integration, state
 from sagestack.localcloud.server import LocalCloud
 
 
+def _create_addon_resources(url: str) -> str:
+    boto3.client("sagemaker", endpoint_url=url).create_feature_group(
+        FeatureGroupName="kept-features",
+        RecordIdentifierFeatureName="id",
+        EventTimeFeatureName="t",
+        FeatureDefinitions=[
+            {"FeatureName": "id", "FeatureType": "String"},
+            {"FeatureName": "t", "FeatureType": "Fractional"},
+        ],
+        OnlineStoreConfig={"EnableOnlineStore": True},
+        RoleArn="arn:aws:iam::123456789012:role/r",
+    )
+    boto3.client("sagemaker-featurestore-runtime", endpoint_url=url).put_record(
+        FeatureGroupName="kept-features",
+        Record=[
+            {"FeatureName": "id", "ValueAsString": "a"},
+            {"FeatureName": "t", "ValueAsString": "1"},
+        ],
+    )
+    return boto3.client("codeconnections", endpoint_url=url).create_connection(
+        ProviderType="GitHub", ConnectionName="kept"
+    )["ConnectionArn"]
+
+
+def test_add_on_state_survives_a_restart_too(tmp_path, local_cloud):
+    if not local_cloud.is_sagestack:
+        pytest.skip("state folders are sagestack's")
+    moto_integration.reset_state()
+    with LocalCloud(port=0, state_dir=tmp_path) as first:
+        connection_arn = _create_addon_resources(first.url)
+    moto_integration.reset_state()
+    with LocalCloud(port=0, state_dir=tmp_path) as second:
+        runtime = boto3.client("sagemaker-featurestore-runtime", endpoint_url=second.url)
+        record = runtime.get_record(
+            FeatureGroupName="kept-features", RecordIdentifierValueAsString="a"
+        )["Record"]
+        assert {"FeatureName": "id", "ValueAsString": "a"} in record
+        connections = boto3.client("codeconnections", endpoint_url=second.url)
+        assert (
+            connections.get_connection(ConnectionArn=connection_arn)["Connection"]["ConnectionName"]
+            == "kept"
+        )
+    moto_integration.reset_state()
+
+
 def _create_resources(url: str) -> None:
     boto3.client("s3", endpoint_url=url).create_bucket(Bucket="kept-bucket")
     boto3.client("ssm", endpoint_url=url).put_parameter(Name="/kept/p", Value="v", Type="String")
