@@ -308,20 +308,24 @@ def test_missing_target_is_recorded_as_failed_and_sent_to_dead_letter_queue(aws)
     assert attributes["ERROR_CODE"] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
-def test_missing_topic_and_pipeline_are_failed_deliveries(aws):
-    rule_arn = _rule(
-        aws,
-        {"Arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:nope"},
-    )
+def test_missing_or_unsupported_targets_fail_alone(aws):
+    rule_arn = _rule(aws, {"Arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:nope"})
+    _url, queue_arn = _queue(aws)
     aws("events").put_targets(
         Rule="approved",
-        Targets=[{"Id": "t2", "Arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/nope"}],
+        Targets=[
+            {"Id": "t2", "Arn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/nope"},
+            {"Id": "t3", "Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"},
+            {"Id": "t4", "Arn": queue_arn},
+        ],
     )
     _put(aws)
     failures = {
         d.target_id: d.error_code for d in DELIVERIES.all(rule_arn=rule_arn, status="FAILED")
     }
-    assert failures == {"t1": "NotFound", "t2": "ValidationException"}
+    assert failures == {"t1": "NotFound", "t2": "ValidationException", "t3": "NotImplemented"}
+    [delivered] = DELIVERIES.all(rule_arn=rule_arn, status="SUCCEEDED")
+    assert delivered.target_id == "t4"  # the rule's other targets still get the event
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,11 @@ def send_to_targets(
         ingestion_time=aws_time(event_message.get("ingestion-time", event_message.get("time"))),
     )
     for target in list(rule.targets):
-        handler = targets.handler_for(target["Arn"])
+        try:
+            handler = targets.handler_for(target["Arn"])
+        except targets.TargetError as error:
+            _record_failure(rule, target, event, "", error)
+            continue
         if handler is None:
             original(_rule_with_only(rule, target), event_message, transform_input)
             continue
@@ -83,29 +87,41 @@ def _rule_with_only(rule: Any, target: dict[str, Any]) -> Any:
 def _invoke(
     handler: targets.Handler, rule: Any, target: dict[str, Any], event: dict, text: str
 ) -> None:
-    common = {
+    try:
+        response = handler(target, targets.Arn.parse(target["Arn"]), text, event)
+    except targets.TargetError as error:
+        _record_failure(rule, target, event, text, error)
+        _dead_letter(target, rule, event, error)
+        return
+    deliveries.DELIVERIES.record(
+        deliveries.Delivery(
+            status=deliveries.SUCCEEDED, response=response, **_identity(rule, target, event, text)
+        )
+    )
+
+
+def _record_failure(
+    rule: Any, target: dict[str, Any], event: dict, text: str, error: targets.TargetError
+) -> None:
+    log.warning("rule %s: target %s failed: %s", rule.arn, target["Arn"], error)
+    deliveries.DELIVERIES.record(
+        deliveries.Delivery(
+            status=deliveries.FAILED,
+            error_code=error.code,
+            error_message=error.message,
+            **_identity(rule, target, event, text),
+        )
+    )
+
+
+def _identity(rule: Any, target: dict[str, Any], event: dict, text: str) -> dict[str, str]:
+    return {
         "rule_arn": rule.arn,
         "target_id": target["Id"],
         "target_arn": target["Arn"],
         "event_id": event["id"],
         "input": text,
     }
-    try:
-        response = handler(target, targets.Arn.parse(target["Arn"]), text, event)
-    except targets.TargetError as error:
-        deliveries.DELIVERIES.record(
-            deliveries.Delivery(
-                status=deliveries.FAILED,
-                error_code=error.code,
-                error_message=error.message,
-                **common,
-            )
-        )
-        _dead_letter(target, rule, event, error)
-        return
-    deliveries.DELIVERIES.record(
-        deliveries.Delivery(status=deliveries.SUCCEEDED, response=response, **common)
-    )
 
 
 def _dead_letter(

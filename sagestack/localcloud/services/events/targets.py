@@ -56,10 +56,27 @@ class Arn:
 Handler = Callable[[dict[str, Any], Arn, str, dict[str, Any]], dict[str, Any]]
 
 
+# target services moto's own Rule.send_to_targets delivers to (log groups, archives, buses,
+# API destinations); the local cloud delivers to _HANDLERS' services and to nothing else
+MOTO_DELIVERED = frozenset({"logs", "events"})
+
+
 def handler_for(target_arn: str) -> Handler | None:
-    """The handler for a target ARN, or None for target types moto itself delivers to."""
+    """The handler for a target ARN; None for the target types moto itself delivers to.
+
+    A target type nobody delivers to gets a handler that fails with ``NotImplemented``, so the
+    event still reaches the rule's other targets and the gap is on record.
+    """
     service = Arn.parse(target_arn).service
-    return _HANDLERS.get(service)
+    if service in MOTO_DELIVERED:
+        return None
+    return _HANDLERS.get(service, _not_implemented)
+
+
+def _not_implemented(target: dict, arn: Arn, text: str, event: dict) -> dict[str, Any]:
+    raise TargetError(
+        "NotImplemented", f"sagestack local cloud does not deliver to {arn.service} targets"
+    )
 
 
 def _backend(service: str, arn: Arn) -> Any:
