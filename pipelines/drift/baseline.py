@@ -213,7 +213,8 @@ def _numeric_from_json(name: str, item: dict) -> NumericBaseline:
             f"reference_sample encoding {sample.get('encoding')!r} of feature '{name}' "
             "is not supported: expected 'base64-float64-le'"
         )
-    values = np.frombuffer(base64.b64decode(sample["data"]), dtype="<f8").astype(np.float64)
+    # read-only and without a copy: the window only ever reads the reference sample
+    values = np.frombuffer(base64.b64decode(sample["data"]), dtype="<f8")
     if len(values) != sample["size"]:
         raise ValueError(
             f"reference_sample of feature '{name}' holds {len(values)} values, "
@@ -236,7 +237,7 @@ def save(baseline: Baseline, path: str | Path) -> None:
 
 def load(path: str | Path) -> Baseline:
     try:
-        document = json.loads(Path(path).read_text())
+        document = json.loads(Path(path).read_bytes())
     except json.JSONDecodeError as error:
         raise ValueError(f"baseline {path} is not valid JSON: {error}") from error
     return from_json(document)

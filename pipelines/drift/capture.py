@@ -34,7 +34,7 @@ from pipelines.drift.tables import column_types, csv_convert_options
 
 # A chunk ends at whichever comes first: a batch request can hold thousands of rows per record.
 RECORDS_PER_CHUNK = 10_000
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 4 << 20
 
 
 class CaptureFormatError(ValueError):
@@ -45,36 +45,52 @@ def read_capture(paths: Iterable[str | Path], baseline: Baseline) -> Iterator[pa
     """The requests of every capture file in ``paths``, in chunks of bounded size."""
     for path in paths:
         with open(path, "rb") as lines:
-            chunk: list[tuple[int, bytes]] = []
-            size = 0
+            chunk = _Chunk(path, baseline)
             for number, line in enumerate(lines, start=1):
                 if line.strip():
-                    chunk.append((number, line))
-                    size += len(line)
-                if len(chunk) == RECORDS_PER_CHUNK or size >= CHUNK_BYTES:
-                    yield _records_to_table(path, chunk, baseline)
-                    chunk, size = [], 0
-            if chunk:
-                yield _records_to_table(path, chunk, baseline)
+                    chunk.add(number, line)
+                if chunk.full:
+                    yield chunk.table()
+                    chunk = _Chunk(path, baseline)
+            if chunk.records:
+                yield chunk.table()
 
 
-def _records_to_table(path, records: list[tuple[int, bytes]], baseline: Baseline) -> pa.Table:
-    csv_payloads: list[bytes] = []
-    json_rows: list = []
-    for number, line in records:
-        kind, payload = _request_payload(path, number, line)
+class _Chunk:
+    """The requests of consecutive records; only their payloads are kept, CSV ones as one text."""
+
+    def __init__(self, path, baseline: Baseline):
+        self.path = path
+        self.baseline = baseline
+        self.csv = io.BytesIO()
+        self.json_rows: list = []
+        self.records = 0
+        self.size = 0
+
+    @property
+    def full(self) -> bool:
+        return self.records >= RECORDS_PER_CHUNK or self.size >= CHUNK_BYTES
+
+    def add(self, number: int, line: bytes) -> None:
+        kind, payload = _request_payload(self.path, number, line)
         if kind == "csv":
-            csv_payloads.append(payload.rstrip(b"\r\n"))
+            self.csv.write(payload.rstrip(b"\r\n"))
+            self.csv.write(b"\n")
         elif kind == "json":
-            json_rows.extend(_json_rows(path, number, payload))
-    tables = []
-    if csv_payloads:
-        tables.append(_csv_table(path, b"\n".join(csv_payloads), baseline))
-    if json_rows:
-        tables.append(_json_table(path, json_rows, baseline))
-    if not tables:
-        return pa.table({name: pa.array([], type) for name, type in column_types(baseline).items()})
-    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+            self.json_rows.extend(_json_rows(self.path, number, payload))
+        self.records += 1
+        self.size += len(payload)
+
+    def table(self) -> pa.Table:
+        tables = []
+        if self.csv.tell():
+            tables.append(_csv_table(self.path, self.csv.getbuffer(), self.baseline))
+        if self.json_rows:
+            tables.append(_json_table(self.path, self.json_rows, self.baseline))
+        if not tables:
+            types = column_types(self.baseline)
+            return pa.table({name: pa.array([], type) for name, type in types.items()})
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
 def _request_payload(path, number: int, line: bytes) -> tuple[str, bytes]:
@@ -121,10 +137,10 @@ def _kind_of(path, number: int, content_type: str) -> str:
     )
 
 
-def _csv_table(path, text: bytes, baseline: Baseline) -> pa.Table:
+def _csv_table(path, text: memoryview, baseline: Baseline) -> pa.Table:
     try:
         return pacsv.read_csv(
-            io.BytesIO(text),
+            pa.BufferReader(pa.py_buffer(text)),
             read_options=pacsv.ReadOptions(column_names=list(baseline.features)),
             convert_options=csv_convert_options(baseline),
         )

@@ -24,7 +24,8 @@ class NumericWindow:
         self.distinct, self._reference_counts = _distinct(baseline.reference_sample)
         # Cell 2j counts current values strictly between distinct reference values j-1 and j
         # (cell 0: below the smallest), cell 2j+1 those equal to value j, cell 2K above the largest.
-        self.cells = np.zeros(2 * len(self.distinct) + 1, dtype=np.int64)
+        # int32 halves the largest state the engine keeps; widened before a count could overflow.
+        self.cells = np.zeros(2 * len(self.distinct) + 1, dtype=np.int32)
         self.bin_counts = np.zeros(len(baseline.bin_edges) + 1, dtype=np.int64)
         self.count = 0
         self.missing = 0
@@ -58,6 +59,8 @@ class NumericWindow:
         self._add_moments(present)
 
     def _count_cells(self, present: np.ndarray) -> None:
+        if self.cells.dtype == np.int32 and self.count + len(present) > np.iinfo(np.int32).max:
+            self.cells = self.cells.astype(np.int64)
         # Look up whichever side is shorter: a large chunk's counts below and at each reference
         # value, or a small chunk's values among the reference values.
         if len(present) >= len(self.distinct) // 2:
@@ -77,12 +80,12 @@ class NumericWindow:
     @property
     def current_below(self) -> np.ndarray:
         """How many current values are < each distinct reference value."""
-        return np.cumsum(self.cells)[0:-1:2]
+        return np.cumsum(self.cells, dtype=np.int64)[0:-1:2]
 
     @property
     def current_at_or_below(self) -> np.ndarray:
         """How many current values are <= each distinct reference value."""
-        return np.cumsum(self.cells)[1::2]
+        return np.cumsum(self.cells, dtype=np.int64)[1::2]
 
     def _add_moments(self, present: np.ndarray) -> None:
         # Chan et al.'s pairwise update: exact enough over millions of values, one pass per chunk.

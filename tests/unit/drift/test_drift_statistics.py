@@ -117,3 +117,13 @@ def test_categorical_psi_and_chi_square_use_both_samples_counts_with_new_categor
 def test_chi_square_of_a_single_category_is_no_evidence_of_drift():
     result = chi_square_two_samples(np.array([10]), np.array([99]))
     assert (result.statistic, result.p_value) == (0.0, 1.0)
+
+
+def test_cell_counts_widen_before_they_could_overflow():
+    baseline = build_baseline(pd.DataFrame({"x": np.arange(10.0)}))
+    window = Window(baseline)
+    numeric = window.numeric["x"]
+    numeric.count = np.iinfo(np.int32).max - 2  # as if two billion values had gone by
+    window.add(pa.table({"x": np.arange(5.0)}))
+    assert numeric.cells.dtype == np.int64
+    assert numeric.current_at_or_below[-1] == 5
