@@ -1,9 +1,10 @@
 """A window of requests, summarised as it streams by: counts, never the values themselves.
 
-Numeric features keep, per distinct reference value, how many current values fall below it and
-at or below it (what the exact KS test needs), the count per PSI bin and running moments; each
-chunk is sorted once and the reference values are looked up in it. Categorical features keep a
-count per category. Memory depends on the baseline's size, not on the number of records.
+Numeric features keep, per distinct reference value, how many current values fall strictly
+between it and the previous one and how many equal it (from which the exact KS test reads its
+counts), the count per PSI bin and running moments; each chunk is sorted once, then binary-searched
+against the reference values from whichever side is shorter. Categorical features keep a count
+per category. Memory depends on the baseline's size, not on the number of records.
 """
 
 from __future__ import annotations
