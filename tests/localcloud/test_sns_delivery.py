@@ -266,7 +266,17 @@ def test_alarm_action_pages_the_http_receiver(sns, topic, pager, fresh_local_clo
     assert alarm["AlarmName"] == "churn-drift" and alarm["NewStateValue"] == "ALARM"
 
 
-def test_eventbridge_sns_target_pages_the_http_receiver(sns, topic, pager, fresh_local_cloud):
+def test_eventbridge_sns_target_pages_the_http_receiver(sns, topic, fresh_local_cloud, tmp_path):
+    record = tmp_path / "pages.jsonl"
+    with SnsReceiver(record_to=record) as pager:
+        _page_through_eventbridge(sns, topic, pager, fresh_local_cloud)
+        assert pager.pages() == ['"page oncall"']
+    logged = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [entry["type"] for entry in logged] == [SUBSCRIPTION_CONFIRMATION, NOTIFICATION]
+    assert logged[1]["body"]["Message"] == '"page oncall"' and logged[1]["verified"] is True
+
+
+def _page_through_eventbridge(sns, topic, pager, fresh_local_cloud):
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
     pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
     events = boto3.client("events", endpoint_url=fresh_local_cloud.url)
@@ -278,5 +288,4 @@ def test_eventbridge_sns_target_pages_the_http_receiver(sns, topic, pager, fresh
     events.put_events(
         Entries=[{"Source": "sagestack.test", "DetailType": "t", "Detail": '{"who": "oncall"}'}]
     )
-    [page] = pager.wait_for(1, NOTIFICATION)
-    assert page.body["Message"] == '"page oncall"'
+    pager.wait_for(1, NOTIFICATION)

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,8 +56,11 @@ class SnsReceiver:
         port: int = 0,
         confirm_subscriptions: bool = True,
         trusted_certificate_hosts: frozenset[str] = TRUSTED_CERTIFICATE_HOSTS,
+        record_to: Path | None = None,
     ):
+        """``record_to``: also append each accepted message to this JSON-lines file."""
         self.confirm_subscriptions = confirm_subscriptions
+        self.record_to = record_to
         self.trusted_certificate_hosts = trusted_certificate_hosts
         self.rejected: list[tuple[dict[str, str], str]] = []
         self._messages: list[ReceivedMessage] = []
@@ -86,6 +90,10 @@ class SnsReceiver:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+    def pages(self) -> list[Any]:
+        """The message of every Notification received, oldest first."""
+        return [m.message for m in self.messages(NOTIFICATION)]
 
     def messages(self, message_type: str | None = None) -> list[ReceivedMessage]:
         with self._condition:
@@ -152,7 +160,20 @@ class SnsReceiver:
     def _record(self, message: ReceivedMessage) -> None:
         with self._condition:
             self._messages.append(message)
+            if self.record_to is not None:
+                with self.record_to.open("a", encoding="utf-8") as log:
+                    log.write(json.dumps(_as_json(message)) + "\n")
             self._condition.notify_all()
+
+
+def _as_json(message: ReceivedMessage) -> dict[str, Any]:
+    return {
+        "type": message.message_type,
+        "received_at": message.received_at.isoformat(),
+        "verified": message.verified,
+        "headers": message.headers,
+        "body": message.body,
+    }
 
 
 def _handler_for(receiver: SnsReceiver) -> type[BaseHTTPRequestHandler]:
