@@ -193,13 +193,14 @@ def test_unsubscribe_url_removes_the_subscription(sns, topic, pager):
 
 
 def test_raw_message_delivery_to_http_posts_the_message_itself(sns, topic, pager):
-    sns.subscribe(
+    answer = sns.subscribe(
         TopicArn=topic,
         Protocol="http",
         Endpoint=pager.url,
         Attributes={"RawMessageDelivery": "true"},
         ReturnSubscriptionArn=True,
     )
+    assert answer["SubscriptionArn"].startswith(topic + ":")  # the ARN, even while pending
     pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
     sns.publish(TopicArn=topic, Message="raw page")
     [page] = pager.wait_for(1, NOTIFICATION)

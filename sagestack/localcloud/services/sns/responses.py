@@ -28,7 +28,7 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
             return result
         if not existed:
             subscriptions.request_confirmation(subscription)
-        return_arn = str(self._get_attributes().get("ReturnSubscriptionArn", "")).lower() == "true"
+        return_arn = str(self._get_param("ReturnSubscriptionArn", "")).lower() == "true"
         if subscriptions.is_pending(subscription) and not return_arn:
             return moto_integration.ActionResult({"SubscriptionArn": PENDING_RESPONSE_ARN})
         return result
