@@ -1,5 +1,6 @@
-"""The platform's bucket policy on the local cloud: its conditional deny (insecure transport)
-does not block every request, an unconditional deny still does."""
+"""What the applier needed from the local cloud beyond moto: bucket policies whose conditional
+deny (insecure transport) does not block every request, and deleting SageMaker feature groups
+and model package groups (removing a project or a feature group)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,35 @@ def test_unconditional_deny_still_denies_object_writes(fresh_local_cloud):
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket="policy-test", Key="k", Body=b"v")
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_model_package_group_can_be_deleted_and_then_is_gone(fresh_local_cloud):
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_model_package_group(ModelPackageGroupName="gone")
+
+    sagemaker.delete_model_package_group(ModelPackageGroupName="gone")
+
+    assert sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
+    with pytest.raises(ClientError) as missing:
+        sagemaker.delete_model_package_group(ModelPackageGroupName="gone")
+    assert missing.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_feature_group_can_be_deleted_and_then_is_not_found(fresh_local_cloud):
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_feature_group(
+        FeatureGroupName="gone",
+        RecordIdentifierFeatureName="id",
+        EventTimeFeatureName="t",
+        FeatureDefinitions=[
+            {"FeatureName": "id", "FeatureType": "String"},
+            {"FeatureName": "t", "FeatureType": "String"},
+        ],
+        OnlineStoreConfig={"EnableOnlineStore": True},
+    )
+
+    sagemaker.delete_feature_group(FeatureGroupName="gone")
+
+    with pytest.raises(ClientError) as missing:
+        sagemaker.describe_feature_group(FeatureGroupName="gone")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFound"

@@ -11,7 +11,7 @@ from typing import Any
 from sagestack.localcloud import moto_integration
 from sagestack.localcloud.moto_integration import ActionResult, EmptyResult
 
-from .exceptions import ResourceNotFound
+from .exceptions import ResourceNotFound, ValidationException
 from .models import SageMakerExtrasBackend, sagemaker_extras_backends
 
 
@@ -82,6 +82,19 @@ class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")
         if online:
             description["OnlineStoreConfig"] = online
         return ActionResult({k: v for k, v in description.items() if v is not None})
+
+    def delete_feature_group(self) -> ActionResult:
+        group = self._feature_group(self._get_param("FeatureGroupName"))
+        del self.sagemaker_backend.feature_groups[group.arn]
+        return EmptyResult()
+
+    # --- model package groups: moto cannot delete them ---
+
+    def delete_model_package_group(self) -> ActionResult:
+        name = self._get_param("ModelPackageGroupName")
+        if self.sagemaker_backend.model_package_groups.pop(name, None) is None:
+            raise ValidationException(f"Model Package Group {name} does not exist.")
+        return EmptyResult()
 
     def _feature_group(self, name: str) -> Any:
         for group in self.sagemaker_backend.feature_groups.values():
