@@ -7,7 +7,11 @@ here, so a moto upgrade is one file to fix (moto is pinned in pyproject.toml for
 - :func:`register_service` routes requests of a service moto lacks to an add-on's responses class;
 - :func:`extend_service` routes a service moto has to a subclass of moto's responses class that adds
   operations (CodeBuild webhooks, SageMaker monitoring schedules...);
-- :func:`wrap_backend_operation` adds behaviour around a backend method (events after an update);
+- :func:`addon_backends` gives an add-on moto-style backends (per account and region, reset and
+  saved with moto's);
+- :func:`register_route` serves a path prefix of the endpoint with any WSGI app (health, SNS);
+- :func:`wrap_backend_operation` and :func:`wrap_model_method` add behaviour around a backend or
+  model method (events after an update);
 - :class:`LocalCloudDispatcher` is the WSGI application: moto's dispatcher plus the add-ons, plus
   AWS-shaped ``NotImplemented`` errors where moto would return a 404 page, a 500 or a traceback;
 - :func:`reset_state`, :func:`live_backends`, :func:`restore_backend` act on all backends.
@@ -52,30 +56,32 @@ if moto.__version__ != MOTO_VERSION:  # pragma: no cover - guards an unpinned en
 # Re-exported so add-ons import moto's building blocks from here and nowhere else.
 __all__ = [
     "ActionResult",
+    "addon_backends",
     "AddOnService",
+    "backend",
     "BackendDict",
     "BaseBackend",
     "BaseResponse",
-    "addon_backends",
     "DEFAULT_ACCOUNT_ID",
     "EmptyResult",
-    "LocalCloudDispatcher",
-    "PaginatedResult",
-    "RequestInfo",
-    "ServiceException",
-    "backend",
     "extend_service",
     "iter_backends",
+    "live_backends",
+    "LocalCloudDispatcher",
     "moto_responses_class",
     "paginate",
+    "PaginatedResult",
     "register_backends",
     "register_route",
     "register_service",
-    "wrap_model_method",
-    "live_backends",
+    "RequestInfo",
     "reset_state",
     "restore_backend",
+    "served_responses_class",
+    "ServiceException",
+    "signed_for",
     "wrap_backend_operation",
+    "wrap_model_method",
 ]
 
 log = logging.getLogger(__name__)

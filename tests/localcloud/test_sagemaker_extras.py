@@ -284,3 +284,57 @@ def test_an_update_that_keeps_the_approval_status_puts_no_event(sagemaker, state
     package = sagemaker.describe_model_package(ModelPackageName=arn)
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     assert package["CustomerMetadataProperties"] == {"git-commit": "abc123", "reviewed-by": "ana"}
+
+
+# --- Deletes moto lacks -------------------------------------------------------------------
+
+
+def test_a_model_package_group_with_packages_cannot_be_deleted_until_they_are(
+    sagemaker, state_changes, aws_error
+):
+    arn = _register(sagemaker)
+    error = aws_error(lambda: sagemaker.delete_model_package_group(ModelPackageGroupName="churn"))
+    assert error["Error"]["Code"] == "ConflictException"
+    assert "delete them first" in error["Error"]["Message"]
+
+    sagemaker.delete_model_package(ModelPackageName=arn)
+    sagemaker.delete_model_package_group(ModelPackageGroupName="churn")
+    assert sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
+    gone = aws_error(lambda: sagemaker.describe_model_package(ModelPackageName=arn))
+    assert gone["Error"]["Code"] == "ValidationException"
+
+
+def test_deleting_an_unknown_model_package_group_is_refused(sagemaker, aws_error):
+    error = aws_error(lambda: sagemaker.delete_model_package_group(ModelPackageGroupName="nope"))
+    assert error["Error"]["Code"] == "ValidationException"
+    assert "nope does not exist" in error["Error"]["Message"]
+
+
+def test_a_feature_group_deleted_and_created_again_has_an_empty_online_store(sagemaker, aws_error):
+    definition = {
+        "FeatureGroupName": "customers",
+        "RecordIdentifierFeatureName": "id",
+        "EventTimeFeatureName": "t",
+        "FeatureDefinitions": [
+            {"FeatureName": "id", "FeatureType": "String"},
+            {"FeatureName": "t", "FeatureType": "Fractional"},
+        ],
+        "OnlineStoreConfig": {"EnableOnlineStore": True},
+        "RoleArn": ROLE,
+    }
+    runtime = boto3.client("sagemaker-featurestore-runtime")
+    sagemaker.create_feature_group(**definition)
+    runtime.put_record(
+        FeatureGroupName="customers",
+        Record=[
+            {"FeatureName": "id", "ValueAsString": "a"},
+            {"FeatureName": "t", "ValueAsString": "1"},
+        ],
+    )
+    sagemaker.delete_feature_group(FeatureGroupName="customers")
+    missing = aws_error(lambda: sagemaker.describe_feature_group(FeatureGroupName="customers"))
+    assert missing["Error"]["Code"] == "ResourceNotFound"
+
+    sagemaker.create_feature_group(**definition)
+    got = runtime.get_record(FeatureGroupName="customers", RecordIdentifierValueAsString="a")
+    assert "Record" not in got

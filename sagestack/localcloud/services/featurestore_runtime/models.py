@@ -30,6 +30,7 @@ class FeatureGroupView:
     """What the runtime needs to know about a feature group."""
 
     name: str
+    identity: str  # name and creation time: a group deleted and created again starts empty
     record_identifier: str
     event_time_feature: str
     feature_types: dict[str, str]  # name -> Integral | Fractional | String
@@ -39,7 +40,7 @@ class FeatureGroupView:
 class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        # feature group name -> record identifier value -> newest record
+        # feature group identity -> record identifier value -> newest record
         self.online_store: dict[str, dict[str, StoredRecord]] = {}
 
     def put_record(self, feature_group_name: str, record: Record) -> None:
@@ -47,7 +48,7 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
         values = _validated_values(group, record)
         record_id = values[group.record_identifier]
         event_time = _event_time(group, values[group.event_time_feature])
-        records = self.online_store.setdefault(group.name, {})
+        records = self.online_store.setdefault(group.identity, {})
         stored = records.get(record_id)
         if stored is None or event_time >= stored.event_time:
             records[record_id] = StoredRecord(event_time, [dict(value) for value in record])
@@ -57,7 +58,7 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
     ) -> Record | None:
         group = self._online_group(feature_group_name)
         _check_feature_names(group, feature_names)
-        stored = self.online_store.get(group.name, {}).get(record_id)
+        stored = self.online_store.get(group.identity, {}).get(record_id)
         if stored is None or stored.record is None:
             return None
         if not feature_names:
@@ -69,7 +70,7 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
     ) -> None:
         group = self._online_group(feature_group_name)
         deleted_at = _event_time(group, event_time)
-        records = self.online_store.setdefault(group.name, {})
+        records = self.online_store.setdefault(group.identity, {})
         stored = records.get(record_id)
         if stored is not None and deleted_at <= stored.event_time:
             return  # AWS: the deletion's event time must be later than the record's
@@ -117,6 +118,7 @@ def feature_group(account_id: str, region: str, name_or_arn: str) -> FeatureGrou
             online = getattr(group, "online_store_config", None) or {}
             return FeatureGroupView(
                 name=group.feature_group_name,
+                identity=f"{group.feature_group_name}@{group.creation_time.isoformat()}",
                 record_identifier=group.record_identifier_feature_name,
                 event_time_feature=group.event_time_feature_name,
                 feature_types={

@@ -1,6 +1,7 @@
 """SageMaker extras: what the platform uses and moto's SageMaker lacks.
 
-ListPipelineExecutionSteps; Create/Describe/List/DeleteMonitoringSchedule; OnlineStoreConfig on
+ListPipelineExecutionSteps; Create/Describe/List/DeleteMonitoringSchedule; DeleteModelPackageGroup
+(refused while it holds packages), DeleteModelPackage, DeleteFeatureGroup; OnlineStoreConfig on
 feature groups; "SageMaker Model Package State Change" events (see model_package_events).
 """
 

@@ -13,3 +13,7 @@ class ResourceInUse(ServiceException):
 
 class ValidationException(ServiceException):
     code = "ValidationException"
+
+
+class ConflictException(ServiceException):
+    code = "ConflictException"

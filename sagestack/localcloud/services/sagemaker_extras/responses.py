@@ -11,7 +11,7 @@ from typing import Any
 from sagestack.localcloud import moto_integration
 from sagestack.localcloud.moto_integration import ActionResult, EmptyResult
 
-from .exceptions import ResourceNotFound, ValidationException
+from .exceptions import ConflictException, ResourceNotFound
 from .models import SageMakerExtrasBackend, sagemaker_extras_backends
 
 
@@ -62,6 +62,39 @@ class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")
         )
         return ActionResult({"PipelineExecutionSteps": steps, "NextToken": next_token})
 
+    # --- deletes moto lacks (the applier removes a project's slice with them) ---
+
+    def delete_model_package_group(self) -> ActionResult:
+        name = self._get_param("ModelPackageGroupName")
+        group = self.sagemaker_backend.describe_model_package_group(name)  # or ValidationError
+        packages = [
+            p
+            for p in self.sagemaker_backend.model_packages.values()
+            if p.model_package_group_name == group.model_package_group_name
+        ]
+        if packages:
+            raise ConflictException(
+                f"Model package group {name} still has {len(packages)} model package(s); "
+                "delete them first"
+            )
+        del self.sagemaker_backend.model_package_groups[group.model_package_group_name]
+        return EmptyResult()
+
+    def delete_model_package(self) -> ActionResult:
+        backend = self.sagemaker_backend
+        package = backend.describe_model_package(self._get_param("ModelPackageName"))
+        del backend.model_packages[package.arn]
+        for alias in [
+            k for k, arn in backend.model_package_name_mapping.items() if arn == package.arn
+        ]:
+            del backend.model_package_name_mapping[alias]
+        return EmptyResult()
+
+    def delete_feature_group(self) -> ActionResult:
+        group = self._feature_group(self._get_param("FeatureGroupName"))
+        del self.sagemaker_backend.feature_groups[group.arn]
+        return EmptyResult()
+
     # --- feature groups: moto drops OnlineStoreConfig and needs an offline store ---
 
     def create_feature_group(self) -> ActionResult:
@@ -82,19 +115,6 @@ class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")
         if online:
             description["OnlineStoreConfig"] = online
         return ActionResult({k: v for k, v in description.items() if v is not None})
-
-    def delete_feature_group(self) -> ActionResult:
-        group = self._feature_group(self._get_param("FeatureGroupName"))
-        del self.sagemaker_backend.feature_groups[group.arn]
-        return EmptyResult()
-
-    # --- model package groups: moto cannot delete them ---
-
-    def delete_model_package_group(self) -> ActionResult:
-        name = self._get_param("ModelPackageGroupName")
-        if self.sagemaker_backend.model_package_groups.pop(name, None) is None:
-            raise ValidationException(f"Model Package Group {name} does not exist.")
-        return EmptyResult()
 
     def _feature_group(self, name: str) -> Any:
         for group in self.sagemaker_backend.feature_groups.values():
