@@ -55,8 +55,10 @@ def test_generated_code_is_ruff_clean(rendered, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_generated_project_tests_pass(rendered, name):
-    # The generated project starts its own local AWS; it must not inherit the suite's.
-    environ = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
+    # The generated project starts its own local AWS and blocks telemetry itself: it inherits
+    # neither the suite's endpoint nor its SDK config.
+    inherited = ("AWS_ENDPOINT_URL", "SAGEMAKER_USER_CONFIG_OVERRIDE")
+    environ = {key: value for key, value in os.environ.items() if key not in inherited}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-W", "ignore::DeprecationWarning"],
         cwd=rendered[name], capture_output=True, text=True, env=environ, timeout=1200,
