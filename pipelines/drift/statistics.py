@@ -77,7 +77,7 @@ def ks_p_value(statistic: float, reference_size: int, current_size: int) -> Test
     larger, smaller = sorted((float(reference_size), float(current_size)), reverse=True)
     effective_size = larger * smaller / (larger + smaller)
     p_value = float(np.clip(stats.kstwo.sf(statistic, np.round(effective_size)), 0.0, 1.0))
-    return TestResult(statistic, p_value, "asymp")
+    return TestResult(statistic, p_value, "KS asymptotic")
 
 
 def _exact_ks_p_value(
@@ -94,7 +94,7 @@ def _exact_ks_p_value(
         )
     if not success:
         return None
-    return TestResult(float(rounded), float(np.clip(p_value, 0.0, 1.0)), "exact")
+    return TestResult(float(rounded), float(np.clip(p_value, 0.0, 1.0)), "KS exact")
 
 
 def chi_square_two_samples(reference_counts: np.ndarray, current_counts: np.ndarray) -> TestResult:
@@ -102,9 +102,9 @@ def chi_square_two_samples(reference_counts: np.ndarray, current_counts: np.ndar
     table = np.vstack([reference_counts, current_counts]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
-        return TestResult(0.0, 1.0, "chi2_contingency")
+        return TestResult(0.0, 1.0, "chi-square")
     result = stats.chi2_contingency(table)
-    return TestResult(float(result.statistic), float(result.pvalue), "chi2_contingency")
+    return TestResult(float(result.statistic), float(result.pvalue), "chi-square")
 
 
 def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:

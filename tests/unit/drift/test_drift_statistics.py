@@ -45,7 +45,9 @@ def test_ks_statistic_and_p_value_equal_scipy_ks_2samp(case):
     expected = stats.ks_2samp(reference, current)
     assert ours.statistic == pytest.approx(expected.statistic, abs=1e-9)
     assert ours.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
-    assert ours.method == ("exact" if max(len(reference), len(current)) <= 10_000 else "asymp")
+    assert ours.method == (
+        "KS exact" if max(len(reference), len(current)) <= 10_000 else "KS asymptotic"
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,7 +59,7 @@ def test_ks_uses_the_asymptotic_p_value_where_scipy_does(reference_size, current
     current = np.round(rng.normal(0.02, 1, size=current_size), 2)  # ties with itself
     ours = _ks_of(reference, current, chunk_rows=7_000)
     expected = stats.ks_2samp(reference, current)
-    assert ours.method == "asymp"
+    assert ours.method == "KS asymptotic"
     assert ours.statistic == pytest.approx(expected.statistic, abs=1e-9)
     assert ours.p_value == pytest.approx(expected.pvalue, rel=1e-9)
 
