@@ -10,6 +10,10 @@ import pulumi_aws as aws
 
 from infra import iam
 
+# EventBridge's KMS requests for an encrypted target topic carry no aws:SourceAccount or
+# aws:SourceArn (AWS documents it); a condition on them would drop every delivery silently.
+SERVICES_WITHOUT_SOURCE_CONTEXT = frozenset({"events.amazonaws.com"})
+
 
 @dataclass(frozen=True)
 class EncryptionKeyArgs:
@@ -72,15 +76,20 @@ class EncryptionKey(pulumi.ComponentResource):
                 "Resource": "*",
             }
         ]
-        if args.service_principals:
-            statements.append(
-                {
-                    "Sid": "ServicesPublishEncrypted",
-                    "Effect": "Allow",
-                    "Principal": {"Service": sorted(args.service_principals)},
-                    "Action": list(iam.KMS_SERVICE_PUBLISH_ACTIONS),
-                    "Resource": "*",  # as above: this key
-                    "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
-                }
-            )
+        statements += [
+            self._service_statement(service) for service in sorted(args.service_principals)
+        ]
         return iam.policy_document(statements)
+
+    def _service_statement(self, service: str) -> dict:
+        """``service`` may encrypt with the key on this account's behalf."""
+        statement = {
+            "Sid": f"{service.split('.')[0].capitalize()}EncryptsForAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": list(iam.KMS_SERVICE_PUBLISH_ACTIONS),
+            "Resource": "*",  # a key policy's "*" is this key
+        }
+        if service not in SERVICES_WITHOUT_SOURCE_CONTEXT:
+            statement["Condition"] = {"StringEquals": {"aws:SourceAccount": self._args.account_id}}
+        return statement

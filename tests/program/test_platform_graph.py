@@ -21,12 +21,20 @@ def test_kms_key_rotates_and_only_account_and_publishing_services_may_use_it(dev
     account = statements["AccountManagesKeyThroughIam"]
     assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert "kms:PutKeyPolicy" in account["Action"]  # the key can never be locked out
-    services = statements["ServicesPublishEncrypted"]
-    assert services["Principal"] == {
-        "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    alarms = statements["CloudwatchEncryptsForAccount"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    rules = statements["EventsEncryptsForAccount"]
+    assert rules["Principal"] == {"Service": "events.amazonaws.com"}
+    assert rules["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    # EventBridge sends no source context to KMS: a condition would drop every delivery
+    assert "Condition" not in rules
+    assert set(statements) == {
+        "AccountManagesKeyThroughIam",
+        "CloudwatchEncryptsForAccount",
+        "EventsEncryptsForAccount",
     }
-    assert services["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert services["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     assert dev_run.named("platform-key-alias").inputs["name"] == "alias/sagestack-dev"
 
 
