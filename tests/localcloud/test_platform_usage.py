@@ -1,0 +1,125 @@
+"""After a local deploy of the dev stack, a project finds everything through its SSM parameters
+and uses each resource through boto3, as a generated project does."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import boto3
+import pytest
+
+from sagestack import contract
+from sagestack.localcloud.deploy import deploy, stack_config
+
+pytestmark = pytest.mark.slow
+STACK, PROJECT = "dev", "churn"
+
+
+@pytest.fixture
+def parameters(fresh_local_cloud, tmp_path) -> dict[str, str]:
+    deploy(STACK, stack_config(STACK), endpoint=fresh_local_cloud.url, state_dir=tmp_path)
+    path = contract.parameter_path(STACK, PROJECT)
+    pages = boto3.client("ssm").get_paginator("get_parameters_by_path").paginate(Path=path)
+    return {p["Name"].removeprefix(path): p["Value"] for page in pages for p in page["Parameters"]}
+
+
+def test_project_writes_under_its_prefix_encrypted_with_the_platform_key(parameters):
+    s3 = boto3.client("s3")
+    bucket = parameters[contract.Param.ARTIFACT_BUCKET]
+    key = f"{parameters[contract.Param.ARTIFACT_PREFIX]}/data/train.csv"
+
+    s3.put_object(Bucket=bucket, Key=key, Body=b"customer_id,tenure\nc1,3\n")
+
+    head = s3.head_object(Bucket=bucket, Key=key)
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == parameters[contract.Param.KMS_KEY_ARN]
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read().startswith(b"customer_id")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+
+
+def test_approving_a_registered_model_package_starts_the_deploy_build(parameters):
+    sagemaker = boto3.client("sagemaker")
+    group = parameters[contract.Param.MODEL_PACKAGE_GROUP]
+    package = sagemaker.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={
+            "Containers": [
+                {
+                    "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+                    "ModelDataUrl": f"s3://{parameters[contract.Param.ARTIFACT_BUCKET]}/"
+                    f"{parameters[contract.Param.ARTIFACT_PREFIX]}/model.tar.gz",
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    )["ModelPackageArn"]
+
+    sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
+
+    deploy_project = contract.resource_name(_prefix(), PROJECT, "deploy")
+    builds = _wait_for_builds(deploy_project)
+    (build,) = boto3.client("codebuild").batch_get_builds(ids=builds)["builds"]
+    overrides = {v["name"]: v["value"] for v in build["environment"]["environmentVariables"]}
+    assert overrides[contract.ENV_MODEL_PACKAGE_ARN] == package
+    packages = sagemaker.list_model_packages(ModelPackageGroupName=group)
+    assert [p["ModelApprovalStatus"] for p in packages["ModelPackageSummaryList"]] == ["Approved"]
+
+
+def _prefix() -> str:
+    return stack_config(STACK)["namePrefix"]
+
+
+def _wait_for_builds(project: str, timeout: float = 10.0) -> list[str]:
+    # EventBridge delivers asynchronously, as in AWS
+    codebuild = boto3.client("codebuild")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        builds = codebuild.list_builds_for_project(projectName=project)["ids"]
+        if builds:
+            return builds
+        time.sleep(0.1)
+    raise AssertionError(f"no build of {project} started within {timeout}s")
+
+
+def test_project_puts_and_gets_a_feature_record_in_its_feature_group(parameters):
+    (group,) = json.loads(parameters[contract.Param.FEATURE_GROUPS])
+    runtime = boto3.client("sagemaker-featurestore-runtime")
+    record = [
+        {"FeatureName": "customer_id", "ValueAsString": "c1"},
+        {"FeatureName": "tenure", "ValueAsString": "3"},
+        {"FeatureName": "monthly_charges", "ValueAsString": "70.5"},
+        {"FeatureName": "total_charges", "ValueAsString": "211.5"},
+        {"FeatureName": "event_time", "ValueAsString": "2026-11-26T00:00:00Z"},
+    ]
+
+    runtime.put_record(FeatureGroupName=group, Record=record)
+
+    got = runtime.get_record(FeatureGroupName=group, RecordIdentifierValueAsString="c1")
+    assert {f["FeatureName"]: f["ValueAsString"] for f in got["Record"]}["tenure"] == "3"
+
+
+def test_project_publishes_to_the_oncall_topic_and_its_alarms_exist(parameters):
+    topic = parameters[contract.Param.ONCALL_TOPIC_ARN]
+    sns = boto3.client("sns")
+
+    assert sns.publish(TopicArn=topic, Subject="test page", Message="drift")["MessageId"]
+
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert attributes["KmsMasterKeyId"] == parameters[contract.Param.KMS_KEY_ARN]
+    alarms = json.loads(parameters[contract.Param.ALARM_NAMES])
+    found = boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
+    assert sorted(a["AlarmName"] for a in found) == sorted(alarms)
+
+
+def test_project_execution_role_and_pipeline_name_are_ready_for_its_ci(parameters):
+    role_name = parameters[contract.Param.EXECUTION_ROLE_ARN].rsplit("/", 1)[-1]
+    role = boto3.client("iam").get_role(RoleName=role_name)["Role"]
+    assert role["Arn"] == parameters[contract.Param.EXECUTION_ROLE_ARN]
+    assert parameters[contract.Param.PIPELINE_NAME] == contract.training_pipeline_name(
+        _prefix(), PROJECT
+    )
+    settings = json.loads(parameters[contract.Param.SETTINGS])
+    assert settings["registration"]["metric"] == "auc"
