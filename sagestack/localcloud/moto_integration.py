@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "EmptyResult",
     "extend_service",
+    "find_feature_group",
     "iter_backends",
     "live_backends",
     "LocalCloudDispatcher",
@@ -95,6 +96,14 @@ Handler = Callable[..., Any]
 def backend(service: str, account_id: str = DEFAULT_ACCOUNT_ID, region: str = "us-east-1") -> Any:
     """The backend holding ``service``'s state for one account and region (add-ons included)."""
     return _backend_dict(service)[account_id][region]
+
+
+def find_feature_group(account_id: str, region: str, name_or_arn: str) -> Any | None:
+    """moto's SageMaker feature group by name or ARN, or None (moto itself only finds by name)."""
+    for group in backend("sagemaker", account_id, region).feature_groups.values():
+        if name_or_arn in (group.feature_group_name, group.arn):
+            return group
+    return None
 
 
 # --- routing -----------------------------------------------------------------------------------

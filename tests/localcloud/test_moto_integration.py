@@ -80,3 +80,44 @@ def test_extensions_of_one_service_are_combined_the_last_registered_first(monkey
     assert served.list_reports() == "second"
     assert served.list_report_groups() == "first"
     assert isinstance(served, moto_class)
+
+
+@pytest.fixture
+def restore_queue_add_message():
+    from moto.sqs.models import Queue
+
+    original = Queue.add_message
+    yield
+    Queue.add_message = original
+
+
+def test_a_model_method_wrapper_sees_every_instance(restore_queue_add_message, fresh_local_cloud):
+    import boto3
+
+    seen = []
+
+    def record(original, queue, message):
+        seen.append((queue.name, message.body))
+        return original(message)
+
+    moto_integration.wrap_model_method("sqs", "Queue", "add_message", record)
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="wrapped")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    assert seen == [("wrapped", "hello")]
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "hello"
+
+
+def test_a_registered_route_serves_its_path_prefix(monkeypatch, local_cloud):
+    import urllib.request
+
+    if not local_cloud.is_sagestack:
+        pytest.skip("routes are sagestack's")
+
+    def hello(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode()]
+
+    monkeypatch.setitem(moto_integration._ROUTES, "/_sagestack/test/", hello)
+    with urllib.request.urlopen(f"{local_cloud.url}/_sagestack/test/abc", timeout=10) as reply:
+        assert reply.read() == b"/_sagestack/test/abc"

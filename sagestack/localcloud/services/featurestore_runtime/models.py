@@ -112,20 +112,17 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
 
 def feature_group(account_id: str, region: str, name_or_arn: str) -> FeatureGroupView:
     """The feature group from moto's SageMaker backend, by name or ARN."""
-    sagemaker = moto_integration.backend("sagemaker", account_id, region)
-    for group in sagemaker.feature_groups.values():
-        if name_or_arn in (group.feature_group_name, group.arn):
-            online = getattr(group, "online_store_config", None) or {}
-            return FeatureGroupView(
-                name=group.feature_group_name,
-                identity=f"{group.feature_group_name}@{group.creation_time.isoformat()}",
-                record_identifier=group.record_identifier_feature_name,
-                event_time_feature=group.event_time_feature_name,
-                feature_types={
-                    d["FeatureName"]: d["FeatureType"] for d in group.feature_definitions
-                },
-                online_store_enabled=bool(online.get("EnableOnlineStore")),
-            )
+    group = moto_integration.find_feature_group(account_id, region, name_or_arn)
+    if group is not None:
+        online = getattr(group, "online_store_config", None) or {}
+        return FeatureGroupView(
+            name=group.feature_group_name,
+            identity=f"{group.feature_group_name}@{group.creation_time.isoformat()}",
+            record_identifier=group.record_identifier_feature_name,
+            event_time_feature=group.event_time_feature_name,
+            feature_types={d["FeatureName"]: d["FeatureType"] for d in group.feature_definitions},
+            online_store_enabled=bool(online.get("EnableOnlineStore")),
+        )
     raise ResourceNotFound(f"Resource Not Found: FeatureGroup {name_or_arn} does not exist")
 
 

@@ -117,9 +117,9 @@ class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")
         return ActionResult({k: v for k, v in description.items() if v is not None})
 
     def _feature_group(self, name: str) -> Any:
-        for group in self.sagemaker_backend.feature_groups.values():
-            if name in (group.feature_group_name, group.arn):
-                return group
+        group = moto_integration.find_feature_group(self.current_account, self.region, name)
+        if group is not None:
+            return group
         raise ResourceNotFound(f"Resource Not Found: FeatureGroup {name} does not exist")
 
     def _set_param(self, name: str, value: Any) -> None:
