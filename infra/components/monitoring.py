@@ -12,9 +12,10 @@ import pulumi_aws as aws
 
 from sagestack import contract
 
-RUNBOOK_ENDPOINT_ERRORS = "docs/runbooks/endpoint-errors.md"
-RUNBOOK_ENDPOINT_LATENCY = "docs/runbooks/endpoint-latency.md"
-RUNBOOK_FEATURE_DRIFT = "docs/runbooks/feature-drift.md"
+# Paths in the repository (sections as anchors), the runbooks on-call opens from a page.
+RUNBOOK_ENDPOINT_ERRORS = "docs/runbooks/endpoint.md#errors"
+RUNBOOK_ENDPOINT_LATENCY = "docs/runbooks/endpoint.md#latency"
+RUNBOOK_FEATURE_DRIFT = "docs/runbooks/drift.md"
 SAGEMAKER_NAMESPACE = "AWS/SageMaker"
 
 

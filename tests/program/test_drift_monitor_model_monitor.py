@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from graph_helpers import project_entry, stack_config
+from graph_helpers import REPO, project_entry, stack_config
 from test_drift_monitor import processing_job_permissions
 from test_project_graph import ACCOUNT, REGION, role_permissions
 from test_stack_shapes import CountingMocks
@@ -118,12 +118,12 @@ def test_alarm_descriptions_name_model_feature_score_and_runbook(mixed_run):
     tenure = alarm(mixed_run, "sagestack-test-churn-drift-tenure")["alarmDescription"]
     assert tenure == (
         "Model churn: feature tenure drifted past Model Monitor's baseline drift distance 0.3 "
-        f"on endpoint {ENDPOINT}. Runbook: docs/runbooks/feature-drift.md"
+        f"on endpoint {ENDPOINT}. Runbook: docs/runbooks/drift.md"
     )
     fraud = alarm(mixed_run, "sagestack-test-fraud-drift-tenure")["alarmDescription"]
     assert fraud == (
         "Model fraud: feature tenure drifted past PSI 0.2 on endpoint sagestack-test-fraud. "
-        "Runbook: docs/runbooks/feature-drift.md"
+        "Runbook: docs/runbooks/drift.md"
     )
 
 
@@ -228,3 +228,16 @@ def test_model_monitor_schedule_refuses_every_few_hours_that_do_not_divide_a_day
 
     with pytest.raises(ValueError, match=r'"rate\(5 hours\)" is not a schedule Model Monitor'):
         model_monitor_schedule("rate(5 hours)")
+
+
+def test_every_alarm_links_a_runbook_section_that_exists(mixed_run):
+    for resource in mixed_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        description = resource.inputs["alarmDescription"]
+        link = description.split("Runbook: ", 1)[1]
+        path, _, anchor = link.partition("#")
+        text = (REPO / path).read_text(encoding="utf-8")
+        headings = {
+            line.lstrip("#").strip().lower() for line in text.splitlines() if line[:1] == "#"
+        }
+        assert path.startswith("docs/runbooks/")
+        assert not anchor or anchor in headings, f"{link}: no section {anchor!r}"
