@@ -9,6 +9,7 @@ import sys
 BENCHMARKS = [
     "benchmarks.drift_bench",
     "benchmarks.local_up",
+    "benchmarks.local_deploy",
 ]
 
 
