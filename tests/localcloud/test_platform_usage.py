@@ -5,23 +5,33 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 
 import boto3
 import pytest
 
 from sagestack import contract
 from sagestack.localcloud.deploy import deploy, stack_config
+from sagestack.localcloud.fixtures import ENDPOINT_ENV
 
-pytestmark = pytest.mark.slow
+# One deploy serves every test here: the group keeps them together on one xdist worker, so no
+# other test resets the cloud in between.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("platform-usage")]
 STACK, PROJECT = "dev", "churn"
 
 
-@pytest.fixture
-def parameters(fresh_local_cloud, tmp_path) -> dict[str, str]:
-    deploy(STACK, stack_config(STACK), endpoint=fresh_local_cloud.url, state_dir=tmp_path)
-    path = contract.parameter_path(STACK, PROJECT)
-    pages = boto3.client("ssm").get_paginator("get_parameters_by_path").paginate(Path=path)
-    return {p["Name"].removeprefix(path): p["Value"] for page in pages for p in page["Parameters"]}
+@pytest.fixture(scope="module")
+def parameters(local_cloud, tmp_path_factory) -> Iterator[dict[str, str]]:
+    local_cloud.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENDPOINT_ENV, local_cloud.url)
+        state_dir = tmp_path_factory.mktemp("deploy-state")
+        deploy(STACK, stack_config(STACK), endpoint=local_cloud.url, state_dir=state_dir)
+        path = contract.parameter_path(STACK, PROJECT)
+        pages = boto3.client("ssm").get_paginator("get_parameters_by_path").paginate(Path=path)
+        yield {
+            p["Name"].removeprefix(path): p["Value"] for page in pages for p in page["Parameters"]
+        }
 
 
 def test_project_writes_under_its_prefix_encrypted_with_the_platform_key(parameters):
