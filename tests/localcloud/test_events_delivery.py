@@ -153,9 +153,10 @@ def test_input_transformer_fills_json_template_with_quoting_rules(aws):
     template = (
         '{"group": <group>, "status": "<status>", "version": <version>, '
         '"text": "package <group> is \\"<status>\\"", "rule": <aws.events.rule-name>, '
-        '"event": <aws.events.event.json>, "absent": <absent>}'
+        '"event": <aws.events.event.json>, "absent": <absent>, "slashed": <slashed>}'
     )
     paths = {
+        "slashed": "$.detail.a/b",
         "group": "$.detail.ModelPackageGroupName",
         "status": "$.detail.ModelApprovalStatus",
         "version": "$.detail.ModelPackageVersion",
@@ -164,15 +165,17 @@ def test_input_transformer_fills_json_template_with_quoting_rules(aws):
     _rule(
         aws, {"Arn": arn, "InputTransformer": {"InputPathsMap": paths, "InputTemplate": template}}
     )
-    event_id = _put(aws)
+    detail = {**DETAIL, "a/b": "slash"}
+    event_id = _put(aws, detail=detail)
     delivered = json.loads(_bodies(aws, url)[0])
     assert delivered["group"] == "churn"
     assert delivered["status"] == "Approved"
     assert delivered["version"] == 3
     assert delivered["text"] == 'package churn is "Approved"'
     assert delivered["rule"] == "approved"
-    assert delivered["event"]["id"] == event_id and delivered["event"]["detail"] == DETAIL
+    assert delivered["event"]["id"] == event_id and delivered["event"]["detail"] == detail
     assert delivered["absent"] is None
+    assert delivered["slashed"] == "slash"  # EventBridge paths may hold forward slashes
 
 
 def test_input_transformer_string_template_delivers_text(aws):
@@ -339,10 +342,14 @@ def test_missing_or_unsupported_targets_fail_alone(aws):
         ),
         (
             {"InputTransformer": {"InputPathsMap": {"x": "detail.id"}, "InputTemplate": "<x>"}},
-            "JSON path",
+            "must start with '$'",
+        ),
+        (
+            {"InputTransformer": {"InputPathsMap": {"x": "$.detail["}, "InputTemplate": "<x>"}},
+            "not a valid JSON path",
         ),
     ],
-    ids=["two input kinds", "input not json", "reserved variable", "path without $"],
+    ids=["two input kinds", "input not json", "reserved variable", "path without $", "bad path"],
 )
 def test_put_targets_rejects_invalid_input_settings(aws, target, fragment):
     _url, arn = _queue(aws)

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from sagestack.localcloud import moto_integration
-from sagestack.localcloud.services.events import deliveries, delivery, patterns
+from sagestack.localcloud.services.events import deliveries, delivery, patterns, transform
 from sagestack.localcloud.services.events.deliveries import DELIVERIES, Delivery
 from sagestack.localcloud.services.events.exceptions import (
     InvalidEventPatternException,
@@ -88,8 +88,9 @@ def _validate_transformer(transformer: dict[str, Any], target_id: str | None) ->
                 f"Target {target_id}: InputPathsMap key '{name}' is reserved (keys starting "
                 "with 'aws.' are predefined variables)."
             )
-        if not isinstance(path, str) or not path.startswith("$"):
+        try:
+            transform.check_path(path)
+        except (transform.PathError, AttributeError) as error:
             raise ValidationException(
-                f"Target {target_id}: InputPathsMap value '{path}' for '{name}' is not a JSON "
-                "path starting with '$'."
-            )
+                f"Target {target_id}: InputPathsMap value for '{name}': {error}"
+            ) from None

@@ -18,7 +18,12 @@ from typing import Any
 
 from sagestack.localcloud import moto_integration
 from sagestack.localcloud.services.events import deliveries, patterns, targets
-from sagestack.localcloud.services.events.transform import RuleContext, compact, target_input
+from sagestack.localcloud.services.events.transform import (
+    PathError,
+    RuleContext,
+    compact,
+    target_input,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +74,13 @@ def send_to_targets(
         if handler is None:
             original(_rule_with_only(rule, target), event_message, transform_input)
             continue
-        text = target_input(target, event, context) if transform_input else compact(event)
+        try:
+            text = target_input(target, event, context) if transform_input else compact(event)
+        except PathError as error:  # a path stored before validation, e.g. restored state
+            _record_failure(
+                rule, target, event, "", targets.TargetError("InvalidInput", str(error))
+            )
+            continue
         _invoke(handler, rule, target, event, text)
 
 

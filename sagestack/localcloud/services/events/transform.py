@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jsonpath_ng import parse as parse_json_path
+from jsonpath_ng.exceptions import JSONPathError
 
 RESERVED_PREFIX = "aws.events."
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.\-]+)>")
@@ -51,12 +52,21 @@ def target_input(target: dict[str, Any], event: dict[str, Any], context: RuleCon
 
 
 def json_path(document: Any, path: str) -> Any:
-    """The value at a JSONPath (``$.detail.x``); a list when it has wildcards; _MISSING if none."""
+    """The value at a JSONPath (``$.detail.x``); a list when it has wildcards; _MISSING if none.
+
+    Raises :class:`PathError` for a path EventBridge would not accept."""
     expression = _compiled_path(path)
     found = [match.value for match in expression.find(document)]
     if not found:
         return _MISSING
     return found if "*" in path else found[0]
+
+
+def check_path(path: str) -> None:
+    """Raise :class:`PathError` unless ``path`` is a JSON path EventBridge accepts."""
+    if not path.startswith("$"):
+        raise PathError(f"'{path}' is not a JSON path: it must start with '$'")
+    _compiled_path(path)
 
 
 def resolve_dynamic(value: Any, event: dict[str, Any]) -> Any:
@@ -67,9 +77,33 @@ def resolve_dynamic(value: Any, event: dict[str, Any]) -> Any:
     return value
 
 
+class PathError(ValueError):
+    """A JSON path EventBridge's syntax does not allow."""
+
+
 @lru_cache(maxsize=512)
 def _compiled_path(path: str) -> Any:
-    return parse_json_path(path)
+    try:
+        return parse_json_path(_quoted_segments(path))
+    except JSONPathError as error:
+        raise PathError(f"'{path}' is not a valid JSON path: {error}") from None
+
+
+_PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_\-*]*(\[[0-9*]+\])*$")
+_SEGMENT_PARTS = re.compile(r"^(?P<name>[^\[]*)(?P<indices>(\[[0-9*]+\])*)$")
+
+
+def _quoted_segments(path: str) -> str:
+    """Quote the names jsonpath-ng cannot read bare (EventBridge allows e.g. "a/b" in a path)."""
+    head, *segments = path.split(".")
+    quoted = [head]
+    for segment in segments:
+        parts = _SEGMENT_PARTS.match(segment)
+        if _PLAIN_SEGMENT.match(segment) or parts is None:
+            quoted.append(segment)
+        else:
+            quoted.append(f'"{parts["name"]}"{parts["indices"]}')
+    return ".".join(quoted)
 
 
 def _variables(
