@@ -328,11 +328,15 @@ def _capture_record(csv_rows: str) -> str:
 
 def stream(args, workdir: Path) -> None:
     started = time.perf_counter()
+    cached = (workdir / f"capture-{args.stream_rows}.done").exists()
     files = write_capture_files(workdir, args.stream_rows, args.baseline_rows)
     size_gb = sum(path.stat().st_size for path in files) / 1e9
+    origin = (
+        f"reused from {workdir}" if cached else f"written in {time.perf_counter() - started:.0f} s"
+    )
     print(
         f"\nEngine streaming SageMaker capture files ({ROWS_PER_RECORD} CSV rows per record, "
-        f"{len(files)} files, {size_gb:.1f} GB, ready in {time.perf_counter() - started:.0f} s):",
+        f"{len(files)} files, {size_gb:.1f} GB, {origin}):",
         flush=True,
     )
     print(
