@@ -134,6 +134,34 @@ def test_scheduled_rule_matches_no_event(aws):
     _bodies(aws, url, expected=0)
 
 
+def test_rate_rule_sends_scheduled_events_on_the_clock(aws):
+    url, arn = _queue(aws)
+    events = aws("events")
+    with clock.frozen() as frozen:
+        rule_arn = events.put_rule(Name="every-5", ScheduleExpression="rate(5 minutes)")["RuleArn"]
+        events.put_targets(Rule="every-5", Targets=[{"Id": "q", "Arn": arn}])
+        created = frozen.now()
+        frozen.advance(299)
+        _bodies(aws, url, expected=0)
+        frozen.advance(301)
+    scheduled = [json.loads(body) for body in _bodies(aws, url, expected=2)]
+    assert {e["detail-type"] for e in scheduled} == {"Scheduled Event"}
+    assert {e["source"] for e in scheduled} == {"aws.events"}
+    assert all(e["resources"] == [rule_arn] and e["detail"] == {} for e in scheduled)
+    expected = {(created + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ") for m in (5, 10)}
+    assert {e["time"] for e in scheduled} == expected
+
+
+def test_disabled_rate_rule_sends_nothing(aws):
+    url, arn = _queue(aws)
+    events = aws("events")
+    with clock.frozen() as frozen:
+        events.put_rule(Name="hourly", ScheduleExpression="rate(1 hour)", State="DISABLED")
+        events.put_targets(Rule="hourly", Targets=[{"Id": "q", "Arn": arn}])
+        frozen.advance(7200)
+    _bodies(aws, url, expected=0)
+
+
 def test_constant_input_replaces_the_event(aws):
     url, arn = _queue(aws)
     _rule(aws, {"Arn": arn, "Input": '{"retrain": true}'})

@@ -9,8 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sagestack.localcloud import moto_integration
-from sagestack.localcloud.services.events import deliveries, delivery, patterns, transform
+from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud.services.events import (
+    deliveries,
+    delivery,
+    patterns,
+    schedules,
+    transform,
+)
 from sagestack.localcloud.services.events.deliveries import DELIVERIES, Delivery
 from sagestack.localcloud.services.events.exceptions import (
     InvalidEventPatternException,
@@ -28,11 +34,14 @@ def install() -> None:
 
     moto_integration.extend_service("events", EventsResponse)
     moto_integration.wrap_backend_operation("events", "put_rule", _validated_rule)
+    moto_integration.wrap_backend_operation("events", "put_rule", schedules.anchored_put_rule)
     moto_integration.wrap_backend_operation("events", "put_targets", _validated_targets)
     moto_integration.wrap_model_method(
         "events", "Rule", "send_to_targets", delivery.send_to_targets
     )
     moto_integration.register_route(deliveries.ROUTE, deliveries.http_app)
+    clock.on_tick(schedules.fire_due)
+    clock.ensure_ticking()
 
 
 def _validated_rule(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:

@@ -3,8 +3,8 @@
 moto calls ``Rule.send_to_targets`` for every rule of the bus an event was put on (put_events,
 replays, cross-bus forwarding). :func:`send_to_targets` runs in its place for the target types
 sagestack uses (SNS, SQS, CodeBuild, SageMaker pipelines) and hands the others (log groups,
-archives, buses, API destinations) back to moto. Unlike moto it skips DISABLED rules and rules that
-only have a schedule, as AWS does.
+archives, buses, API destinations) back to moto. Unlike moto it skips DISABLED rules, and a rule
+that only has a schedule gets its own Scheduled Events (:mod:`.schedules`) and nothing else.
 Delivery is synchronous: the event has reached its targets when PutEvents returns.
 """
 
@@ -26,6 +26,8 @@ from sagestack.localcloud.services.events.transform import (
 )
 
 log = logging.getLogger(__name__)
+
+SCHEDULED_EVENT = "Scheduled Event"
 
 
 def aws_time(value: Any) -> str:
@@ -55,10 +57,13 @@ def send_to_targets(
     original: Any, rule: Any, event_message: dict[str, Any], transform_input: bool = True
 ) -> None:
     """Wrapper of moto's ``Rule.send_to_targets`` (see module docstring)."""
-    if rule.state != "ENABLED" or _is_schedule_only(rule):
+    if rule.state != "ENABLED":
         return
     event = event_as_delivered(event_message)
-    if not patterns.matches(_compiled_pattern(rule.event_pattern.dump()), event):
+    if _is_schedule_only(rule):
+        if not _is_its_schedule(rule, event):
+            return
+    elif not patterns.matches(_compiled_pattern(rule.event_pattern.dump()), event):
         return
     context = RuleContext(
         rule_arn=rule.arn,
@@ -87,6 +92,14 @@ def send_to_targets(
 def _is_schedule_only(rule: Any) -> bool:
     # moto matches every event to a rule without a pattern; a scheduled rule matches none
     return bool(rule.scheduled_expression) and not rule.event_pattern.dump()
+
+
+def _is_its_schedule(rule: Any, event: dict[str, Any]) -> bool:
+    return (
+        event.get("source") == "aws.events"
+        and event.get("detail-type") == SCHEDULED_EVENT
+        and event.get("resources") == [rule.arn]
+    )
 
 
 def _rule_with_only(rule: Any, target: dict[str, Any]) -> Any:
