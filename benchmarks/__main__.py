@@ -10,6 +10,7 @@ BENCHMARKS = [
     "benchmarks.drift_bench",
     "benchmarks.local_up",
     "benchmarks.local_deploy",
+    "benchmarks.program_size",
 ]
 
 
