@@ -110,6 +110,14 @@ def test_confirm_subscription_with_the_token_then_notification_arrives(sns, topi
     assert page.headers["x-amz-sns-subscription-arn"] == arn
 
 
+def test_endpoint_must_match_the_protocol(sns, topic):
+    with pytest.raises(ClientError) as error:
+        sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="http://127.0.0.1:1/")
+    assert error.value.response["Error"]["Code"] == "InvalidParameter"
+    assert "https://" in error.value.response["Error"]["Message"]
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
 def test_confirm_subscription_with_a_wrong_token_is_rejected(sns, topic):
     with SnsReceiver(confirm_subscriptions=False) as pager:
         sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
@@ -238,7 +246,7 @@ def test_sqs_subscription_with_raw_delivery_gets_the_message_itself(sns, topic, 
 
 
 def test_alarm_action_pages_the_http_receiver(sns, topic, pager, fresh_local_cloud):
-    sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=pager.url)
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
     pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
     cloudwatch = boto3.client("cloudwatch", endpoint_url=fresh_local_cloud.url)
     with clock.frozen() as frozen:

@@ -1,7 +1,7 @@
 """Evaluating moto's metric alarms on the local cloud's clock, and what a state change does.
 
-Alarms with a period of a minute or more are evaluated every minute, high-resolution ones (10 s,
-30 s) every 10 seconds, each over the last complete periods (aligned to the period, as
+Alarms with a period of a minute or more are evaluated every minute, high-resolution ones (10, 20
+and 30 s) every 10 seconds, each over the last complete periods (aligned to the period, as
 GetMetricStatistics aligns them). A state change (from evaluation or SetAlarmState) runs the
 alarm's actions for the new state when actions are enabled (SNS topics; other action types are
 logged as unsupported) and always puts a "CloudWatch Alarm State Change" event on the default bus.

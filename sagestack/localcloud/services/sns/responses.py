@@ -19,6 +19,13 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
         protocol = self._get_param("Protocol")
         endpoint = self._get_param("Endpoint")
         topic_arn = self._get_param("TopicArn")
+        if protocol in subscriptions.HTTP_PROTOCOLS and not str(endpoint).startswith(
+            f"{protocol}://"
+        ):
+            raise InvalidParameterException(
+                f"Invalid parameter: Endpoint '{endpoint}' is not an {protocol}:// URL, as "
+                f"protocol {protocol} requires"
+            )
         existed = self.backend._find_subscription(topic_arn, endpoint, protocol) is not None
         result = super().subscribe()
         subscription = self.backend._find_subscription(topic_arn, endpoint, protocol)
