@@ -162,7 +162,6 @@ def parameters(default_instance_type: str) -> list[dict[str, Any]]:
 def _s3_input(name: str, uri: Any, local_path: str) -> dict[str, Any]:
     return {
         "InputName": name,
-        "AppManaged": False,
         "S3Input": {
             "S3Uri": uri,
             "LocalPath": local_path,
@@ -225,7 +224,6 @@ def processing_step(spec: DriftMonitorSpec, code_file: str) -> dict[str, Any]:
                 "Outputs": [
                     {
                         "OutputName": "report",
-                        "AppManaged": False,
                         "S3Output": {
                             "S3Uri": report_uri,
                             "LocalPath": OUTPUT_PATH,

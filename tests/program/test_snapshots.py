@@ -21,7 +21,14 @@ from sagestack.program_runner import ProgramRun
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_VARIABLE = "SAGESTACK_UPDATE_SNAPSHOTS"
 # Inputs holding JSON documents, expanded so a policy change diffs line by line.
-JSON_INPUTS = ("policy", "assumeRolePolicy", "eventPattern", "value", "inputTemplate")
+JSON_INPUTS = (
+    "policy",
+    "assumeRolePolicy",
+    "eventPattern",
+    "value",
+    "inputTemplate",
+    "pipelineDefinition",
+)
 MAX_DIFF_LINES = 200
 
 
