@@ -159,17 +159,29 @@ def addon_backends(backend_class: type, service_name: str, regions_of: str) -> B
     botocore lists no regions for some services (the Feature Store runtime, CodeConnections),
     so the add-on borrows those of the service it belongs with.
     """
-    session = boto3.session.Session()
-    regions = [
-        region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions(regions_of, partition_name=partition)
-    ]
     backends = BackendDict(
-        backend_class, service_name, use_boto3_regions=False, additional_regions=regions
+        backend_class,
+        service_name,
+        use_boto3_regions=False,
+        additional_regions=list(_regions_of(regions_of)),
     )
     register_backends(backends)
     return backends
+
+
+@functools.cache
+def _regions_of(service: str) -> tuple[str, ...]:
+    session = _botocore_session()
+    return tuple(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions(service, partition_name=partition)
+    )
+
+
+@functools.cache
+def _botocore_session() -> boto3.session.Session:
+    return boto3.session.Session()  # loading endpoint data takes a while: once is enough
 
 
 def register_backends(backends: BackendDict) -> None:
@@ -223,9 +235,13 @@ def moto_responses_class(moto_service: str) -> type[BaseResponse]:
 
 
 def _moto_url_paths(moto_service: str) -> dict[str, Handler]:
-    regions = _backend_dict(moto_service)[DEFAULT_ACCOUNT_ID]
-    any_backend = regions["us-east-1"] if "us-east-1" in regions else regions["aws"]
-    return dict(any_backend._url_module.url_paths)
+    """moto's ``urls.py`` routes of a service, without creating a backend to find them."""
+    import importlib
+
+    from moto.backends import ALT_SERVICE_NAMES
+
+    module = ALT_SERVICE_NAMES.get(moto_service, moto_service).replace("-", "")
+    return dict(importlib.import_module(f"moto.{module}.urls").url_paths)
 
 
 def _extended_url_paths(moto_service: str, responses_class: type[BaseResponse]) -> dict:
