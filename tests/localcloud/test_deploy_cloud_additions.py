@@ -75,3 +75,51 @@ def test_a_feature_group_can_be_deleted_and_then_is_not_found(fresh_local_cloud)
     with pytest.raises(ClientError) as missing:
         sagemaker.describe_feature_group(FeatureGroupName="gone")
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def _project_request(source_type: str, **extra) -> dict:
+    return {
+        "name": "built",
+        "source": {"type": source_type, "location": "https://gitlab.com/acme/fraud"},
+        "artifacts": {"type": "NO_ARTIFACTS"},
+        "environment": {
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        "serviceRole": "arn:aws:iam::123456789012:role/build",
+        **extra,
+    }
+
+
+def test_a_gitlab_project_keeps_its_source_type_and_encryption_key(fresh_local_cloud):
+    codebuild = boto3.client("codebuild")
+    key = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000000"
+
+    created = codebuild.create_project(**_project_request("GITLAB", encryptionKey=key))
+
+    assert created["project"]["source"]["type"] == "GITLAB"
+    (project,) = codebuild.batch_get_projects(names=["built"])["projects"]
+    assert project["source"]["type"] == "GITLAB"
+    assert project["encryptionKey"] == key
+
+
+def test_an_unknown_source_type_is_still_refused(fresh_local_cloud):
+    with pytest.raises(ClientError) as refused:
+        boto3.client("codebuild").create_project(**_project_request("SUBVERSION"))
+    assert refused.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+def test_update_project_changes_what_it_names_and_keeps_the_rest(fresh_local_cloud):
+    codebuild = boto3.client("codebuild")
+    codebuild.create_project(**_project_request("GITHUB", timeoutInMinutes=60))
+
+    updated = codebuild.update_project(name="built", timeoutInMinutes=30)["project"]
+
+    assert updated["timeoutInMinutes"] == 30
+    (project,) = codebuild.batch_get_projects(names=["built"])["projects"]
+    assert project["timeoutInMinutes"] == 30
+    assert project["source"]["location"] == "https://gitlab.com/acme/fraud"
+    with pytest.raises(ClientError) as missing:
+        codebuild.update_project(name="nope", timeoutInMinutes=30)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"

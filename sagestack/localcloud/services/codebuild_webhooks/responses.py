@@ -5,11 +5,14 @@ Routing stays moto's own ``urls.py``: :func:`moto_integration.extend_service` po
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from sagestack.localcloud import moto_integration
 from sagestack.localcloud.moto_integration import ActionResult, EmptyResult
 
+from .exceptions import ResourceNotFoundException
 from .models import CodeBuildWebhooksBackend, codebuild_webhooks_backends
 
 _SETTINGS = (
@@ -22,10 +25,68 @@ _SETTINGS = (
 )
 
 
+# Source types AWS accepts that moto's CreateProject validation predates.
+_SOURCE_TYPES_MOTO_LACKS = frozenset({"GITLAB", "GITLAB_SELF_MANAGED"})
+# What UpdateProject may change, by request member (moto keeps the same keys in its metadata).
+_UPDATABLE = (
+    "description",
+    "source",
+    "artifacts",
+    "environment",
+    "serviceRole",
+    "timeoutInMinutes",
+    "queuedTimeoutInMinutes",
+    "encryptionKey",
+    "tags",
+    "cache",
+    "sourceVersion",
+    "logsConfig",
+    "vpcConfig",
+)
+
+
 class CodeBuildWebhooksResponse(moto_integration.moto_responses_class("codebuild")):  # type: ignore[misc]
     @property
     def webhooks(self) -> CodeBuildWebhooksBackend:
         return codebuild_webhooks_backends[self.current_account][self.region]
+
+    # --- projects: GitLab sources, the given encryption key, UpdateProject ---
+
+    def create_project(self) -> ActionResult:
+        source_type = (self._get_param("source") or {}).get("type")
+        if source_type in _SOURCE_TYPES_MOTO_LACKS:
+            # moto validates the rest of the source as it would a GitHub one
+            self._replace_source_type("GITHUB")
+        super().create_project()
+        name = self._get_param("name")
+        metadata = self.codebuild_backend.codebuild_projects[name].project_metadata
+        if source_type in _SOURCE_TYPES_MOTO_LACKS:
+            metadata["source"]["type"] = source_type
+        if self._get_param("encryptionKey"):  # moto puts the account's aws/s3 key instead
+            metadata["encryptionKey"] = self._get_param("encryptionKey")
+        return ActionResult({"project": metadata})
+
+    def _replace_source_type(self, source_type: str) -> None:
+        if self.automated_parameter_parsing:
+            self.params["source"] = {**self.params["source"], "type": source_type}
+            return
+        request = json.loads(self.body)
+        request["source"]["type"] = source_type
+        self.body = json.dumps(request)
+
+    def update_project(self) -> ActionResult:
+        name = self._get_param("name")
+        project = self.codebuild_backend.codebuild_projects.get(name)
+        if project is None:
+            raise ResourceNotFoundException(f"Project cannot be found: {name}")
+        for member in _UPDATABLE:
+            value = self._get_param(member)
+            if value is not None:
+                project.project_metadata[member] = value
+        project.project_metadata["lastModifiedDate"] = time.time()
+        return ActionResult({"project": project.project_metadata})
+
+    # --- webhooks ---
 
     def create_webhook(self) -> ActionResult:
         webhook = self.webhooks.create_webhook(self._get_param("projectName"), self._settings())
