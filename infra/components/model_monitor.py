@@ -10,8 +10,11 @@ cannot find, and the endpoint is created by the deploy build after the first app
 project starts on the sagestack monitor (the default: its scheduled runs find no captures and
 exit cleanly); once its first model is deployed, set ``drift.monitor: model-monitor`` and run
 ``pulumi up``. The deploy build must also write Model Monitor's baseline (``statistics.json`` and
-``constraints.json`` of a baselining job on the training data) under
+``constraints.json`` of a baselining job on the training data, run on a CSV with a header row so
+Model Monitor names the features as ``drift.features`` does) under
 ``contract.model_monitor_baseline_prefix(project)``; without it the job has nothing to compare.
+``drift.threshold`` is then Model Monitor's baseline drift distance (0 to 1), not a PSI.
+Model Monitor is closed to new AWS customers; accounts that never used it stay on the default.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from pipelines import drift_monitor_pipeline as dmp
 from pipelines.definition_validator import validate_definition
@@ -188,38 +191,45 @@ def _frame(rng, rows: int, shift: float = 0.0) -> pd.DataFrame:
     )
 
 
-@pytest.fixture
-def step_run(tmp_path):
-    """Captures in the window (shifted ages), before it and after it; the step run at 22:05."""
+def _write_captures_and_baseline(s3, folder: Path) -> Path:
+    """Captures in the window (shifted ages), before it and after it; returns the baseline."""
     rng = np.random.default_rng(7)
-    baseline = tmp_path / "baseline" / "baseline.json"
+    baseline = folder / "baseline" / "baseline.json"
     baseline.parent.mkdir()
     save(build_baseline(_frame(rng, 2000), categorical=["colour"]), baseline)
+    s3.create_bucket(Bucket=BUCKET)
+    files = {
+        f"{CAPTURE}/AllTraffic/2026/11/26/21/a.jsonl": _frame(rng, 600, shift=15),
+        f"{CAPTURE}/AllTraffic/2026/11/26/21/b.jsonl": _frame(rng, 400, shift=15),
+        f"{CAPTURE}/AllTraffic/2026/11/26/20/old.jsonl": _frame(rng, 300),
+        f"{CAPTURE}/AllTraffic/2026/11/26/22/new.jsonl": _frame(rng, 300),
+    }
+    for key, frame in files.items():
+        lines = "\n".join(_capture_line(row) for row in frame.to_dict("records"))
+        s3.put_object(Bucket=BUCKET, Key=key, Body=lines.encode())
+    return baseline
+
+
+def _step_arguments(folder: Path, baseline: Path) -> list[str]:
+    """The step's arguments as the pipeline passes them, for a run started at 22:05."""
+    return [
+        "--endpoint-name=sagestack-dev-churn",
+        f"--capture-s3-prefix=s3://{BUCKET}/{CAPTURE}",
+        "--window-hours=1",
+        "--window-end=2026-11-26T22:05:00Z",
+        "--psi-threshold=0.2",
+        f"--capture-dir={folder / 'capture'}",
+        f"--baseline={baseline}",
+        f"--output={folder / 'output'}",
+    ]
+
+
+@pytest.fixture
+def step_run(tmp_path):
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
-        files = {
-            f"{CAPTURE}/AllTraffic/2026/11/26/21/a.jsonl": _frame(rng, 600, shift=15),
-            f"{CAPTURE}/AllTraffic/2026/11/26/21/b.jsonl": _frame(rng, 400, shift=15),
-            f"{CAPTURE}/AllTraffic/2026/11/26/20/old.jsonl": _frame(rng, 300),
-            f"{CAPTURE}/AllTraffic/2026/11/26/22/new.jsonl": _frame(rng, 300),
-        }
-        for key, frame in files.items():
-            lines = "\n".join(_capture_line(row) for row in frame.to_dict("records"))
-            s3.put_object(Bucket=BUCKET, Key=key, Body=lines.encode())
-        code = main(
-            [
-                "--endpoint-name=sagestack-dev-churn",
-                f"--capture-s3-prefix=s3://{BUCKET}/{CAPTURE}",
-                "--window-hours=1",
-                "--window-end=2026-11-26T22:05:00Z",
-                "--psi-threshold=0.2",
-                f"--capture-dir={tmp_path / 'capture'}",
-                f"--baseline={baseline}",
-                f"--output={tmp_path / 'output'}",
-            ],
-            s3=s3,
-        )
+        baseline = _write_captures_and_baseline(s3, tmp_path)
+        code = main(_step_arguments(tmp_path, baseline), s3=s3)
     return code, tmp_path
 
 
@@ -236,6 +246,44 @@ def test_step_downloads_only_the_window_and_reports_its_drift(step_run):
         "constraint_violations.json",
         "drift_statistics.json",
     }
+
+
+@pytest.mark.slow
+def test_code_package_runs_the_step_end_to_end_against_s3(tmp_path):
+    """The zip as the container runs it: a separate Python, S3 over HTTP (moto's server)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        s3 = boto3.client("s3", region_name=REGION, endpoint_url=endpoint)
+        baseline = _write_captures_and_baseline(s3, tmp_path)
+        package = tmp_path / "drift-monitor.zip"
+        package.write_bytes(dmp.code_package().data)
+        environment = {
+            **os.environ,
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            # the libraries the image has, without the .pth that makes this repository importable:
+            # the step's own code must come from the zip, as in the container
+            "PYTHONPATH": sysconfig.get_paths()["purelib"],
+        }
+        done = subprocess.run(
+            [sys.executable, "-S", str(package), *_step_arguments(tmp_path, baseline)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment,
+            cwd=tmp_path,
+        )
+    finally:
+        server.stop()
+
+    assert done.returncode == 0, done.stderr
+    assert "2 capture files in 2026/11/26/21..2026/11/26/21" in done.stderr
+    statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
+    assert (statistics["rows"], statistics["violating_features"]) == (1000, ["age"])
+    assert (tmp_path / "output" / "drift_report.html").is_file()
 
 
 def test_step_refuses_a_capture_prefix_that_is_not_an_s3_uri(tmp_path, capsys):
