@@ -62,6 +62,8 @@ def _variants(paginator, bucket: str, prefix: str) -> list[str]:
 def parse_window_end(text: str) -> datetime:
     if not text:
         return datetime.now(UTC)
+    if text.isdigit():  # epoch milliseconds, as some AWS APIs render times
+        return datetime.fromtimestamp(int(text) / 1000, UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:

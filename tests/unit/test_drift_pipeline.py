@@ -23,7 +23,7 @@ from moto.server import ThreadedMotoServer
 from pipelines import drift_monitor_pipeline as dmp
 from pipelines.definition_validator import validate_definition
 from pipelines.drift.baseline import build_baseline, save
-from pipelines.drift_monitor_step import main, window_folders
+from pipelines.drift_monitor_step import main, parse_window_end, window_folders
 
 REGION = "us-east-1"
 CODE_URI = "s3://artifacts/platform/drift-monitor/code/drift-monitor-0123456789abcdef.zip"
@@ -158,6 +158,18 @@ def test_code_package_runs_as_a_zip_with_python(tmp_path):
 )
 def test_window_is_the_complete_hours_before_the_execution_started(end, hours, folders):
     assert window_folders(datetime.fromisoformat(end), hours) == folders
+
+
+def test_window_end_is_read_as_iso_8601_or_epoch_milliseconds():
+    expected = datetime(2026, 11, 26, 22, 5, tzinfo=UTC)
+    assert parse_window_end("2026-11-26T22:05:00.000Z") == expected
+    assert parse_window_end("2026-11-26T22:05:00") == expected
+    assert parse_window_end(str(int(expected.timestamp() * 1000))) == expected
+
+
+def test_window_end_that_is_no_time_is_refused_naming_it():
+    with pytest.raises(ValueError, match=r"--window-end 'yesterday' is invalid: expected an ISO"):
+        parse_window_end("yesterday")
 
 
 def test_window_of_no_hours_is_refused():
