@@ -72,6 +72,8 @@ def test_subscribe_sends_signed_subscription_confirmation_first(sns, topic):
     assert confirmation.headers["x-amz-sns-message-id"] == body["MessageId"]
     [listed] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert listed["SubscriptionArn"] == "PendingConfirmation"
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert (attributes["SubscriptionsPending"], attributes["SubscriptionsConfirmed"]) == ("1", "0")
 
 
 def test_delivery_attempts_are_listed_over_http(sns, topic, pager, fresh_local_cloud):
@@ -104,6 +106,8 @@ def test_confirm_subscription_with_the_token_then_notification_arrives(sns, topi
         assert arn.startswith(topic + ":")
         attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
         assert attributes["PendingConfirmation"] == "false"
+        counts = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        assert (counts["SubscriptionsPending"], counts["SubscriptionsConfirmed"]) == ("0", "1")
         sns.publish(TopicArn=topic, Message="drift", Subject="Drift alarm")
         [page] = pager.wait_for(1, NOTIFICATION)
     assert page.body["Message"] == "drift" and page.body["Subject"] == "Drift alarm"

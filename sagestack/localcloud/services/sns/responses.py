@@ -1,6 +1,7 @@
 """SNS operations whose HTTP/HTTPS behaviour moto does not have: Subscribe sends a
 SubscriptionConfirmation and answers "pending confirmation", ConfirmSubscription checks the token,
-the subscription lists show unconfirmed ones as "PendingConfirmation".
+the subscription lists show unconfirmed ones as "PendingConfirmation" and GetTopicAttributes
+counts pending and confirmed subscriptions.
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
             raise InvalidParameterException("Invalid parameter: Token")
         subscriptions.confirm(subscription, authenticated=bool(self.headers.get("Authorization")))
         return moto_integration.ActionResult({"SubscriptionArn": subscription.arn})
+
+    def get_topic_attributes(self) -> Any:
+        result = super().get_topic_attributes()
+        listed = dict(result.result)
+        topic_arn = listed["Attributes"]["TopicArn"]
+        mine = [s for s in self.backend.subscriptions.values() if s.topic.arn == topic_arn]
+        pending = sum(1 for s in mine if subscriptions.is_pending(s))
+        listed["Attributes"] = {
+            **listed["Attributes"],
+            "SubscriptionsPending": pending,
+            "SubscriptionsConfirmed": len(mine) - pending,
+        }
+        return moto_integration.ActionResult(listed)
 
     def list_subscriptions(self) -> Any:
         return _shown_pending(super().list_subscriptions())
