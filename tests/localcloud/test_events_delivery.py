@@ -364,6 +364,7 @@ def test_missing_or_unsupported_targets_fail_alone(aws):
     [
         ({"Input": "{}", "InputPath": "$.detail"}, "only one of"),
         ({"Input": "not json"}, "not valid JSON"),
+        ({"InputPath": "detail"}, "must start with '$'"),
         (
             {"InputTransformer": {"InputPathsMap": {"aws.x": "$.id"}, "InputTemplate": "<aws.x>"}},
             "reserved",
@@ -377,7 +378,14 @@ def test_missing_or_unsupported_targets_fail_alone(aws):
             "not a valid JSON path",
         ),
     ],
-    ids=["two input kinds", "input not json", "reserved variable", "path without $", "bad path"],
+    ids=[
+        "two input kinds",
+        "input not json",
+        "input path without $",
+        "reserved variable",
+        "path without $",
+        "bad path",
+    ],
 )
 def test_put_targets_rejects_invalid_input_settings(aws, target, fragment):
     _url, arn = _queue(aws)
