@@ -6,6 +6,10 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: demo test lint bench lock clean
 
+# Some machines set this; compiling the SageMaker SDK and moto from source on every import
+# doubles the suite's time, so let Python cache bytecode.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Re-install only when the project's dependencies change. uv resolves this tree (SageMaker SDK,
 # moto, Pulumi) in seconds where pip backtracks for many minutes; constraints.txt pins what was
 # tested (refresh it with `make lock`).
