@@ -14,6 +14,7 @@ import pytest
 
 from sagestack.localcloud.deploy import deploy
 from sagestack.localcloud.deploy.errors import (
+    DeployError,
     LocalCloudUnreachableError,
     ResourceFailedError,
     UnmappedTypesError,
@@ -70,6 +71,18 @@ def small_platform(projects=("alpha", "beta"), value_suffix=""):
     return program
 
 
+# What a no-change re-deploy may ask the cloud: the program's account lookup, and one look-up per
+# common type that the state still matches the cloud (sagestack.localcloud.deploy.refresh).
+READ_ONLY_CALLS = {
+    "GetCallerIdentity",
+    "DescribeKey",
+    "HeadBucket",
+    "GetRole",
+    "GetParameter",
+    "GetTopicAttributes",
+}
+
+
 class CallCounter:
     """Every AWS operation the applier's clients make, by name."""
 
@@ -123,8 +136,7 @@ def test_redeploy_without_changes_makes_no_create_or_update_call(fresh_local_clo
     result = run(fresh_local_cloud, tmp_path, small_platform(), session=counter.session)
 
     assert result.progress.counts == Counter(unchanged=7)
-    # Only the account lookup the program makes (getCallerIdentity) reaches the cloud.
-    assert set(counter.calls) <= {"GetCallerIdentity"}
+    assert set(counter.calls) <= READ_ONLY_CALLS
 
 
 def test_changed_input_updates_only_the_resources_it_reaches(fresh_local_cloud, tmp_path):
@@ -235,3 +247,25 @@ def test_deploy_to_an_endpoint_where_nothing_answers_says_how_to_start_one(tmp_p
     with pytest.raises(LocalCloudUnreachableError, match="sagestack local up"):
         run(Nowhere, tmp_path, small_platform())
     assert not state_file(tmp_path, STACK).exists()
+
+
+def test_redeploy_after_the_cloud_lost_everything_creates_it_again(fresh_local_cloud, tmp_path):
+    run(fresh_local_cloud, tmp_path, small_platform())
+    fresh_local_cloud.reset()  # as a restart of `sagestack local up` without --state-dir
+    lines = _Lines()
+
+    result = run(fresh_local_cloud, tmp_path, small_platform(), stream=lines)
+
+    assert result.progress.counts == Counter(created=7)
+    assert any("holds none of the resources" in line for line in lines.lines)
+    assert boto3.client("iam").get_role(RoleName="unit-alpha")["Role"]["RoleName"] == "unit-alpha"
+
+
+def test_redeploy_refuses_when_a_recorded_resource_was_deleted_behind_its_back(
+    fresh_local_cloud, tmp_path
+):
+    run(fresh_local_cloud, tmp_path, small_platform())
+    boto3.client("ssm").delete_parameter(Name="/unit/alpha/role-arn")
+
+    with pytest.raises(DeployError, match="alpha-role-arn"):
+        run(fresh_local_cloud, tmp_path, small_platform())

@@ -8,7 +8,7 @@ from collections import Counter
 
 import boto3
 import pytest
-from test_deploy import CallCounter
+from test_deploy import READ_ONLY_CALLS, CallCounter
 
 from sagestack import contract
 from sagestack.localcloud.deploy import deploy, stack_config
@@ -66,7 +66,7 @@ def test_dev_stack_deploys_every_resource_then_redeploys_without_a_call(
     )
 
     assert again.progress.counts == Counter(unchanged=expected)
-    assert set(counter.calls) <= {"GetCallerIdentity"}
+    assert set(counter.calls) <= READ_ONLY_CALLS
 
 
 def _parameter_names(path: str) -> list[str]:

@@ -16,6 +16,7 @@ from sagestack.localcloud.deploy.errors import DeployError, ResourceFailedError
 from sagestack.localcloud.deploy.handlers import handler_for
 from sagestack.localcloud.deploy.plan import make_plan
 from sagestack.localcloud.deploy.progress import Progress
+from sagestack.localcloud.deploy.refresh import check_state_matches_cloud
 from sagestack.localcloud.deploy.state import DeployState, Record, state_file
 from sagestack.program_runner import read_stack_file, run_program
 
@@ -64,6 +65,11 @@ def deploy(
     plan = make_plan(stack, config, secret_keys=secret_keys, program=program)
     cloud = Cloud(endpoint, session=session, region=config.get(REGION_KEY))
     state = DeployState.load(state_file(state_dir, stack), endpoint)
+    if check_state_matches_cloud(cloud, state):
+        progress.note(
+            f"the local cloud at {endpoint} holds none of the resources {state.path} recorded "
+            "(restarted without --state-dir?): creating everything again"
+        )
     mocks = ApplyingMocks(cloud, plan, state, progress)
     try:
         run_program(stack, config, secret_keys=secret_keys, mocks=mocks, program=program)

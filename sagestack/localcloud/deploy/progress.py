@@ -37,6 +37,10 @@ class Progress:
             stream = self._stream or sys.stderr
             print(f"{line}: {detail}" if detail else line, file=stream, flush=True)
 
+    def note(self, text: str) -> None:
+        with self._lock:
+            print(text, file=self._stream or sys.stderr, flush=True)
+
     def summary_table(self, stack: str) -> Table:
         table = Table(title=f"local deploy of stack {stack}", min_width=40)
         table.add_column("outcome")

@@ -84,6 +84,11 @@ class DeployState:
             self._records.pop(urn, None)
             self._save()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+            self._save()
+
     def _save(self) -> None:
         resources = {}
         for urn, record in sorted(self._records.items()):
