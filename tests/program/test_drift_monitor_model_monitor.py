@@ -241,3 +241,22 @@ def test_every_alarm_links_a_runbook_section_that_exists(mixed_run):
         }
         assert path.startswith("docs/runbooks/")
         assert not anchor or anchor in headings, f"{link}: no section {anchor!r}"
+
+
+def test_model_monitor_resources_pass_the_policy_pack():
+    from test_policy_program import planned
+
+    from infra.policy.evaluate import evaluate
+
+    config = stack_config(
+        project_entry("churn", drift=MODEL_MONITOR, autoRetrain=True),
+        tags={"owner": "ml-platform", "cost-center": "cc-1234"},
+    )
+    resources = planned(run_program("dev", config), config)
+
+    types = {r.type for r in resources}
+    assert {
+        "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition",
+        "aws:sagemaker/monitoringSchedule:MonitoringSchedule",
+    } <= types
+    assert evaluate(resources) == []
