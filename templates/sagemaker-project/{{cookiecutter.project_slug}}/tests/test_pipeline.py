@@ -82,15 +82,20 @@ def test_below_the_threshold_the_run_ends_in_a_fail_step_and_registers_nothing(s
 def test_jobs_run_as_the_project_role_and_encrypt_with_the_platform_key(steps, config):
     for name in ("Preprocess", "Train", "Evaluate"):
         assert steps[name]["Arguments"]["RoleArn"] == config.execution_role_arn
-    assert steps["Train"]["Arguments"]["OutputDataConfig"]["KmsKeyId"] == config.kms_key_arn
+    training = steps["Train"]["Arguments"]
+    assert training["OutputDataConfig"]["KmsKeyId"] == config.kms_key_arn
+    assert training["ResourceConfig"]["VolumeKmsKeyId"] == config.kms_key_arn
     for name in ("Preprocess", "Evaluate"):
-        outputs = steps[name]["Arguments"]["ProcessingOutputConfig"]
-        assert outputs["KmsKeyId"] == config.kms_key_arn
+        arguments = steps[name]["Arguments"]
+        assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == config.kms_key_arn
+        volume = arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"]
+        assert volume == config.kms_key_arn
 
 
-def test_step_code_is_uploaded_under_the_projects_artifact_prefix(definition_text, config):
+def test_steps_write_and_upload_only_under_the_projects_artifact_prefix(definition, config):
+    """Code, outputs and models; the training data (a parameter) may live anywhere."""
     own_prefix = f"s3://{config.artifact_bucket}/{config.artifact_prefix}/"
-    uris = [uri for uri in _strings(json.loads(definition_text)) if uri.startswith("s3://")]
+    uris = [uri for uri in _strings(definition["Steps"]) if uri.startswith("s3://")]
     assert uris and all(uri.startswith(own_prefix) for uri in uris)
 
 
