@@ -8,11 +8,12 @@ import base64
 import json
 import re
 
-from graph_helpers import policy
+from graph_helpers import policy, project_entry, stack_config
 from test_project_graph import ACCOUNT, BUCKET, KEY_ARN, REGION, SAGEMAKER, role_permissions
 
 from pipelines import drift_monitor_pipeline as dmp
 from pipelines.definition_validator import validate_definition
+from sagestack.program_runner import run_program
 
 PIPELINE_ARN = f"{SAGEMAKER}:pipeline/sagestack-dev-drift-monitor"
 DRIFT_ROLE = "sagestack-dev-drift-monitor"
@@ -198,3 +199,21 @@ def test_every_role_policy_name_is_one_iam_accepts(dev_run):
     names = [r.inputs.get("name", r.name) for r in dev_run.of_type("aws:iam/rolePolicy:RolePolicy")]
     assert "platform-drift-monitor-role-s3-read-projects-any-data-capture" in names
     assert [n for n in names if not IAM_NAME.match(n + "-1234567")] == []
+
+
+def drift_role_policy_text(run) -> str:
+    return "".join(
+        r.inputs["policy"]
+        for r in run.of_type("aws:iam/rolePolicy:RolePolicy")
+        if r.inputs["role"] == "sagestack-test-drift-monitor"
+    )
+
+
+def test_drift_monitor_role_does_not_grow_with_projects_and_fits_iams_limit():
+    # IAM allows 10,240 characters of inline policy per role, so one grant per project would
+    # stop a stack at a few dozen projects.
+    one = run_program("dev", stack_config(project_entry("churn")))
+    three = run_program("dev", stack_config(*(project_entry(f"m{i}") for i in range(3))))
+
+    assert drift_role_policy_text(one) == drift_role_policy_text(three)
+    assert len("".join(drift_role_policy_text(one).split())) < 10_240
