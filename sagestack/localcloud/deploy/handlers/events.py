@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, put_style
 from sagestack.localcloud.deploy.requests import build_request, tag_list
 
 DEFAULT_BUS = "default"
@@ -42,10 +42,6 @@ def _rule_id(request: dict[str, Any]) -> str:
     return request["Name"] if bus == DEFAULT_BUS else f"{bus}/{request['Name']}"
 
 
-def update_rule(cloud: Cloud, _rule: str, desired: Desired) -> Applied:
-    return put_rule(cloud, desired, lambda _id: None)
-
-
 def delete_rule(cloud: Cloud, rule_id: str, _outputs: dict[str, Any]) -> None:
     bus, _, name = rule_id.rpartition("/")
     cloud.client("events").delete_rule(Name=name, EventBusName=bus or DEFAULT_BUS)
@@ -70,10 +66,6 @@ def put_target(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Appli
     return Applied(f"{request['Rule']}-{target_id}", {"targetId": target_id})
 
 
-def update_target(cloud: Cloud, _target: str, desired: Desired) -> Applied:
-    return put_target(cloud, desired, lambda _id: None)
-
-
 def delete_target(cloud: Cloud, _target: str, outputs: dict[str, Any]) -> None:
     cloud.client("events").remove_targets(
         Rule=outputs["rule"],
@@ -83,16 +75,10 @@ def delete_target(cloud: Cloud, _target: str, outputs: dict[str, Any]) -> None:
 
 
 HANDLERS = {
-    "aws:cloudwatch/eventRule:EventRule": Handler(
-        create=put_rule,
-        delete=delete_rule,
-        update=update_rule,
-        replace_on=frozenset({"name", "eventBusName"}),
+    "aws:cloudwatch/eventRule:EventRule": put_style(
+        put_rule, delete_rule, replace_on=frozenset({"name", "eventBusName"})
     ),
-    "aws:cloudwatch/eventTarget:EventTarget": Handler(
-        create=put_target,
-        delete=delete_target,
-        update=update_target,
-        replace_on=frozenset({"rule", "eventBusName", "targetId"}),
+    "aws:cloudwatch/eventTarget:EventTarget": put_style(
+        put_target, delete_target, replace_on=frozenset({"rule", "eventBusName", "targetId"})
     ),
 }

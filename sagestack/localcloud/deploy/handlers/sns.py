@@ -7,7 +7,13 @@ from typing import Any
 
 from sagestack.localcloud.deploy.cloud import Cloud
 from sagestack.localcloud.deploy.errors import InputError
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.localcloud.deploy.handlers.base import (
+    Applied,
+    Checkpoint,
+    Desired,
+    Handler,
+    put_style,
+)
 from sagestack.localcloud.deploy.requests import tag_list
 
 # Pulumi's topic inputs that are topic attributes in AWS, by attribute name.
@@ -72,10 +78,6 @@ def set_topic_policy(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) ->
     return Applied(arn, {"owner": cloud.account_id})
 
 
-def update_topic_policy(cloud: Cloud, _arn: str, desired: Desired) -> Applied:
-    return set_topic_policy(cloud, desired, lambda _id: None)
-
-
 def reset_topic_policy(cloud: Cloud, arn: str, _outputs: dict[str, Any]) -> None:
     # A topic always has a policy: removing ours restores the one SNS gives every new topic.
     cloud.client("sns").set_topic_attributes(
@@ -132,11 +134,8 @@ HANDLERS = {
         update=update_topic,
         replace_on=frozenset({"name", "fifoTopic"}),
     ),
-    "aws:sns/topicPolicy:TopicPolicy": Handler(
-        create=set_topic_policy,
-        delete=reset_topic_policy,
-        update=update_topic_policy,
-        replace_on=frozenset({"arn"}),
+    "aws:sns/topicPolicy:TopicPolicy": put_style(
+        set_topic_policy, reset_topic_policy, replace_on=frozenset({"arn"})
     ),
     # Every subscription setting the program uses identifies the subscription: changes replace it.
     "aws:sns/topicSubscription:TopicSubscription": Handler(create=subscribe, delete=unsubscribe),
