@@ -95,8 +95,9 @@ POLICIES: list[Policy] = [
     ),
     _resource_policy(
         "alarm-has-action",
-        "Every CloudWatch metric alarm has at least one alarm action, and actions enabled.",
-        _of({alarms.METRIC_ALARM}),
+        "Every CloudWatch metric or composite alarm has at least one alarm action, and actions "
+        "enabled.",
+        _of(alarms.ALARM_TYPES),
         lambda args: alarms.silent_alarm_problems(args.props),
     ),
     _resource_policy(

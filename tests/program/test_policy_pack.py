@@ -238,6 +238,41 @@ BAD_CASES = [
     ),
     pytest.param(
         "s3-no-public-access",
+        lambda s: replaced(
+            s,
+            "artifacts-policy",
+            policy=document(
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/auditor"},
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::artifacts/*",
+                }
+            ),
+        ),
+        "to everyone but NotPrincipal",
+        id="bucket-policy-allow-with-not-principal",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(
+            s,
+            "artifacts-policy",
+            policy=document(
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::artifacts/*",
+                    "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*"}},
+                }
+            ),
+        ),
+        "pins the caller to fixed values",
+        id="bucket-policy-pinned-only-by-a-wildcard-value",
+    ),
+    pytest.param(
+        "s3-no-public-access",
         lambda s: replaced(s, "artifacts-pab", blockPublicPolicy=False),
         "blockPublicPolicy is False",
         id="public-access-block-with-a-gap",
@@ -271,6 +306,14 @@ BAD_CASES = [
         lambda s: replaced(s, "exec-unscoped", policy=document(allow("s3:*"))),
         "allows action 's3:*'",
         id="service-wildcard-action",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: replaced(
+            s, "exec-unscoped", policy=document(allow(["s3:GetObject", "S3:Delete*"]))
+        ),
+        "allows action 'S3:Delete*'",
+        id="partial-wildcard-action-in-a-list",
     ),
     pytest.param(
         "iam-no-wildcard-actions",
@@ -354,6 +397,16 @@ BAD_CASES = [
     pytest.param(
         "iam-wildcard-resources-allowlisted",
         lambda s: replaced(
+            s,
+            "exec-unscoped",
+            policy=document(allow("s3:GetObject", ["arn:aws:s3:::artifacts", "arn:aws:s3:::*/*"])),
+        ),
+        "on 'arn:aws:s3:::*/*'",
+        id="every-object-of-every-bucket-in-a-list",
+    ),
+    pytest.param(
+        "iam-wildcard-resources-allowlisted",
+        lambda s: replaced(
             s, "exec-unscoped", policy=document(allow("cloudwatch:PutMetricData", "*"))
         ),
         "without a 'cloudwatch:namespace' condition",
@@ -394,6 +447,19 @@ BAD_CASES = [
         lambda s: replaced(s, "drift", actionsEnabled=False),
         "actionsEnabled is false",
         id="alarm-actions-disabled",
+    ),
+    pytest.param(
+        "alarm-has-action",
+        lambda s: [
+            *s,
+            resource(
+                "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+                "any-drift",
+                {"alarmRule": 'ALARM("drift")', "alarmActions": [], "tags": TAGS},
+            ),
+        ],
+        "alarmActions is empty",
+        id="composite-alarm-without-action",
     ),
     pytest.param(
         "codebuild-not-privileged",
@@ -513,7 +579,9 @@ def test_a_bucket_policy_statement_for_everyone_pinned_to_a_source_arn_is_not_pu
             "Principal": "*",
             "Action": "s3:PutObject",
             "Resource": "arn:aws:s3:::artifacts/*",
-            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:*"}},
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:uploads"}
+            },
         }
     )
     assert evaluate(replaced(good_stack(), "artifacts-policy", policy=pinned)) == []

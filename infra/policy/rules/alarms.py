@@ -8,6 +8,8 @@ from typing import Any
 from infra.policy.rules.props import as_list, is_set
 
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+# A composite alarm pages through its own actions just as a metric alarm does.
+ALARM_TYPES = frozenset({METRIC_ALARM, "aws:cloudwatch/compositeAlarm:CompositeAlarm"})
 
 
 def silent_alarm_problems(props: Mapping[str, Any]) -> list[str]:

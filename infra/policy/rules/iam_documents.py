@@ -24,6 +24,7 @@ class Statement:
     resources: tuple[str, ...] = ()
     not_resources: tuple[str, ...] = ()
     principal: Any = None
+    not_principal: Any = None
     condition: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -50,6 +51,7 @@ def _statement(index: int, raw: Any) -> Statement:
         resources=_strings(raw.get("Resource")),
         not_resources=_strings(raw.get("NotResource")),
         principal=raw.get("Principal"),
+        not_principal=raw.get("NotPrincipal"),
         condition=as_mapping(raw.get("Condition")),
     )
 
@@ -59,17 +61,18 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def is_wildcard_action(action: str) -> bool:
-    """``*`` or ``service:*``: an action that names no operation."""
-    _, _, operation = action.rpartition(":")
-    return bool(operation) and set(operation) <= {"*", "?"}
+    """An action with a wildcard anywhere: ``*``, ``s3:*``, but also ``s3:Get*`` or
+    ``s3:*Object``, which grant every operation AWS adds under that pattern later."""
+    return "*" in action or "?" in action
 
 
 def is_wildcard_resource(resource: str) -> bool:
-    """``*``, or an ARN whose resource part is only ``*`` (every resource of the service)."""
+    """``*``, or an ARN whose resource part names nothing but wildcards (``arn:aws:s3:::*``,
+    ``arn:aws:s3:::*/*``): every resource of the service."""
     if resource == "*":
         return True
     parts = resource.split(":", 5)
-    return len(parts) == 6 and parts[0] == "arn" and parts[5] == "*"
+    return len(parts) == 6 and parts[0] == "arn" and not parts[5].strip("*?/:")
 
 
 def condition_keys(statement: Statement) -> set[str]:

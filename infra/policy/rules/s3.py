@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from infra.policy.rules.iam_documents import (
     PolicyDocumentError,
+    Statement,
     iter_principals,
     parse_document,
 )
@@ -121,21 +122,34 @@ def _public_statements(policy: Any) -> list[str]:
     except PolicyDocumentError as error:
         return [f"bucket policy: {error}"]
     return [
-        f"bucket policy {statement.label} allows {list(statement.actions)} to principal '*' "
-        "without a condition that pins the caller (aws:SourceArn, aws:PrincipalOrgID, ...)"
+        f"bucket policy {statement.label} allows {list(statement.actions)} to "
+        f"{_everyone(statement)} without a condition that pins the caller to fixed values "
+        "(aws:SourceArn, aws:PrincipalOrgID, ...)"
         for statement in statements
-        if statement.allows
-        and "*" in iter_principals(statement.principal)
-        and not _pins_caller(statement.condition)
+        if statement.allows and _everyone(statement) and not _pins_caller(statement.condition)
     ]
 
 
+def _everyone(statement: Statement) -> str:
+    """How the statement reaches any caller: principal '*', or all but a NotPrincipal list."""
+    if statement.not_principal is not None:
+        return f"everyone but NotPrincipal {statement.not_principal!r}"
+    return "principal '*'" if "*" in iter_principals(statement.principal) else ""
+
+
 def _pins_caller(condition: Mapping[str, Any]) -> bool:
+    # S3 counts a condition as pinning only with fixed values: a wildcard or a policy variable
+    # ("aws:SourceArn": "*") matches any caller, so the statement stays public.
     return any(
-        key.lower() in NON_PUBLIC_CONDITION_KEYS
+        key.lower() in NON_PUBLIC_CONDITION_KEYS and _fixed(values)
         for block in condition.values()
-        for key in as_mapping(block)
+        for key, values in as_mapping(block).items()
     )
+
+
+def _fixed(values: Any) -> bool:
+    texts = [str(value) for value in as_list(values)]
+    return bool(texts) and not any(c in text for text in texts for c in ("*", "?", "${"))
 
 
 # --- across the stack -------------------------------------------------------------------------
