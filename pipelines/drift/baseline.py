@@ -112,6 +112,13 @@ def _numeric_baseline(name: str, column: pd.Series, bins: int, sample_cap: int) 
     present = np.sort(values[~np.isnan(values)])
     if len(present) == 0:
         raise ValueError(f"numeric feature '{name}' has no values in the training data")
+    infinite = int(np.isinf(present).sum())
+    if infinite:
+        # An infinite value makes quantile edges NaN and the JSON non-standard (Infinity).
+        raise ValueError(
+            f"numeric feature '{name}' has {infinite} infinite values in the training data: "
+            "expected finite numbers (drop those rows or make the values missing)"
+        )
     edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
     return NumericBaseline(
         name=name,
@@ -138,7 +145,7 @@ def _summary(sorted_values: np.ndarray) -> dict[str, float]:
 
 
 def _categorical_baseline(name: str, column: pd.Series) -> CategoricalBaseline:
-    present = column.dropna().astype(str)
+    present = _category_labels(column.dropna())
     counts = present.value_counts()
     return CategoricalBaseline(
         name=name,
@@ -146,6 +153,14 @@ def _categorical_baseline(name: str, column: pd.Series) -> CategoricalBaseline:
         missing_rate=1 - len(present) / len(column),
         category_counts={str(key): int(value) for key, value in counts.items()},
     )
+
+
+def _category_labels(present: pd.Series) -> pd.Series:
+    """Categories as the text requests carry them. Integer codes with a missing value become
+    floats in pandas ("1.0"), while CSV cells, JSON numbers and Arrow casts all say "1"."""
+    if pd.api.types.is_float_dtype(present) and bool((present == np.floor(present)).all()):
+        present = present.astype(np.int64)
+    return present.astype(str)
 
 
 # --- JSON ------------------------------------------------------------------------------------

@@ -38,6 +38,19 @@ def test_categorical_baseline_counts_each_category(rng):
     assert item.missing_rate == pytest.approx(0.2)
 
 
+def test_integer_category_codes_with_a_missing_value_match_the_requests_spelling():
+    """pandas holds [1, 2, None] as floats; the requests say "1", not "1.0"."""
+    frame = pd.DataFrame({"c": [1, 2, None, 1]})
+    item = build_baseline(frame, categorical=["c"]).categorical["c"]
+    assert item.category_counts == {"1": 2, "2": 1}
+
+
+def test_fractional_category_values_keep_their_fraction():
+    frame = pd.DataFrame({"c": [0.5, 1.0, None]})
+    item = build_baseline(frame, categorical=["c"]).categorical["c"]
+    assert item.category_counts == {"0.5": 1, "1.0": 1}
+
+
 def test_baseline_survives_its_json_round_trip(rng, tmp_path):
     baseline = build_baseline(requests(rng, 2_000), categorical=["colour"])
     path = tmp_path / "baseline.json"
@@ -79,6 +92,12 @@ def test_bad_baseline_requests_fail_naming_the_value(rng, kwargs, message):
     arguments = {"categorical": ["colour"], **kwargs}
     with pytest.raises(ValueError, match=message):
         build_baseline(requests(rng, 100), **arguments)
+
+
+def test_infinite_training_values_are_refused_naming_the_feature_and_count():
+    frame = pd.DataFrame({"x": [1.0, 2.0, np.inf, -np.inf, 3.0]})
+    with pytest.raises(ValueError, match="numeric feature 'x' has 2 infinite values"):
+        build_baseline(frame)
 
 
 def test_an_unknown_baseline_version_is_refused(rng):
