@@ -30,10 +30,18 @@ class Thresholds:
     new_category_share: float = 0.01  # share of the window in categories the baseline lacks
 
     def __post_init__(self) -> None:
-        for name in ("psi", "p_value", "missing_rate_change", "new_category_share"):
+        # A p-value or a share above 1 is no threshold at all: every test would be significant.
+        for name, highest in (
+            ("psi", np.inf),
+            ("p_value", 1.0),
+            ("missing_rate_change", 1.0),
+            ("new_category_share", 1.0),
+        ):
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and value >= 0 and np.isfinite(value)):
-                raise ValueError(f"threshold {name} {value!r} is invalid: expected a number >= 0")
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not (number and 0 <= value <= highest and np.isfinite(value)):
+                expected = "a number >= 0" if highest == np.inf else "a number from 0 to 1"
+                raise ValueError(f"threshold {name} {value!r} is invalid: expected {expected}")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from conftest import report_of, requests
 
+from pipelines.drift.comparison import Thresholds
+
 
 def _violating(report) -> set[str]:
     return set(report.violating)
@@ -73,3 +75,18 @@ def test_features_are_ordered_most_drifted_first(rng):
     scores = [item.psi for item in report.features]
     assert scores == sorted(scores, reverse=True)
     assert report.max_psi == scores[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("p_value", 5.0, "from 0 to 1"),
+        ("missing_rate_change", 1.5, "from 0 to 1"),
+        ("new_category_share", -0.1, "from 0 to 1"),
+        ("psi", float("nan"), ">= 0"),
+        ("psi", True, ">= 0"),
+    ],
+)
+def test_a_threshold_outside_its_range_is_refused_naming_it(name, value, expected):
+    with pytest.raises(ValueError, match=f"threshold {name} {value!r} is invalid: .*{expected}"):
+        Thresholds(**{name: value})
