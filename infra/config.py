@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from infra.config_messages import ABSENT, NAMESPACE, Problem, from_pydantic, location_order
 from infra.config_rules import SECRET_VALUES, cross_value_problems
 from infra.config_values import (
+    BranchName,
     ConnectionArn,
     ContainerImage,
     Cpu,
@@ -126,7 +127,7 @@ class Serving(_Model):
 class Project(_Model):
     name: ProjectName
     repository: Repository
-    branch: NonEmptyText = "main"
+    branch: BranchName = "main"
     instances: Instances = Instances()
     registration: Registration
     drift: Drift

@@ -50,9 +50,40 @@ ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_PATTERN)]
 FeatureGroupName = Annotated[str, StringConstraints(pattern=FEATURE_GROUP_NAME_PATTERN)]
 FeatureName = Annotated[str, StringConstraints(pattern=FEATURE_NAME_PATTERN)]
 InstanceType = Annotated[str, StringConstraints(pattern=INSTANCE_TYPE_PATTERN)]
-Cpu = Annotated[str, StringConstraints(pattern=CPU_PATTERN)]
+
+
+def _check_cpu_above_zero(value: str) -> str:
+    # Requests equal limits, so a zero CPU (the pattern allows "0" and "0.0") starves the server.
+    if float(value.removesuffix("m")) == 0:
+        raise problem("must be more than zero cores")
+    return value
+
+
+Cpu = Annotated[str, StringConstraints(pattern=CPU_PATTERN), AfterValidator(_check_cpu_above_zero)]
 Memory = Annotated[str, StringConstraints(pattern=MEMORY_PATTERN)]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
+
+# The webhook matches ^refs/heads/<branch>$: a name git would refuse, or one written with its
+# refs/heads/ prefix, would silently never start a build.
+BRANCH_RULE = (
+    "must be a git branch name without the refs/heads/ prefix (no spaces, no .., "
+    "none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)"
+)
+_BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|/\.|\.lock(/|$)")
+
+
+def _check_branch(branch: str) -> str:
+    if (
+        branch.startswith(("-", "/", ".", "refs/"))
+        or branch.endswith(("/", "."))
+        or branch == "@"
+        or _BRANCH_FORBIDDEN.search(branch)
+    ):
+        raise problem(BRANCH_RULE)
+    return branch
+
+
+BranchName = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_branch)]
 
 # --- numbers ---------------------------------------------------------------------------------
 

@@ -189,6 +189,11 @@ ERRORS = [
     ("projects.1", project(), 'sagestack:projects[1].name: "churn" is a duplicate of sagestack:projects[0].name'),
     ("projects.0.instance", {}, "sagestack:projects[0].instance: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
     ("projects.0.auto_retrain", True, "sagestack:projects[0].auto_retrain: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
+    ("projects.0.branch", "refs/heads/main", 'sagestack:projects[0].branch: "refs/heads/main" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
+    ("projects.0.branch", "my feature", 'sagestack:projects[0].branch: "my feature" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
+    ("projects.0.branch", "release..1", 'sagestack:projects[0].branch: "release..1" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
+    ("projects.0.branch", "topic.lock", 'sagestack:projects[0].branch: "topic.lock" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
+    ("projects.0.branch", "", 'sagestack:projects[0].branch: "" must not be empty'),
     ("projects.0.repository.connectionArn", "arn:aws:s3:::x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:s3:::x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
     ("projects.0.repository.connectionArn", "arn:aws:codeconnections:us-east-1:1234:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:us-east-1:1234:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
     ("projects.0.repository.connectionArn", "arn:aws:codeconnections:useast:123456789012:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:useast:123456789012:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
@@ -235,6 +240,8 @@ KUBERNETES = {"kubeconfig": "apiVersion: v1", "modelServerImage": "server:1.0"}
 KUBERNETES_ERRORS = [
     ({"replicas": 0}, "sagestack:projects[0].serving.replicas: 0 must be >= 1"),
     ({"replicas": 51}, "sagestack:projects[0].serving.replicas: 51 must be <= 50"),
+    ({"cpu": "0"}, 'sagestack:projects[0].serving.cpu: "0" must be more than zero cores'),
+    ({"cpu": "0.0"}, 'sagestack:projects[0].serving.cpu: "0.0" must be more than zero cores'),
     ({"cpu": "half"}, 'sagestack:projects[0].serving.cpu: "half" must match ^([1-9][0-9]*m|[0-9]+(\\.[0-9]+)?)$'),
     ({"memory": "1GB"}, 'sagestack:projects[0].serving.memory: "1GB" must match ^[1-9][0-9]*(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$'),
 ]  # fmt: skip
@@ -564,3 +571,9 @@ def test_the_config_reference_documents_every_key_of_the_model():
     missing = {key for key in _documented_keys(StackConfig) if f"`{key}`" not in reference}
 
     assert missing == set()
+
+
+@pytest.mark.parametrize("branch", ["trunk", "release/1.0", "dependabot/pip/numpy-2.1", "feat_x"])
+def test_branch_names_git_accepts_are_accepted(branch):
+    config = parse_stack_config(changed("projects.0.branch", branch), stack="dev")
+    assert config.projects[0].branch == branch
