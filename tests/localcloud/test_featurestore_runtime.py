@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import boto3
 import pytest
 
@@ -204,3 +206,74 @@ def test_a_delete_with_an_unparsable_event_time_says_what_format_to_use(runtime,
     assert (
         "EventTime 'soon' is invalid: use seconds since the epoch" in response["Error"]["Message"]
     )
+
+
+def test_a_hard_delete_not_later_than_the_record_fails_and_keeps_it(runtime, aws_error):
+    runtime.put_record(FeatureGroupName="customers", Record=_record("c1", "100"))
+    response = aws_error(
+        lambda: runtime.delete_record(
+            FeatureGroupName="customers",
+            RecordIdentifierValueAsString="c1",
+            EventTime="100",
+            DeletionMode="HardDelete",
+        )
+    )
+    assert response["Error"]["Code"] == "ValidationError"
+    assert "EventTime '100' of the HardDelete is invalid" in response["Error"]["Message"]
+    got = runtime.get_record(FeatureGroupName="customers", RecordIdentifierValueAsString="c1")
+    assert _values(got)["customer_id"] == "c1"
+
+
+@pytest.mark.parametrize(
+    "event_time",
+    ["2026-01-02", "2026-01-02T00:00:00", "2026-01-02T00:00:00+05:00", "2026-13-02T00:00:00Z"],
+)
+def test_a_string_event_time_outside_the_two_documented_formats_is_refused(
+    fresh_local_cloud, aws_error, event_time
+):
+    _feature_group("iso-strict", event_time_type="String")
+    runtime = boto3.client("sagemaker-featurestore-runtime")
+    response = aws_error(
+        lambda: runtime.put_record(FeatureGroupName="iso-strict", Record=_record("c1", event_time))
+    )
+    assert response["Error"]["Code"] == "ValidationError"
+    assert f"EventTime '{event_time}' is invalid" in response["Error"]["Message"]
+
+
+def test_concurrent_puts_of_one_record_keep_the_newest_event_time(runtime):
+    """The older put reads the stored record, the newer put is written meanwhile, then the older
+    put writes: without a lock around compare-and-write the older record would win."""
+    from sagestack.localcloud.services.featurestore_runtime import models
+
+    runtime.put_record(FeatureGroupName="customers", Record=_record("c1", "100"))
+    backend = models.featurestore_runtime_backends["123456789012"]["us-east-1"]
+    newer_written, first_read = threading.Event(), threading.Event()
+
+    class InterleavingRecords(dict):
+        def get(self, key, default=None):
+            stored = super().get(key, default)
+            if not first_read.is_set():  # the older put's read (served on a server thread)
+                first_read.set()
+                newer_written.wait(timeout=0.3)  # with the lock, the newer put cannot get here
+            return stored
+
+        def __setitem__(self, key, value):
+            super().__setitem__(key, value)
+            if value.event_time == 300:
+                newer_written.set()
+
+    (identity,) = backend.online_store
+    backend.online_store[identity] = InterleavingRecords(backend.online_store[identity])
+
+    def put(event_time: str, orders: str) -> None:
+        runtime.put_record(
+            FeatureGroupName="customers", Record=_record("c1", event_time, orders=orders)
+        )
+
+    older = threading.Thread(target=put, args=("200", "2"))
+    older.start()
+    assert first_read.wait(timeout=5)  # the older put is inside its compare-and-write
+    put("300", "3")
+    older.join()
+    got = runtime.get_record(FeatureGroupName="customers", RecordIdentifierValueAsString="c1")
+    assert _values(got)["orders"] == "3"

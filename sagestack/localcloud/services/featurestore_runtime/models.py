@@ -2,14 +2,17 @@
 
 AWS's rules kept here: a PutRecord whose event time is older than the stored record's does not
 overwrite it; DeleteRecord takes effect only with an event time later than the stored record's;
-a soft delete leaves a marker that keeps older puts out, a hard delete forgets the record. The
+a soft delete leaves a marker that keeps older puts out, a hard delete forgets the record (and
+fails with ValidationError when its event time is not later). The
 feature group (and whether its online store is enabled) comes from moto's SageMaker backend.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sagestack.localcloud import moto_integration
@@ -17,6 +20,9 @@ from sagestack.localcloud import moto_integration
 from .exceptions import ResourceNotFound, ValidationError
 
 Record = list[dict[str, Any]]  # [{"FeatureName": ..., "ValueAsString": ...}, ...]
+
+# the two String event time formats the CreateFeatureGroup API documents, always in UTC
+_ISO_EVENT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z")
 
 
 @dataclass
@@ -42,16 +48,19 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
         super().__init__(region_name, account_id)
         # feature group identity -> record identifier value -> newest record
         self.online_store: dict[str, dict[str, StoredRecord]] = {}
+        # the server is threaded: compare-and-write of one record must not interleave
+        self._lock = threading.Lock()
 
     def put_record(self, feature_group_name: str, record: Record) -> None:
         group = self._online_group(feature_group_name)
         values = _validated_values(group, record)
         record_id = values[group.record_identifier]
         event_time = _event_time(group, values[group.event_time_feature])
-        records = self.online_store.setdefault(group.identity, {})
-        stored = records.get(record_id)
-        if stored is None or event_time >= stored.event_time:
-            records[record_id] = StoredRecord(event_time, [dict(value) for value in record])
+        with self._lock:
+            records = self.online_store.setdefault(group.identity, {})
+            stored = records.get(record_id)
+            if stored is None or event_time >= stored.event_time:
+                records[record_id] = StoredRecord(event_time, [dict(value) for value in record])
 
     def get_record(
         self, feature_group_name: str, record_id: str, feature_names: list[str] | None
@@ -70,14 +79,21 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
     ) -> None:
         group = self._online_group(feature_group_name)
         deleted_at = _event_time(group, event_time)
-        records = self.online_store.setdefault(group.identity, {})
-        stored = records.get(record_id)
-        if stored is not None and deleted_at <= stored.event_time:
-            return  # AWS: the deletion's event time must be later than the record's
-        if deletion_mode == "HardDelete":
-            records.pop(record_id, None)
-        else:
-            records[record_id] = StoredRecord(deleted_at, None)
+        with self._lock:
+            records = self.online_store.setdefault(group.identity, {})
+            stored = records.get(record_id)
+            if stored is not None and deleted_at <= stored.event_time:
+                # AWS: a soft delete then keeps the record; a hard delete fails with a 400
+                if deletion_mode == "HardDelete":
+                    raise ValidationError(
+                        f"EventTime '{event_time}' of the HardDelete is invalid: it must be later "
+                        f"than the EventTime of record {record_id} in FeatureGroup {group.name}"
+                    )
+                return
+            if deletion_mode == "HardDelete":
+                records.pop(record_id, None)
+            else:
+                records[record_id] = StoredRecord(deleted_at, None)
 
     def batch_get_record(self, identifiers: list[dict[str, Any]]) -> dict[str, list]:
         found: list[dict[str, Any]] = []
@@ -171,10 +187,10 @@ def _event_time(group: FeatureGroupView, value: str) -> float:
             return float(value)
         except ValueError:
             pass
-    else:
+    elif _ISO_EVENT_TIME.fullmatch(value):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
+            return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC).timestamp()
+        except ValueError:  # well-formed but not a date, e.g. month 13
             pass
     raise ValidationError(
         f"EventTime '{value}' is invalid: use seconds since the epoch for a Fractional event "
