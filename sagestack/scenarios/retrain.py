@@ -1,0 +1,60 @@
+"""Flow 5's far end: the project's training pipeline (as its CI upserts it) and its executions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sagestack import contract
+from sagestack.scenarios.project import Project
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    parameters: dict[str, str]
+
+
+def training_pipeline_definition(project: Project) -> str:
+    """A definition with the parameters every project's pipeline declares (the template's
+    pipeline.py); its steps do not matter here, since the local cloud does not run them yet."""
+    parameters = [
+        {"Name": "InputDataUri", "Type": "String", "DefaultValue": project.s3_uri("data/")},
+        {"Name": contract.PIPELINE_PARAM_TRIGGER, "Type": "String", "DefaultValue": "push"},
+        {"Name": "GitCommit", "Type": "String", "DefaultValue": "unknown"},
+    ]
+    fail = {
+        "Name": "NotRunLocally",
+        "Type": "Fail",
+        "Arguments": {"ErrorMessage": "the local cloud does not run pipeline steps yet"},
+    }
+    return json.dumps({"Version": "2020-12-01", "Parameters": parameters, "Steps": [fail]})
+
+
+def upsert_training_pipeline(project: Project) -> str:
+    """Create (or update) the pipeline named by the project's PIPELINE_NAME parameter with its
+    execution role, as the project's build does; returns the pipeline's ARN."""
+    sagemaker = project.client("sagemaker")
+    request = {
+        "PipelineName": project.pipeline_name,
+        "RoleArn": project.execution_role_arn,
+        "PipelineDefinition": training_pipeline_definition(project),
+    }
+    existing = sagemaker.list_pipelines(PipelineNamePrefix=project.pipeline_name)
+    if any(p["PipelineName"] == project.pipeline_name for p in existing["PipelineSummaries"]):
+        return sagemaker.update_pipeline(**request)["PipelineArn"]
+    return sagemaker.create_pipeline(**request)["PipelineArn"]
+
+
+def training_executions(project: Project) -> list[Execution]:
+    """The training pipeline's executions with the parameters each was started with."""
+    sagemaker = project.client("sagemaker")
+    listed = sagemaker.list_pipeline_executions(PipelineName=project.pipeline_name)
+    executions = []
+    for summary in listed["PipelineExecutionSummaries"]:
+        arn = summary["PipelineExecutionArn"]
+        given = sagemaker.list_pipeline_parameters_for_execution(PipelineExecutionArn=arn)
+        executions.append(
+            Execution(arn, {p["Name"]: p["Value"] for p in given["PipelineParameters"]})
+        )
+    return executions
