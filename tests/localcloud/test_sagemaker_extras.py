@@ -155,6 +155,40 @@ def test_a_schedule_can_use_a_data_quality_job_definition(sagemaker):
     assert summaries[0]["MonitoringJobDefinitionName"] == "churn-dq"
 
 
+def test_a_schedule_can_use_a_model_bias_job_definition(sagemaker):
+    sagemaker.create_model_bias_job_definition(
+        JobDefinitionName="churn-bias",
+        ModelBiasAppSpecification={"ImageUri": MONITOR_IMAGE, "ConfigUri": "s3://a/analysis.json"},
+        ModelBiasJobInput={
+            "EndpointInput": {"EndpointName": "churn", "LocalPath": "/opt/ml/processing/in"},
+            "GroundTruthS3Input": {"S3Uri": "s3://a/truth"},
+        },
+        ModelBiasJobOutputConfig={
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://a/b", "LocalPath": "/opt/ml/processing/out"}}
+            ]
+        },
+        JobResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 20,
+            }
+        },
+        RoleArn=ROLE,
+    )
+    sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName="bias",
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": "churn-bias",
+            "MonitoringType": "ModelBias",
+        },
+    )
+    described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName="bias")
+    assert (described["MonitoringType"], described["EndpointName"]) == ("ModelBias", "churn")
+
+
 def test_a_schedule_naming_a_missing_job_definition_is_refused(sagemaker, aws_error):
     config = {
         "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},

@@ -133,8 +133,10 @@ class SageMakerExtrasBackend(moto_integration.BaseBackend):
         definitions = {
             "DataQuality": sagemaker.data_quality_job_definitions,
             "ModelQuality": sagemaker.model_quality_job_definitions,
-        }.get(monitoring_type)
-        definition = _find_definition(definitions or {}, definition_name)
+            "ModelBias": sagemaker.model_bias_job_definitions,
+            "ModelExplainability": sagemaker.model_explainability_job_definitions,
+        }[monitoring_type]
+        definition = _find_definition(definitions, definition_name)
         if definition is None:
             raise ResourceNotFound(
                 f"{monitoring_type} job definition {definition_name} does not exist"
@@ -167,7 +169,12 @@ def _find_definition(definitions: dict[str, Any], name: str | None) -> Any:
 
 
 def _endpoint_name_in(definition: Any) -> str | None:
-    for attribute in ("data_quality_job_input", "model_quality_job_input"):
+    for attribute in (
+        "data_quality_job_input",
+        "model_quality_job_input",
+        "model_bias_job_input",
+        "model_explainability_job_input",
+    ):
         job_input = getattr(definition, attribute, None) or {}
         if "EndpointInput" in job_input:
             return job_input["EndpointInput"].get("EndpointName")
