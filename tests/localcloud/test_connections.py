@@ -44,6 +44,12 @@ def test_connections_are_listed_by_provider_and_paginate(connections):
     assert len(connections.list_connections()["Connections"]) == 3
 
 
+def test_a_host_filter_lists_only_that_hosts_connections(connections):
+    connections.create_connection(ProviderType="GitHub", ConnectionName="cloud-hosted")
+    host = "arn:aws:codeconnections:us-east-1:123456789012:host/ghes-0123456789"
+    assert connections.list_connections(HostArnFilter=host)["Connections"] == []
+
+
 def test_a_deleted_connection_is_not_found(connections, aws_error):
     arn = connections.create_connection(ProviderType="Bitbucket", ConnectionName="bb")[
         "ConnectionArn"
@@ -78,6 +84,16 @@ def test_an_unsupported_provider_is_refused_naming_the_supported_ones(connection
     assert response["Error"]["Code"] == "UnsupportedProviderTypeException"
     assert "'SourceForge'" in response["Error"]["Message"]
     assert "GitHub" in response["Error"]["Message"]
+    assert connections.list_connections()["Connections"] == []
+
+
+def test_a_name_longer_than_32_characters_is_refused(connections, aws_error):
+    name = "a" * 33
+    response = aws_error(
+        lambda: connections.create_connection(ProviderType="GitHub", ConnectionName=name)
+    )
+    assert response["Error"]["Code"] == "ValidationException"
+    assert f"Value '{name}' at 'connectionName'" in response["Error"]["Message"]
     assert connections.list_connections()["Connections"] == []
 
 

@@ -13,3 +13,7 @@ class ResourceNotFoundException(ServiceException):
 
 class UnsupportedProviderTypeException(ServiceException):
     code = "UnsupportedProviderTypeException"
+
+
+class ValidationException(ServiceException):
+    code = "ValidationException"

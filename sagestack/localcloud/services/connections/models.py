@@ -17,6 +17,7 @@ from .exceptions import (
     InvalidInputException,
     ResourceNotFoundException,
     UnsupportedProviderTypeException,
+    ValidationException,
 )
 
 PROVIDER_TYPES = (
@@ -29,6 +30,7 @@ PROVIDER_TYPES = (
     "GitHubEnterpriseCloudDataResidency",
 )
 STATUSES = ("PENDING", "AVAILABLE", "ERROR")
+NAME_MAX_LENGTH = 32  # the API model's limit; botocore checks only the minimum
 
 PAGINATION_MODEL = {
     "list_connections": {
@@ -57,6 +59,12 @@ class ConnectionsBackend(moto_integration.BaseBackend):
         host_arn: str | None,
         tags: list[dict[str, str]] | None,
     ) -> str:
+        if len(connection_name) > NAME_MAX_LENGTH:
+            raise ValidationException(
+                f"1 validation error detected: Value '{connection_name}' at 'connectionName' "
+                f"failed to satisfy constraint: Member must have length less than or equal to "
+                f"{NAME_MAX_LENGTH}"
+            )
         if bool(provider_type) == bool(host_arn):
             raise InvalidInputException(
                 "Specify exactly one of ProviderType (for a cloud provider) and HostArn (for a "
@@ -89,11 +97,14 @@ class ConnectionsBackend(moto_integration.BaseBackend):
         return self.connections[arn]
 
     @moto_integration.paginate(pagination_model=PAGINATION_MODEL)
-    def list_connections(self, provider_type_filter: str | None = None) -> list[dict[str, Any]]:
+    def list_connections(
+        self, provider_type_filter: str | None = None, host_arn_filter: str | None = None
+    ) -> list[dict[str, Any]]:
         return [
             connection
             for connection in self.connections.values()
             if provider_type_filter in (None, connection["ProviderType"])
+            and host_arn_filter in (None, connection.get("HostArn"))
         ]
 
     def delete_connection(self, arn: str) -> None:

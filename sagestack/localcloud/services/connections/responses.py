@@ -36,6 +36,7 @@ class CodeConnectionsResponse(BaseResponse):
     def list_connections(self) -> ActionResult:
         connections, next_token = self.backend.list_connections(
             provider_type_filter=self._get_param("ProviderTypeFilter"),
+            host_arn_filter=self._get_param("HostArnFilter"),
             max_results=self._get_param("MaxResults"),
             next_token=self._get_param("NextToken"),
         )
