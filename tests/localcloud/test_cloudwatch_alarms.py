@@ -62,6 +62,26 @@ def test_missing_data_rule_gives_documented_state(datapoints_to_alarm, row, trea
     assert evaluation.decide(rule, datapoints).state == state  # None: the state is kept
 
 
+def test_reasons_name_the_transition_and_its_minimum_as_cloudwatch_writes_them():
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    rule = evaluation.AlarmRule(3, 2, "GreaterThanThreshold", 0.5)
+    breaching = [evaluation.Datapoint(start + timedelta(minutes=i), 1.0) for i in range(3)]
+    calm = [evaluation.Datapoint(start + timedelta(minutes=i), 0.0) for i in range(3)]
+    assert evaluation.decide(rule, breaching).reason.endswith(
+        "were greater than the threshold (0.5) (minimum 2 datapoints for OK -> ALARM transition)."
+    )
+    # to leave ALARM, 3 - 2 + 1 = 2 periods must not breach
+    assert evaluation.decide(rule, calm).reason.endswith(
+        "were not greater than the threshold (0.5) (minimum 2 datapoints for ALARM -> OK "
+        "transition)."
+    )
+    one_of_one = evaluation.AlarmRule(1, 1, "GreaterThanThreshold", 0.5)
+    assert evaluation.decide(one_of_one, calm[-1:]).reason == (
+        "Threshold Crossed: 1 out of the last 1 datapoints [0.0 (01/01/24 00:02:00)] was not "
+        "greater than the threshold (0.5) (minimum 1 datapoint for ALARM -> OK transition)."
+    )
+
+
 # --- through the endpoint ----------------------------------------------------------------------
 
 

@@ -149,12 +149,15 @@ def _threshold_reason(
     shown = ", ".join(
         f"{d.value} ({d.timestamp.strftime('%d/%m/%y %H:%M:%S')})" for d in reversed(evaluated)
     )
-    negation = "" if state == ALARM else "not "
-    counted = breaching if state == ALARM else len(evaluated) - breaching
+    if state == ALARM:
+        negation, counted, transition = "", breaching, "OK -> ALARM"
+        minimum = rule.datapoints_to_alarm
+    else:  # leaving ALARM takes enough non-breaching datapoints that fewer than M breach
+        negation, counted, transition = "not ", len(evaluated) - breaching, "ALARM -> OK"
+        minimum = rule.evaluation_periods - rule.datapoints_to_alarm + 1
     verb = "was" if counted == 1 else "were"
     return (
         f"Threshold Crossed: {counted} out of the last {len(evaluated)} datapoints [{shown}] "
         f"{verb} {negation}{relation} the threshold ({rule.threshold}) (minimum "
-        f"{rule.datapoints_to_alarm} datapoint{'s' if rule.datapoints_to_alarm != 1 else ''} "
-        f"for OK -> ALARM transition)."
+        f"{minimum} datapoint{'s' if minimum != 1 else ''} for {transition} transition)."
     )
