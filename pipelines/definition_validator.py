@@ -4,7 +4,8 @@ The definition is the JSON ``Pipeline.definition()`` produces. Each step's ``Arg
 checked against the request shape of the SageMaker API its type calls, from the installed
 botocore's service model; expressions stand in for values of the type they yield; every
 reference (parameters, steps, properties, property files, DependsOn, condition branches) must
-resolve. Usage: ``python -m pipelines.definition_validator FILE``.
+resolve, and the steps must form no cycle.
+Usage: ``python -m pipelines.definition_validator FILE``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipelines.definitions.references import (
     sagemaker_model,
 )
 from pipelines.definitions.shapes import Issue, as_name, check_shape, scalar_type_problem, show
+from pipelines.definitions.step_graph import cycle_problems
 from pipelines.definitions.step_kinds import COMMON_STEP_KEYS, STEP_KINDS, StepKind
 
 SCHEMA_VERSION = "2020-12-01"
@@ -55,7 +57,7 @@ def validate_definition(definition: dict | str) -> list[str]:
     for name, step in steps.items():
         context = ReferenceContext(index=index, step_name=name)
         problems += [f'step "{name}" {issue}' for issue in _check_step(step, context)]
-    return problems
+    return problems + cycle_problems(steps)
 
 
 def assert_valid_definition(definition: dict | str) -> None:

@@ -2,6 +2,7 @@
 
 ``shapes`` checks a value against a botocore shape, ``expressions`` types the pipeline's
 expressions, ``references`` resolves what an expression or a step points at, ``step_kinds``
-says which API each step type calls, and ``control_steps`` checks Condition and Fail steps.
+says which API each step type calls, ``control_steps`` checks Condition and Fail steps, and
+``step_graph`` finds dependency cycles.
 The public entry point is :mod:`pipelines.definition_validator`.
 """

@@ -197,7 +197,10 @@ def test_fail_step_has_no_properties_to_read(definition):
 
     assert validate_definition(definition) == [
         'step "Train" Arguments.OutputDataConfig.S3OutputPath: '
-        '{"Get": "Steps.AucTooLow.ErrorMessage"}: Fail step "AucTooLow" has no properties'
+        '{"Get": "Steps.AucTooLow.ErrorMessage"}: Fail step "AucTooLow" has no properties',
+        # and Train would wait for a step that itself waits for Train
+        "steps form a cycle, which SageMaker cannot run: "
+        '"Train" -> "Evaluate" -> "CheckAuc" -> "AucTooLow" -> "Train"',
     ]
 
 
@@ -228,6 +231,29 @@ def test_depends_on_a_missing_step_is_rejected(definition):
     assert validate_definition(definition) == [
         'step "Evaluate" DependsOn[1]: step "Validate" does not exist'
     ]
+
+
+def test_steps_depending_on_each_other_are_rejected_naming_the_cycle(definition):
+    _step(definition, "Preprocess")["DependsOn"] = ["Evaluate"]
+
+    assert validate_definition(definition) == [
+        "steps form a cycle, which SageMaker cannot run: "
+        '"Preprocess" -> "Train" -> "Evaluate" -> "Preprocess"'
+    ]
+
+
+def test_a_branch_step_read_by_the_condition_is_a_cycle(definition):
+    _step(definition, "Preprocess")["DependsOn"] = ["Register"]
+
+    (problem,) = validate_definition(definition)
+
+    assert problem.startswith("steps form a cycle") and '"CheckAuc"' in problem
+
+
+def test_branch_steps_reading_each_other_are_no_cycle(definition):
+    _step(definition, "AucTooLow")["DependsOn"] = ["Register"]
+
+    assert validate_definition(definition) == []
 
 
 def test_condition_branch_naming_a_missing_step_is_rejected(definition):

@@ -169,5 +169,7 @@ def test_condition_step_exposes_only_its_outcome(definition):
 
     assert validate_definition(definition) == [
         'step "Notify" Arguments.result: {"Get": "Steps.EnoughRecords.Result"}: '
-        'Condition step "EnoughRecords" has no property Result (it has: Outcome)'
+        'Condition step "EnoughRecords" has no property Result (it has: Outcome)',
+        # EnoughRecords reads Notify's output, so Notify cannot also wait for its outcome
+        'steps form a cycle, which SageMaker cannot run: "Notify" -> "EnoughRecords" -> "Notify"',
     ]
