@@ -14,7 +14,8 @@ here, so a moto upgrade is one file to fix (moto is pinned in pyproject.toml for
   model method (events after an update);
 - :class:`LocalCloudDispatcher` is the WSGI application: moto's dispatcher plus the add-ons, plus
   AWS-shaped ``NotImplemented`` errors where moto would return a 404 page, a 500 or a traceback;
-- :func:`reset_state`, :func:`live_backends`, :func:`restore_backend` act on all backends.
+- :func:`reset_state`, :func:`live_backends`, :func:`restore_backend` act on all backends;
+  :func:`on_reset` clears the add-ons' records that live outside backends along with them.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ __all__ = [
     "live_backends",
     "LocalCloudDispatcher",
     "moto_responses_class",
+    "on_reset",
     "paginate",
     "PaginatedResult",
     "register_backends",
@@ -348,6 +350,27 @@ def _backend_dict(service: str) -> BackendDict:
 def reset_state() -> None:
     """Forget every resource in every backend, moto's and the add-ons' (moto's reset API)."""
     BackendDict.reset()
+
+
+_RESET_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_reset(listener: Callable[[], None]) -> None:
+    """Run ``listener`` after every reset of moto's backends (``/moto-api/reset`` included), so
+    records kept outside backends (delivery logs) do not outlive the resources they describe."""
+    if listener not in _RESET_LISTENERS:
+        _RESET_LISTENERS.append(listener)
+    original = BackendDict.__dict__["reset"].__func__
+    if getattr(original, _WRAPPED_MARKER, False):
+        return
+
+    def reset(cls: type[BackendDict]) -> None:
+        original(cls)
+        for reset_listener in list(_RESET_LISTENERS):
+            reset_listener()
+
+    setattr(reset, _WRAPPED_MARKER, True)
+    BackendDict.reset = classmethod(reset)  # type: ignore[method-assign,assignment]
 
 
 def live_backends() -> Iterator[tuple[str, str, str, BaseBackend]]:

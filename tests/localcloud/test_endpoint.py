@@ -43,6 +43,29 @@ def test_reset_forgets_every_resource(fresh_local_cloud):
     assert error.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
+def test_reset_forgets_the_delivery_records_too(fresh_local_cloud):
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("the delivery records are sagestack's own")
+    from sagestack.localcloud.services.events import DELIVERIES
+    from sagestack.localcloud.services.sns import SENDER
+
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="delivered")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    events.put_rule(Name="all-tests", EventPattern='{"source": ["tests"]}')
+    events.put_targets(
+        Rule="all-tests", Targets=[{"Id": "q", "Arn": queue_arn["Attributes"]["QueueArn"]}]
+    )
+    events.put_events(Entries=[{"Source": "tests", "DetailType": "t", "Detail": "{}"}])
+    SENDER.send("http://127.0.0.1:9/closed", "{}", {})  # port 9: nobody listens
+    SENDER.drain()
+    assert DELIVERIES.all() and SENDER.records()
+    fresh_local_cloud.reset()
+    for route in ("events/deliveries", "sns/deliveries"):
+        status, listed = _get(f"{fresh_local_cloud.url}/_sagestack/{route}")
+        assert (status, listed) == (200, {"Deliveries": []}), route
+
+
 @pytest.mark.parametrize(
     ("service", "call", "operation"),
     [

@@ -25,5 +25,6 @@ def install() -> None:
         "events", "Rule", "send_to_targets", delivery.send_to_targets
     )
     moto_integration.register_route(deliveries.ROUTE, deliveries.http_app)
+    moto_integration.on_reset(DELIVERIES.clear)
     clock.on_tick(schedules.fire_due)
     clock.ensure_ticking()

@@ -23,3 +23,4 @@ def install() -> None:
         "sns", "Subscription", "get_post_data", subscriptions.wrapped_post_data
     )
     moto_integration.register_route(messages.ROUTE_PREFIX, routes.app)
+    moto_integration.on_reset(SENDER.clear)

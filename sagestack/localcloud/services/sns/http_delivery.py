@@ -81,6 +81,11 @@ class HttpSender:
         with self._lock:
             return list(self._records)
 
+    def clear(self) -> None:
+        """Forget the record of past deliveries (queued ones still go out)."""
+        with self._lock:
+            self._records.clear()
+
     def _ensure_worker(self) -> None:
         with self._lock:
             if self._worker is None or not self._worker.is_alive():
