@@ -152,6 +152,16 @@ def test_rate_rule_sends_scheduled_events_on_the_clock(aws):
     assert {e["time"] for e in scheduled} == expected
 
 
+@pytest.mark.parametrize("expression", ["rate(1 hours)", "rate(5 minute)", "rate(0 minutes)"])
+def test_put_rule_refuses_a_rate_whose_unit_does_not_fit_its_value(aws, expression):
+    events = aws("events")
+    with pytest.raises(ClientError) as error:
+        events.put_rule(Name="bad-rate", ScheduleExpression=expression)
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert f"'{expression}'" in error.value.response["Error"]["Message"]
+    assert events.list_rules()["Rules"] == []
+
+
 def test_disabled_rate_rule_sends_nothing(aws):
     url, arn = _queue(aws)
     events = aws("events")

@@ -32,6 +32,22 @@ def rate_seconds(expression: str | None) -> int | None:
     return int(match["value"]) * _UNIT_SECONDS[match["unit"].rstrip("s")]
 
 
+def rate_error(expression: str | None) -> str | None:
+    """Why EventBridge refuses a ``rate(...)`` expression (None when it does not): AWS wants a
+    singular unit for 1 and a plural one above, which moto does not check."""
+    if not (expression or "").startswith("rate("):
+        return None
+    match = _RATE.match(expression or "")
+    if match is None:
+        return f"'{expression}' is not rate(value unit) with a positive whole value"
+    if (match["value"] == "1") == match["unit"].endswith("s"):
+        return (
+            f"'{expression}' is invalid: the unit is singular for a value of 1 and plural "
+            "otherwise, e.g. rate(1 hour), rate(5 hours)"
+        )
+    return None
+
+
 def anchored_put_rule(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
     """Wrapper of the backend's ``put_rule``: a schedule counts from creation, and an update
     that keeps the schedule keeps its anchor."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sagestack.localcloud.services.events import patterns, transform
+from sagestack.localcloud.services.events import patterns, schedules, transform
 from sagestack.localcloud.services.events.exceptions import (
     InvalidEventPatternException,
     ValidationException,
@@ -18,11 +18,15 @@ _INPUT_KINDS = ("Input", "InputPath", "InputTransformer")
 
 
 def validated_rule(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
-    """AWS rejects a malformed or unknown-operator pattern at PutRule; moto accepts most."""
+    """AWS rejects a malformed or unknown-operator pattern at PutRule, and a rate() whose unit
+    does not agree with its value; moto accepts most of them."""
     try:
         patterns.parse_pattern(kwargs.get("event_pattern"))
     except patterns.PatternError as error:
         raise InvalidEventPatternException(str(error)) from None
+    rate_error = schedules.rate_error(kwargs.get("scheduled_expression"))
+    if rate_error:
+        raise ValidationException(f"Parameter ScheduleExpression is not valid: {rate_error}.")
     return original(*args, **kwargs)
 
 
