@@ -90,3 +90,12 @@ def test_features_are_ordered_most_drifted_first(rng):
 def test_a_threshold_outside_its_range_is_refused_naming_it(name, value, expected):
     with pytest.raises(ValueError, match=f"threshold {name} {value!r} is invalid: .*{expected}"):
         Thresholds(**{name: value})
+
+
+def test_a_large_psi_from_a_few_requests_is_not_drift_without_a_significant_test(rng):
+    """Twenty requests of the training distribution: PSI over ten bins is noise-high, the KS
+    p-value is not, and drift needs both."""
+    report = report_of(requests(rng, 20_000), requests(rng, 20))
+    age = next(item for item in report.features if item.name == "age")
+    assert age.psi > Thresholds().psi and age.test.p_value > Thresholds().p_value
+    assert not age.drifted
