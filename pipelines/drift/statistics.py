@@ -58,14 +58,15 @@ def ks_statistic(
     """The two-sided KS statistic from counts at each distinct reference value ``u_j``.
 
     ``*_at_or_below[j]`` counts values <= u_j, ``*_below[j]`` values < u_j. Between two reference
-    values the reference ECDF is flat, so the largest difference is at a reference value or at the
-    largest current value just below one (where the current ECDF is ``current_below / m``).
+    values the reference ECDF is flat while the current one rises: the reference is furthest
+    ahead at a reference value, the current one furthest ahead at a reference value or just
+    below one (where the current ECDF is ``current_below / m``).
     """
     at_values = reference_at_or_below / reference_size - current_at_or_below / current_size
     below_values = reference_below / reference_size - current_below / current_size
-    largest = max(float(at_values.max(initial=0.0)), float(below_values.max(initial=0.0)))
-    smallest = min(float(at_values.min(initial=0.0)), float(below_values.min(initial=0.0)))
-    return max(largest, min(max(-smallest, 0.0), 1.0))
+    reference_ahead = float(at_values.max(initial=0.0))
+    current_ahead = -min(float(at_values.min(initial=0.0)), float(below_values.min(initial=0.0)))
+    return min(max(reference_ahead, current_ahead), 1.0)
 
 
 def ks_p_value(statistic: float, reference_size: int, current_size: int) -> TestResult:
