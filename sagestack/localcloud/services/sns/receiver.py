@@ -28,6 +28,8 @@ import requests
 from sagestack.localcloud.services.sns import signing
 from sagestack.localcloud.services.sns.messages import NOTIFICATION, SUBSCRIPTION_CONFIRMATION
 
+SHUTDOWN_POLL_SECONDS = 0.05  # how soon stop() is noticed (the default half second adds up)
+
 LOOPBACK = "127.0.0.1"
 TRUSTED_CERTIFICATE_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 FETCH_TIMEOUT_SECONDS = 5
@@ -68,7 +70,10 @@ class SnsReceiver:
         self._condition = threading.Condition()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sagestack-sns-receiver", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="sagestack-sns-receiver",
+            daemon=True,
         )
 
     @property
