@@ -18,3 +18,13 @@ def test_a_connection_beyond_loopback_is_refused_before_it_is_made():
         pytest.raises(SocketConnectBlockedError),
     ):
         sock.connect(("192.0.2.1", 443))  # TEST-NET-1: never routed
+
+
+def test_names_beyond_loopback_are_not_even_resolved():
+    with pytest.raises(socket.gaierror, match="loopback names only"):
+        socket.getaddrinfo("sm-pysdk-t-us-east-1.s3.us-east-1.amazonaws.com", 443)
+
+
+def test_loopback_names_still_resolve():
+    addresses = {info[4][0] for info in socket.getaddrinfo("localhost", 80)}
+    assert addresses <= {"127.0.0.1", "::1"}
