@@ -317,6 +317,16 @@ BAD_CASES = [
     ),
     pytest.param(
         "iam-no-wildcard-actions",
+        lambda s: replaced(
+            s,
+            "exec-unscoped",
+            policy=document({"Effect": "allow", "Action": "*", "Resource": "arn:aws:s3:::a"}),
+        ),
+        "allows action '*'",
+        id="lower-case-effect",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
         lambda s: [
             *s,
             resource(IAM_POLICY, "admin", {"tags": TAGS, "policy": document(allow("*"))}),
