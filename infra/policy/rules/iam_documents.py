@@ -29,7 +29,9 @@ class Statement:
 
     @property
     def allows(self) -> bool:
-        return self.effect == "Allow"
+        # Judged as granting unless it plainly denies: a misspelt or differently cased Effect
+        # must not hide a wildcard from the pack (AWS refuses it, or reads it as Allow).
+        return self.effect.lower() != "deny"
 
 
 def parse_document(document: Any) -> list[Statement]:
