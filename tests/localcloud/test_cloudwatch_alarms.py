@@ -8,6 +8,7 @@ alarm state, SNS action message and "CloudWatch Alarm State Change" event out.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from sagestack import contract
 from sagestack.localcloud import clock
-from sagestack.localcloud.services.cloudwatch import evaluation
+from sagestack.localcloud.services.cloudwatch import evaluation, statistics
 
 ENDPOINT = "churn"
 DIMENSIONS = [{"Name": contract.DIM_ENDPOINT, "Value": ENDPOINT}]
@@ -80,6 +81,36 @@ def test_reasons_name_the_transition_and_its_minimum_as_cloudwatch_writes_them()
         "Threshold Crossed: 1 out of the last 1 datapoints [0.0 (01/01/24 00:02:00)] was not "
         "greater than the threshold (0.5) (minimum 1 datapoint for ALARM -> OK transition)."
     )
+
+
+VALUES = [float(v) for v in range(1, 11)]  # 1..10: p10 = 1, p25 = 3, p75 = 8, p90 = 9
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("p90", 9.0),
+        ("tm90", sum(range(1, 10)) / 9),  # the top 10% (10) left out
+        ("TM(10%:90%)", sum(range(2, 10)) / 8),  # above p10, up to p90
+        ("tc90", 9.0),
+        ("TS(10%:90%)", float(sum(range(2, 10)))),
+        ("wm90", (sum(range(1, 10)) + 9) / 10),  # 10 counts as 9
+        ("WM(10%:90%)", (1 + sum(range(2, 10)) + 9) / 10),
+        ("IQM", (4 + 5 + 6 + 7 + 8) / 5),  # above p25, up to p75
+        ("PR(:5)", 50.0),
+        ("PR(2:4)", 20.0),  # 3 and 4
+    ],
+)
+def test_extended_statistics_put_metric_alarm_documents_are_computed(name, expected):
+    assert statistics.extended_value(VALUES, statistics.parse_extended(name)) == pytest.approx(
+        expected
+    )
+
+
+@pytest.mark.parametrize("name", ["tx99", "TM(90%:10%)", "PR(:)", "p101", "TM(10:90)"])
+def test_an_extended_statistic_outside_the_documented_forms_is_refused_by_name(name):
+    with pytest.raises(ValueError, match=re.escape(f"ExtendedStatistic '{name}' is invalid")):
+        statistics.parse_extended(name)
 
 
 # --- through the endpoint ----------------------------------------------------------------------
@@ -192,6 +223,16 @@ def test_alarm_evaluates_the_statistic_of_the_period(cloud, statistic, expected)
     cloud.clock.advance(60)
     reason = json.loads(cloud.state()["StateReasonData"])
     assert reason["recentDatapoints"] == [expected]
+
+
+def test_a_trimmed_mean_alarm_is_evaluated_on_the_trimmed_values(cloud):
+    cloud.alarm(Statistic=None, ExtendedStatistic="tm90", Threshold=4.9)
+    cloud.put(*VALUES[:9], 100.0)  # the outlier is trimmed: tm90 = 5.0, the average 14.5
+    cloud.clock.advance(60)
+    alarm = cloud.state()
+    assert alarm["StateValue"] == "ALARM"
+    assert alarm["ExtendedStatistic"] == "tm90"
+    assert json.loads(alarm["StateReasonData"])["recentDatapoints"] == [5.0]
 
 
 def test_statistic_set_datapoints_are_aggregated(cloud):
@@ -376,7 +417,7 @@ def test_updating_an_alarm_keeps_its_state(cloud):
         ({"EvaluationPeriods": 2, "DatapointsToAlarm": 3}, "DatapointsToAlarm 3"),
         ({"Period": 45}, "Period 45"),
         ({"Statistic": "Median"}, "Statistic 'Median'"),
-        ({"Statistic": None, "ExtendedStatistic": "tm99"}, "ExtendedStatistic 'tm99'"),
+        ({"Statistic": None, "ExtendedStatistic": "tx99"}, "ExtendedStatistic 'tx99'"),
         ({"ExtendedStatistic": "p99"}, "Exactly one of Statistic and ExtendedStatistic"),
     ],
     ids=[

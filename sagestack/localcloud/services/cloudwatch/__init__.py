@@ -17,6 +17,7 @@ __all__ = ["install"]
 
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 HIGH_RESOLUTION_PERIODS = (10, 20, 30)
+_PERCENTILE_STAND_IN = "p50"
 
 
 def install() -> None:
@@ -29,10 +30,16 @@ def install() -> None:
 
 def _put_metric_alarm(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
     """New alarms start in INSUFFICIENT_DATA; an updated alarm keeps its state (moto resets both
-    to OK)."""
+    to OK); every extended statistic AWS documents is taken (moto takes percentiles only)."""
     _validate_alarm(kwargs)
     previous = backend.alarms.get(kwargs.get("name"))
+    extended = kwargs.get("extended_statistic")
+    if extended and not extended.startswith("p"):
+        # moto refuses all but percentiles; the statistic is validated above and set back below
+        kwargs["extended_statistic"] = _PERCENTILE_STAND_IN
     alarm = original(*args, **kwargs)
+    if extended:
+        alarm.extended_statistic = extended
     now = alarms.to_moto_time(clock.current().now())
     alarm.configuration_updated_timestamp = now
     if previous is not None:
@@ -71,7 +78,7 @@ def _validate_alarm(kwargs: dict[str, Any]) -> None:
         )
     if kwargs.get("extended_statistic"):
         try:
-            statistics.percentile_fraction(kwargs["extended_statistic"])
+            statistics.parse_extended(kwargs["extended_statistic"])
         except ValueError as error:
             raise ValidationError(str(error)) from None
     period = int(kwargs.get("period") or 0)

@@ -126,8 +126,10 @@ def _evaluation_range(
 def _too_few_for_percentile(alarm: Any, samples: list[statistics.Sample]) -> bool:
     if not alarm.extended_statistic or alarm.evaluate_low_sample_count_percentile != "ignore":
         return False
-    fraction = statistics.percentile_fraction(alarm.extended_statistic)
-    return statistics.low_sample_count(sum(s.count for s in samples), fraction)
+    stat = statistics.parse_extended(alarm.extended_statistic)
+    if stat.kind != "p":  # the setting is for percentile alarms only
+        return False
+    return statistics.low_sample_count(sum(s.count for s in samples), stat.high or 0.0)
 
 
 def _reason_data(

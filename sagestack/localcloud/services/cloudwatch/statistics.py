@@ -1,9 +1,11 @@
 """CloudWatch statistics of the datapoints in one period: SampleCount, Average, Sum, Minimum,
-Maximum and percentiles (``p90``, ``p99.9``).
+Maximum, and the extended statistics PutMetricAlarm documents: percentiles (``p90``, ``p99.9``),
+trimmed mean / count / sum and winsorized mean (``tm90``, ``TM(10%:90%)``, ``tc``, ``ts``, ``wm``),
+``IQM`` and percentile rank (``PR(100:2000)``).
 
 A datapoint is either a value (``Value`` / ``Values`` + ``Counts``) or a statistic set
-(``StatisticValues``); percentiles need values, so a period holding only statistic sets has no
-percentile, as in CloudWatch.
+(``StatisticValues``); extended statistics need values, so a period holding only statistic sets
+has none, as in CloudWatch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from datetime import datetime
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d{1,10})?|100)$")
+_NUMBER = r"\d{1,2}(?:\.\d{1,10})?|100"
+_SHORTHAND = re.compile(rf"^(?P<kind>tm|tc|ts|wm)(?P<high>{_NUMBER})$")
+_PERCENT_RANGE = re.compile(
+    rf"^(?P<kind>TM|TC|TS|WM)\((?:(?P<low>{_NUMBER})%)?:(?:(?P<high>{_NUMBER})%)?\)$"
+)
+_RANK = re.compile(r"^PR\((?P<low>-?\d+(?:\.\d+)?)?:(?P<high>-?\d+(?:\.\d+)?)?\)$")
+EXTENDED_FORMS = "p90, tm90, tc90, ts90, wm90, IQM, PR(n:m), TM(X%:Y%), TC(...), TS(...), WM(...)"
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,71 @@ def percentile_fraction(extended_statistic: str) -> float:
     return float(extended_statistic[1:]) / 100
 
 
+@dataclass(frozen=True)
+class ExtendedStatistic:
+    """``kind`` p, TM, TC, TS, WM (bounds are fractions) or PR (bounds are metric values)."""
+
+    kind: str
+    low: float | None
+    high: float | None
+
+
+def parse_extended(name: str) -> ExtendedStatistic:
+    """An ExtendedStatistic of PutMetricAlarm; a clear error for anything else."""
+    if _PERCENTILE.match(name):
+        return ExtendedStatistic("p", None, percentile_fraction(name))
+    if name == "IQM":
+        return ExtendedStatistic("TM", 0.25, 0.75)
+    match = _SHORTHAND.match(name) or _PERCENT_RANGE.match(name)
+    if match:
+        low, high = (_fraction(match.groupdict().get(bound)) for bound in ("low", "high"))
+        if low is None or high is None or low < high:
+            return ExtendedStatistic(match["kind"].upper(), low, high)
+    match = _RANK.match(name)
+    if match and (match["low"] or match["high"]):
+        low, high = (float(v) if v else None for v in (match["low"], match["high"]))
+        if low is None or high is None or low < high:
+            return ExtendedStatistic("PR", low, high)
+    raise ValueError(
+        f"ExtendedStatistic '{name}' is invalid: expected one of {EXTENDED_FORMS} (a lower "
+        "bound below the upper one)"
+    )
+
+
+def _fraction(percent: str | None) -> float | None:
+    return None if percent is None else float(percent) / 100
+
+
+def extended_value(values: Sequence[float], stat: ExtendedStatistic) -> float | None:
+    """The value of an extended statistic over raw values; None when there is none."""
+    if not values:
+        return None
+    if stat.kind == "p":
+        return percentile(values, stat.high or 0.0)
+    if stat.kind == "PR":
+        inside = [v for v in values if _within(v, stat.low, stat.high)]
+        return 100.0 * len(inside) / len(values)
+    low = None if stat.low is None else percentile(values, stat.low)
+    high = None if stat.high is None else percentile(values, stat.high)
+    if stat.kind == "WM":  # values beyond the bounds count as the bounds
+        floor = -math.inf if low is None else low
+        ceiling = math.inf if high is None else high
+        return sum(min(max(v, floor), ceiling) for v in values) / len(values)
+    inside = [v for v in values if _within(v, low, high)]
+    if stat.kind == "TC":
+        return float(len(inside))
+    if stat.kind == "TS":
+        return float(sum(inside))
+    return sum(inside) / len(inside) if inside else None
+
+
+def _within(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value > low) and (high is None or value <= high)
+
+
 def statistic(samples: Sequence[Sample], name: str) -> float | None:
-    """The value of statistic ``name`` (standard or pNN) over ``samples``; None if no data."""
+    """The value of statistic ``name`` (standard or extended) over ``samples``; None if no
+    data."""
     if not samples:
         return None
     count = sum(s.count for s in samples)
@@ -66,7 +138,7 @@ def statistic(samples: Sequence[Sample], name: str) -> float | None:
         return min(s.minimum for s in samples)
     if name == "Maximum":
         return max(s.maximum for s in samples)
-    return percentile([v for s in samples for v in s.values], percentile_fraction(name))
+    return extended_value([v for s in samples for v in s.values], parse_extended(name))
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
