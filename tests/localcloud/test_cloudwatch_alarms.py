@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -407,6 +408,33 @@ def test_updating_an_alarm_keeps_its_state(cloud):
     cloud.clock.advance(60)
     cloud.alarm(Threshold=0.3)
     assert cloud.state()["StateValue"] == "ALARM" and cloud.state()["Threshold"] == 0.3
+
+
+def test_an_alarm_updated_while_it_is_evaluated_keeps_the_evaluated_state(cloud, monkeypatch):
+    """The update arrives between the evaluation's verdict and its state change: without a lock
+    the update copies the old state and the ALARM lands on the replaced alarm object."""
+    cloud.alarm()
+    cloud.put(0.7)
+    decide, updated, updaters = evaluation.decide, threading.Event(), []
+
+    def decide_during_an_update(rule, datapoints):
+        verdict = decide(rule, datapoints)
+        if not updaters:
+            updaters.append(threading.Thread(target=_edit, args=(cloud, updated)))
+            updaters[0].start()
+            updated.wait(timeout=0.5)  # with the lock, the update waits for this evaluation
+        return verdict
+
+    monkeypatch.setattr(evaluation, "decide", decide_during_an_update)
+    cloud.clock.advance(60)
+    updaters[0].join(timeout=10)
+    alarm = cloud.state()
+    assert (alarm["StateValue"], alarm["AlarmDescription"]) == ("ALARM", "edited")
+
+
+def _edit(cloud, updated: threading.Event) -> None:
+    cloud.alarm(AlarmDescription="edited")
+    updated.set()
 
 
 @pytest.mark.parametrize(

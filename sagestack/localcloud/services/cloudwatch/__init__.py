@@ -32,6 +32,11 @@ def _put_metric_alarm(original: Any, backend: Any, *args: Any, **kwargs: Any) ->
     """New alarms start in INSUFFICIENT_DATA; an updated alarm keeps its state (moto resets both
     to OK); every extended statistic AWS documents is taken (moto takes percentiles only)."""
     _validate_alarm(kwargs)
+    with alarms.STATE_LOCK:
+        return _put_alarm_keeping_state(original, backend, *args, **kwargs)
+
+
+def _put_alarm_keeping_state(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
     previous = backend.alarms.get(kwargs.get("name"))
     extended = kwargs.get("extended_statistic")
     if extended and not extended.startswith("p"):
@@ -92,10 +97,11 @@ def _set_alarm_state(
     original: Any, backend: Any, alarm_name: str, *args: Any, **kwargs: Any
 ) -> Any:
     """SetAlarmState runs the new state's actions and emits the event, when the state changes."""
-    alarm = backend.alarms.get(alarm_name)
-    old = alarms.snapshot(alarm) if alarm is not None else None
-    result = original(alarm_name, *args, **kwargs)
-    if old is not None and alarm.state_value != old.value:
-        alarm.state_updated_timestamp = alarms.to_moto_time(clock.current().now())
-        alarms.announce_change(alarm, backend.account_id, backend.region_name, old)
-    return result
+    with alarms.STATE_LOCK:
+        alarm = backend.alarms.get(alarm_name)
+        old = alarms.snapshot(alarm) if alarm is not None else None
+        result = original(alarm_name, *args, **kwargs)
+        if old is not None and alarm.state_value != old.value:
+            alarm.state_updated_timestamp = alarms.to_moto_time(clock.current().now())
+            alarms.announce_change(alarm, backend.account_id, backend.region_name, old)
+        return result

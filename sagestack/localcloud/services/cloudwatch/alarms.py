@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,11 @@ from sagestack.localcloud.services.cloudwatch.metric_index import MetricIndex, a
 from sagestack.localcloud.services.cloudwatch.notifications import StateSnapshot
 
 log = logging.getLogger(__name__)
+
+# Held while alarms are evaluated (clock thread) and while PutMetricAlarm / SetAlarmState change
+# one (request threads): otherwise an update can copy the state an evaluation is about to change,
+# or two state changes announce the same transition.
+STATE_LOCK = threading.RLock()
 
 STANDARD_INTERVAL = 60
 HIGH_RESOLUTION_INTERVAL = 10
@@ -43,11 +49,12 @@ def evaluate_due(previous: datetime, now: datetime) -> None:
     if not moments:
         return
     for account_id, region, backend in moto_integration.iter_backends("cloudwatch"):
-        index = MetricIndex(list(backend.metric_data))
-        for moment in moments:
-            for alarm in list(backend.alarms.values()):
-                if _is_due(alarm, moment):
-                    _evaluate_safely(alarm, account_id, region, index, moment)
+        with STATE_LOCK:
+            index = MetricIndex(list(backend.metric_data))
+            for moment in moments:
+                for alarm in list(backend.alarms.values()):
+                    if _is_due(alarm, moment):
+                        _evaluate_safely(alarm, account_id, region, index, moment)
 
 
 def _evaluate_safely(
