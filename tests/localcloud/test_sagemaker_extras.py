@@ -120,6 +120,25 @@ def test_a_created_schedule_is_described_with_its_endpoint(sagemaker):
     assert schedule == {"ScheduleExpression": "cron(0 * ? * * *)"}
 
 
+def _job_outputs_and_resources(kind: str) -> dict:
+    """The output, resources and role of a ``kind`` (DataQuality, ModelBias...) job definition."""
+    return {
+        f"{kind}JobOutputConfig": {
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://a/b", "LocalPath": "/opt/ml/processing/out"}}
+            ]
+        },
+        "JobResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 20,
+            }
+        },
+        "RoleArn": ROLE,
+    }
+
+
 def test_a_schedule_can_use_a_data_quality_job_definition(sagemaker):
     sagemaker.create_data_quality_job_definition(
         JobDefinitionName="churn-dq",
@@ -127,19 +146,7 @@ def test_a_schedule_can_use_a_data_quality_job_definition(sagemaker):
         DataQualityJobInput={
             "EndpointInput": {"EndpointName": "churn", "LocalPath": "/opt/ml/processing/in"}
         },
-        DataQualityJobOutputConfig={
-            "MonitoringOutputs": [
-                {"S3Output": {"S3Uri": "s3://a/b", "LocalPath": "/opt/ml/processing/out"}}
-            ]
-        },
-        JobResources={
-            "ClusterConfig": {
-                "InstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-                "VolumeSizeInGB": 20,
-            }
-        },
-        RoleArn=ROLE,
+        **_job_outputs_and_resources("DataQuality"),
     )
     sagemaker.create_monitoring_schedule(
         MonitoringScheduleName="by-definition",
@@ -163,19 +170,7 @@ def test_a_schedule_can_use_a_model_bias_job_definition(sagemaker):
             "EndpointInput": {"EndpointName": "churn", "LocalPath": "/opt/ml/processing/in"},
             "GroundTruthS3Input": {"S3Uri": "s3://a/truth"},
         },
-        ModelBiasJobOutputConfig={
-            "MonitoringOutputs": [
-                {"S3Output": {"S3Uri": "s3://a/b", "LocalPath": "/opt/ml/processing/out"}}
-            ]
-        },
-        JobResources={
-            "ClusterConfig": {
-                "InstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-                "VolumeSizeInGB": 20,
-            }
-        },
-        RoleArn=ROLE,
+        **_job_outputs_and_resources("ModelBias"),
     )
     sagemaker.create_monitoring_schedule(
         MonitoringScheduleName="bias",
