@@ -522,11 +522,21 @@ def not_implemented_message(service: str, operation: str) -> str:
     return f"sagestack local cloud does not implement {service}.{operation}"
 
 
+def _service_name(info: RequestInfo) -> str:
+    """The add-on's service when one claims the request (the Feature Store runtime is signed
+    for ``sagemaker``), else the service the request was signed for."""
+    for addon in _ADDONS.values():
+        if addon.claims(info):
+            return addon.name
+    return info.signing_service or "unknown-service"
+
+
 def _not_implemented(
     environ: dict[str, Any], start_response: Callable, info: RequestInfo, form_action: str | None
 ) -> list:
-    service = info.signing_service or "unknown-service"
-    message = not_implemented_message(service, _operation_name(environ, info, form_action))
+    message = not_implemented_message(
+        _service_name(info), _operation_name(environ, info, form_action)
+    )
     log.warning(message)
     protocol = _error_protocol(environ, info)
     if protocol == "json":

@@ -73,6 +73,12 @@ def test_reset_forgets_the_delivery_records_too(fresh_local_cloud):
         ("codebuild", lambda c: c.list_reports(), "ListReports"),
         # a service an add-on extends (its routes are sagestack's, the operation is moto's gap)
         ("sagemaker", lambda c: c.list_edge_packaging_jobs(), "ListEdgePackagingJobs"),
+        # an add-on's own service, signed for another one (sagemaker), named as the client's
+        (
+            "sagemaker-featurestore-runtime",
+            lambda c: c.list_records(FeatureGroupName="customers"),
+            "ListRecords",
+        ),
         # query protocol (XML errors), the action in the form body
         (
             "iam",
@@ -100,8 +106,7 @@ def test_an_operation_nobody_implements_fails_naming_service_and_operation(
     response = error.value.response
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert response["Error"]["Code"] == "NotImplemented"
-    signing_name = client.meta.service_model.signing_name
-    expected = f"sagestack local cloud does not implement {signing_name}.{operation}"
+    expected = f"sagestack local cloud does not implement {service}.{operation}"
     assert response["Error"]["Message"] == expected
 
 
