@@ -17,6 +17,8 @@ from pipelines.drift.statistics import (
 )
 from pipelines.drift.window import CategoricalWindow, NumericWindow, Window
 
+NEW_CATEGORIES_LISTED = 10  # named in the report and the violations file; the rest are counted
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -67,6 +69,15 @@ class FeatureDrift:
     @property
     def violates(self) -> bool:
         return self.drifted or self.missing_rate_changed or self.unknown_categories or self.absent
+
+    def listed_new_categories(self, limit: int = NEW_CATEGORIES_LISTED) -> str:
+        """The most frequent new categories with their shares, then how many more there are:
+        a window of free-text or id values can hold millions, and a page must stay readable."""
+        shown = [
+            f"'{name}' {share:.2%}" for name, share in list(self.new_categories.items())[:limit]
+        ]
+        more = len(self.new_categories) - len(shown)
+        return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
 
 @dataclass(frozen=True)

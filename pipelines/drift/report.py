@@ -92,13 +92,7 @@ def _section(item: FeatureDrift) -> str:
         )
     new = ""
     if item.new_categories:
-        new = (
-            "<p>New categories: "
-            + ", ".join(
-                f"{escape(name)} ({share:.2%})" for name, share in item.new_categories.items()
-            )
-            + "</p>"
-        )
+        new = f"<p>New categories: {escape(item.listed_new_categories())}</p>"
     return (
         f"<section id='{_anchor(item)}'><h2>{escape(item.name)} — PSI {item.psi:.4f}</h2>"
         f"<p class='legend'><span style='background:{REFERENCE_COLOUR}'></span>baseline"
@@ -134,7 +128,7 @@ def _plot(item: FeatureDrift) -> str:
             )
         shapes.append(
             f"<text x='{left + slot / 2:.1f}' y='{PLOT_HEIGHT + 14}' font-size='9' "
-            f"text-anchor='middle'>{escape(str(label))[:14]}</text>"
+            f"text-anchor='middle'>{escape(str(label)[:14])}</text>"
         )
     return (
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{PLOT_WIDTH}' "

@@ -49,13 +49,12 @@ def _feature_violations(item: FeatureDrift, thresholds: Thresholds) -> list[dict
             )
         )
     if item.unknown_categories:
-        shares = ", ".join(f"'{name}' {share:.2%}" for name, share in item.new_categories.items())
         found.append(
             _violation(
                 item,
                 "categorical_values_check",
                 f"categories unseen in the baseline exceed {thresholds.new_category_share:.2%} "
-                f"of requests: {shares}",
+                f"of requests: {item.listed_new_categories()}",
             )
         )
     return found

@@ -125,4 +125,28 @@ def test_report_orders_features_by_drift_with_a_plot_and_a_table_row_each(drifte
     assert page.count("<svg") == len(drifted.features)
     assert page.count("<tr class=") == len(drifted.features)
     assert page.count("<tr class='violates'>") == 2
-    assert "pink (" in page
+    assert "New categories: &#x27;pink&#x27; " in page
+
+
+def test_thousands_of_new_categories_are_counted_not_all_listed(rng, tmp_path):
+    """A free-text or id value sent as a category: the page names the ten most frequent."""
+    window = requests(rng, 5_000)
+    window["colour"] = [f"id-{i}" for i in range(len(window))]
+    report = report_of(requests(rng, 5_000), window)
+    (check,) = [
+        v
+        for v in violations.violations(report, Thresholds())["violations"]
+        if v["constraint_check_type"] == "categorical_values_check"
+    ]
+    assert check["description"].count("'id-") == 10
+    assert check["description"].endswith(" and 4,990 more")
+    page = html_report.write(report, "churn", tmp_path).read_text()
+    assert page.count("&#x27;id-") == 10 and "and 4,990 more" in page
+
+
+def test_a_plot_label_is_cut_before_it_is_escaped(rng, tmp_path):
+    training = requests(rng, 2_000)
+    training["colour"] = "a&b<c>" * 3
+    report = report_of(training, training)
+    page = html_report.write(report, "churn", tmp_path).read_text()
+    assert ">a&amp;b&lt;c&gt;a&amp;b&lt;c&gt;a&amp;</text>" in page
