@@ -408,6 +408,26 @@ def test_put_targets_rejects_invalid_input_settings(aws, target, fragment):
     assert events.list_targets_by_rule(Rule="r")["Targets"] == []
 
 
+def test_a_fifo_queue_target_needs_its_message_group_and_then_gets_the_event(aws):
+    sqs, events = aws("sqs"), aws("events")
+    # EventBridge sends no deduplication id: the queue must deduplicate by content
+    attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    url = sqs.create_queue(QueueName="ordered.fifo", Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["x"]}))
+    target = {"Id": "fifo", "Arn": arn["QueueArn"]}
+    with pytest.raises(ClientError) as error:
+        events.put_targets(Rule="r", Targets=[target])
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert (
+        "SqsParameters must be specified for target: fifo"
+        in error.value.response["Error"]["Message"]
+    )
+    events.put_targets(Rule="r", Targets=[{**target, "SqsParameters": {"MessageGroupId": "g"}}])
+    events.put_events(Entries=[{"Source": "x", "DetailType": "t", "Detail": "{}"}])
+    assert [d.status for d in DELIVERIES.all()] == ["SUCCEEDED"]
+
+
 # --- the platform's own rules, as the Pulumi program writes them (design flows 3 and 5) ---
 
 
