@@ -74,8 +74,9 @@ POLICIES: list[Policy] = [
     ),
     _resource_policy(
         "iam-no-wildcard-actions",
-        "IAM policies never allow '*', 'service:*' or NotAction.",
-        _of(iam.IAM_POLICY_TYPES),
+        "IAM policies, and resource policies on buckets, topics, keys, queues and repositories, "
+        "never allow an action with a wildcard ('*', 's3:*', 's3:Get*') or NotAction.",
+        _of(iam.IAM_POLICY_TYPES | iam.RESOURCE_POLICY_TYPES),
         lambda args: iam.wildcard_action_problems(args.resource_type, args.props),
     ),
     _resource_policy(

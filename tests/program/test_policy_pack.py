@@ -329,6 +329,28 @@ BAD_CASES = [
         "iam-no-wildcard-actions",
         lambda s: [
             *s,
+            resource(
+                "aws:sns/topicPolicy:TopicPolicy",
+                "oncall-policy",
+                {
+                    "arn": "arn:aws:sns:us-east-1:1:oncall",
+                    "policy": document(
+                        allow(
+                            "sns:*",
+                            "arn:aws:sns:us-east-1:1:oncall",
+                            Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                        )
+                    ),
+                },
+            ),
+        ],
+        "resource policy statement 0 allows action 'sns:*'",
+        id="wildcard-action-in-a-topic-policy",
+    ),
+    pytest.param(
+        "iam-no-wildcard-actions",
+        lambda s: [
+            *s,
             resource(IAM_POLICY, "admin", {"tags": TAGS, "policy": document(allow("*"))}),
         ],
         "allows action '*'",

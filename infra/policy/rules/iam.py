@@ -45,6 +45,21 @@ _BROAD_MANAGED_POLICY = re.compile(
     r"(?:AdministratorAccess|PowerUserAccess|[A-Za-z0-9]*FullAccess[A-Za-z0-9_]*)$"
 )
 IAM_POLICY_TYPES = _POLICY_INPUT_TYPES | set(_ATTACHMENT_INPUTS)
+# Resource-based policies in a ``policy`` input: their Allow statements grant actions too, so
+# they get the wildcard-action rule. Not the wildcard-resource one: a key policy's "*" is the key.
+RESOURCE_POLICY_TYPES = frozenset(
+    {
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketV2:BucketV2",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:sns/topic:Topic",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:kms/key:Key",
+        "aws:kms/keyPolicy:KeyPolicy",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    }
+)
 
 
 def identity_documents(resource_type: str, props: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -60,6 +75,8 @@ def identity_documents(resource_type: str, props: Mapping[str, Any]) -> Iterator
 
 def _all_documents(resource_type: str, props: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     yield from identity_documents(resource_type, props)
+    if resource_type in RESOURCE_POLICY_TYPES and props.get("policy") is not None:
+        yield "resource policy", props["policy"]
     if resource_type == ROLE and props.get("assumeRolePolicy") is not None:
         yield "assume-role policy", props["assumeRolePolicy"]
 
