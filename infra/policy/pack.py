@@ -87,6 +87,13 @@ POLICIES: list[Policy] = [
         lambda args: iam.wildcard_resource_problems(args.resource_type, args.props),
     ),
     _resource_policy(
+        "iam-trust-not-public",
+        "No role's trust policy lets any AWS principal assume it (Principal '*' or NotPrincipal "
+        "without a condition pinning the caller to fixed values).",
+        _of({iam.ROLE}),
+        lambda args: iam.public_trust_problems(args.props),
+    ),
+    _resource_policy(
         "required-tags",
         f"Every taggable AWS resource carries the tags {', '.join(tags.REQUIRED_TAGS)}.",
         lambda resource_type: resource_type.startswith("aws:"),

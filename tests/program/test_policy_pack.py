@@ -457,6 +457,18 @@ BAD_CASES = [
         id="not-resource",
     ),
     pytest.param(
+        "iam-trust-not-public",
+        lambda s: replaced(
+            s,
+            "exec",
+            assumeRolePolicy=document(
+                {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sts:AssumeRole"}
+            ),
+        ),
+        "assume-role policy statement 0 lets principal '*' assume the role",
+        id="role-anyone-may-assume",
+    ),
+    pytest.param(
         "required-tags",
         lambda s: replaced(s, "oncall", tags={"owner": "ml-platform"}),
         "missing required tags ['cost-center', 'environment']",
@@ -662,3 +674,15 @@ def test_an_unparseable_policy_document_is_a_violation_naming_it():
     assert [(v.policy, v.message) for v in violations] == [
         ("iam-no-wildcard-actions", "policy: 'not json' is not a JSON policy document")
     ]
+
+
+def test_a_trust_policy_for_everyone_pinned_to_an_organisation_is_not_public():
+    trust = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        }
+    )
+    assert evaluate(replaced(good_stack(), "exec", assumeRolePolicy=trust)) == []

@@ -13,6 +13,7 @@ from infra.policy.rules.iam_documents import (
     is_wildcard_action,
     is_wildcard_resource,
     parse_document,
+    reaches_anyone,
 )
 from infra.policy.rules.props import as_list, as_mapping
 from infra.policy.rules.wildcard_resources import WILDCARD_RESOURCE_ACTIONS
@@ -168,3 +169,16 @@ def _wildcard_resources(where: str, statement: Statement) -> Iterator[str]:
                 f"{where} {statement.label} allows {action!r} on {wildcards[0]!r} without a "
                 f"{grant.required_condition_key!r} condition"
             )
+
+
+def public_trust_problems(props: Mapping[str, Any]) -> list[str]:
+    """Trust-policy statements that let any AWS principal assume the role."""
+    trust = props.get("assumeRolePolicy")
+    documents = iter([("assume-role policy", trust)] if trust is not None else [])
+    return [
+        f"{where} {statement.label} lets {open_to} assume the role: name the service or "
+        "account principals that may (a document that does not parse is reported by "
+        "iam-no-wildcard-actions)"
+        for where, statement in _statements(documents)
+        if (open_to := reaches_anyone(statement))
+    ]

@@ -8,6 +8,25 @@ from typing import Any
 
 from infra.policy.rules.props import as_list, as_mapping, json_or_mapping
 
+# Condition keys that pin a statement to known callers, so S3 does not count it as public
+# ("The meaning of 'public'" in the S3 user guide); a trust policy pinned by them is not
+# open to every AWS account either.
+NON_PUBLIC_CONDITION_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:PrincipalOrgID",
+        "aws:SourceOrgID",
+        "aws:userid",
+    )
+)
+
 
 class PolicyDocumentError(ValueError):
     """A policy input that is not an IAM policy document."""
@@ -94,3 +113,32 @@ def iter_principals(principal: Any) -> Iterator[str]:
 def _abbreviate(value: Any, limit: int = 60) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def reaches_anyone(statement: Statement) -> str:
+    """How an Allow statement reaches any caller ("principal '*'", or everyone but a
+    NotPrincipal list) when no condition pins the caller to fixed values; "" otherwise."""
+    if not statement.allows or _pins_caller(statement.condition):
+        return ""
+    return _everyone(statement)
+
+
+def _everyone(statement: Statement) -> str:
+    if statement.not_principal is not None:
+        return f"everyone but NotPrincipal {statement.not_principal!r}"
+    return "principal '*'" if "*" in iter_principals(statement.principal) else ""
+
+
+def _pins_caller(condition: Mapping[str, Any]) -> bool:
+    # S3 counts a condition as pinning only with fixed values: a wildcard or a policy variable
+    # ("aws:SourceArn": "*") matches any caller, so the statement stays public.
+    return any(
+        key.lower() in NON_PUBLIC_CONDITION_KEYS and _fixed(values)
+        for block in condition.values()
+        for key, values in as_mapping(block).items()
+    )
+
+
+def _fixed(values: Any) -> bool:
+    texts = [str(value) for value in as_list(values)]
+    return bool(texts) and not any(c in text for text in texts for c in ("*", "?", "${"))

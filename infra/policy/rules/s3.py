@@ -11,9 +11,8 @@ from typing import Any, Protocol
 
 from infra.policy.rules.iam_documents import (
     PolicyDocumentError,
-    Statement,
-    iter_principals,
     parse_document,
+    reaches_anyone,
 )
 from infra.policy.rules.props import as_list, as_mapping, dig, is_set
 
@@ -52,25 +51,6 @@ PUBLIC_GRANTEE_URIS = frozenset(
     }
 )
 SSE_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse", "AES256"})
-# Condition keys that pin a statement to known callers, so S3 does not count it as public
-# ("The meaning of 'public'" in the S3 user guide).
-NON_PUBLIC_CONDITION_KEYS = frozenset(
-    key.lower()
-    for key in (
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceOwner",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:PrincipalAccount",
-        "aws:PrincipalArn",
-        "aws:PrincipalOrgID",
-        "aws:SourceOrgID",
-        "aws:userid",
-    )
-)
-
-
 # --- one resource at a time -------------------------------------------------------------------
 
 
@@ -123,33 +103,11 @@ def _public_statements(policy: Any) -> list[str]:
         return [f"bucket policy: {error}"]
     return [
         f"bucket policy {statement.label} allows {list(statement.actions)} to "
-        f"{_everyone(statement)} without a condition that pins the caller to fixed values "
+        f"{open_to} without a condition that pins the caller to fixed values "
         "(aws:SourceArn, aws:PrincipalOrgID, ...)"
         for statement in statements
-        if statement.allows and _everyone(statement) and not _pins_caller(statement.condition)
+        if (open_to := reaches_anyone(statement))
     ]
-
-
-def _everyone(statement: Statement) -> str:
-    """How the statement reaches any caller: principal '*', or all but a NotPrincipal list."""
-    if statement.not_principal is not None:
-        return f"everyone but NotPrincipal {statement.not_principal!r}"
-    return "principal '*'" if "*" in iter_principals(statement.principal) else ""
-
-
-def _pins_caller(condition: Mapping[str, Any]) -> bool:
-    # S3 counts a condition as pinning only with fixed values: a wildcard or a policy variable
-    # ("aws:SourceArn": "*") matches any caller, so the statement stays public.
-    return any(
-        key.lower() in NON_PUBLIC_CONDITION_KEYS and _fixed(values)
-        for block in condition.values()
-        for key, values in as_mapping(block).items()
-    )
-
-
-def _fixed(values: Any) -> bool:
-    texts = [str(value) for value in as_list(values)]
-    return bool(texts) and not any(c in text for text in texts for c in ("*", "?", "${"))
 
 
 # --- across the stack -------------------------------------------------------------------------
