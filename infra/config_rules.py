@@ -43,6 +43,7 @@ def cross_value_problems(raw: Mapping[str, Any], secret_keys: Collection[str]) -
     return [
         *_tag_problems(raw.get("tags")),
         *_secret_problems(raw, secret_keys),
+        *_duplicate_emails(raw.get("oncall")),
         *_duplicate_names(raw, "featureGroups"),
         *_duplicate_names(raw, "projects"),
         *_feature_group_problems(raw),
@@ -138,6 +139,23 @@ _TAG_CHARACTERS = "must contain only letters, digits, spaces and _ . : / = + - @
 
 def _is_tag_text(text: str) -> bool:
     return all(unicodedata.category(c)[0] in "LNZ" or c in _TAG_PUNCTUATION for c in text)
+
+
+# --- on-call -------------------------------------------------------------------------------------
+
+
+def _duplicate_emails(oncall: Any) -> Iterator[Problem]:
+    # SNS answers a second Subscribe for the same address with the first subscription, so two
+    # resources would share it and deleting either would unsubscribe both.
+    first_seen: dict[str, int] = {}
+    for i, address in _texts(oncall, "emails"):
+        first = first_seen.setdefault(address.lower(), i)
+        if first != i:
+            yield Problem(
+                ("oncall", "emails", i),
+                f"is a duplicate of sagestack:oncall.emails[{first}] (addresses ignore case)",
+                address,
+            )
 
 
 # --- secrets -------------------------------------------------------------------------------------

@@ -173,6 +173,7 @@ ERRORS = [
     ("tags.te#m", "x", 'sagestack:tags: "te#m" key must contain only letters, digits, spaces and _ . : / = + - @'),
     ("tags", "owner=me", 'sagestack:tags: "owner=me" must be a mapping of keys to values'),
     ("oncall", {"emails": ["not-an-address"]}, 'sagestack:oncall.emails[0]: "not-an-address" must be an email address (An email address must have an @-sign.)'),
+    ("oncall", {"emails": ["a@example.com", "A@example.com"]}, 'sagestack:oncall.emails[1]: "A@example.com" is a duplicate of sagestack:oncall.emails[0] (addresses ignore case)'),
     ("oncall", {"emails": "a@example.com"}, 'sagestack:oncall.emails: "a@example.com" must be a list'),
     ("oncall", {"pagerdutyUrl": PAGERDUTY}, "sagestack:oncall.pagerdutyUrl: must be a secret (set it with pulumi config set --secret --path sagestack:oncall.pagerdutyUrl <value>)"),
     ("kubernetes", {"kubeconfig": "apiVersion: v1", "modelServerImage": "server:1.0"}, "sagestack:kubernetes.kubeconfig: must be a secret (set it with pulumi config set --secret --path sagestack:kubernetes.kubeconfig <value>)"),
