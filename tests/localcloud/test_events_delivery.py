@@ -152,6 +152,18 @@ def test_rate_rule_sends_scheduled_events_on_the_clock(aws):
     assert {e["time"] for e in scheduled} == expected
 
 
+def test_updating_a_rate_rule_without_changing_its_schedule_keeps_its_rhythm(aws):
+    url, arn = _queue(aws)
+    events = aws("events")
+    with clock.frozen() as frozen:
+        events.put_rule(Name="every-5", ScheduleExpression="rate(5 minutes)")
+        events.put_targets(Rule="every-5", Targets=[{"Id": "q", "Arn": arn}])
+        frozen.advance(180)
+        events.put_rule(Name="every-5", ScheduleExpression="rate(5 minutes)", Description="edited")
+        frozen.advance(120)  # five minutes after creation, two after the update
+    _bodies(aws, url, expected=1)
+
+
 @pytest.mark.parametrize("expression", ["rate(1 hours)", "rate(5 minute)", "rate(0 minutes)"])
 def test_put_rule_refuses_a_rate_whose_unit_does_not_fit_its_value(aws, expression):
     events = aws("events")

@@ -76,6 +76,7 @@ MATCHING = {
     "exists false": _pattern(**{"missing-field": [{"exists": False}]}),
     "exists false under a missing object": {"missing": {"field": [{"exists": False}]}},
     "wildcard": {"resources": [{"wildcard": "arn:aws:ec2:*:instance/i-*"}]},
+    "wildcard star matching nothing": _pattern(state=[{"wildcard": "terminated*"}]),
     "cidr": _pattern(**{"source-ip": [{"cidr": "10.0.0.0/24"}]}),
     "$or of two fields": _pattern(
         **{"$or": [{"c-count": [{"numeric": [">", 10]}]}, {"d-count": [3]}]}
