@@ -3,8 +3,9 @@ package starts the deploy build, a drifted window pages on-call and starts retra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sagestack import contract
 from sagestack.localcloud.deploy.cloud import Cloud
@@ -23,6 +24,7 @@ from sagestack.scenarios.retrain import (
 from sagestack.scenarios.samples import request_window, training_sample
 
 Say = Callable[[str], None]
+SAGESTACK_MONITOR = "sagestack"  # the config's drift.monitor default
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,15 @@ class LoopReport:
     alarm_states: dict[str, str]
     page: Page
     executions: list[Execution]
+
+
+def loop_project(config: Mapping[str, Any]) -> str | None:
+    """The first project of a stack config watched by the sagestack drift monitor (the loop
+    runs its step; Model Monitor's jobs do not run locally); None when there is none."""
+    for project in config.get("projects") or []:
+        if (project.get("drift") or {}).get("monitor", SAGESTACK_MONITOR) == SAGESTACK_MONITOR:
+            return project["name"]
+    return None
 
 
 def run_loop(endpoint: str, stack: str, project_name: str, say: Say, region: str) -> LoopReport:

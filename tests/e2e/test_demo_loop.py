@@ -7,7 +7,7 @@ import pytest
 from e2e_stacks import PROJECT, STACK
 
 from sagestack import contract
-from sagestack.scenarios.loop import run_loop
+from sagestack.scenarios.loop import loop_project, run_loop
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -25,3 +25,12 @@ def test_demo_loop_goes_from_approval_to_page_to_retraining(churn, test_clock):
     text = "\n".join(said)
     for shown in (report.package_arn, report.deploy_builds[0], report.page.subject, execution.arn):
         assert shown in text
+
+
+def test_demo_loop_runs_for_the_first_project_the_sagestack_monitor_watches():
+    watched_by_model_monitor = {"name": "fraud", "drift": {"monitor": "model-monitor"}}
+    default_monitor = {"name": "churn", "drift": {"features": ["tenure"]}}
+
+    assert loop_project({"projects": [watched_by_model_monitor, default_monitor]}) == "churn"
+    assert loop_project({"projects": [watched_by_model_monitor]}) is None
+    assert loop_project({}) is None
