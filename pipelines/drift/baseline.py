@@ -158,7 +158,10 @@ def _categorical_baseline(name: str, column: pd.Series) -> CategoricalBaseline:
 def _category_labels(present: pd.Series) -> pd.Series:
     """Categories as the text requests carry them. Integer codes with a missing value become
     floats in pandas ("1.0"), while CSV cells, JSON numbers and Arrow casts all say "1"."""
-    if pd.api.types.is_float_dtype(present) and bool((present == np.floor(present)).all()):
+    integral = pd.api.types.is_float_dtype(present) and bool(
+        ((present == np.floor(present)) & (present.abs() < 2**53)).all()
+    )
+    if integral:  # below 2**53 every integer is exact as a float, so int64 holds it
         present = present.astype(np.int64)
     return present.astype(str)
 

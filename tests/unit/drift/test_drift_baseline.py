@@ -45,10 +45,14 @@ def test_integer_category_codes_with_a_missing_value_match_the_requests_spelling
     assert item.category_counts == {"1": 2, "2": 1}
 
 
-def test_fractional_category_values_keep_their_fraction():
-    frame = pd.DataFrame({"c": [0.5, 1.0, None]})
-    item = build_baseline(frame, categorical=["c"]).categorical["c"]
-    assert item.category_counts == {"0.5": 1, "1.0": 1}
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([0.5, 1.0, None], {"0.5": 1, "1.0": 1}), ([1e20, None], {"1e+20": 1})],
+    ids=["fractions", "beyond-int64"],
+)
+def test_other_float_categories_keep_their_float_spelling(values, expected):
+    frame = pd.DataFrame({"c": values})
+    assert build_baseline(frame, categorical=["c"]).categorical["c"].category_counts == expected
 
 
 def test_baseline_survives_its_json_round_trip(rng, tmp_path):
