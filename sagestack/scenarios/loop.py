@@ -7,7 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Console
+
 from sagestack import contract
+from sagestack.localcloud import clock
 from sagestack.localcloud.deploy.cloud import Cloud
 from sagestack.localcloud.services.sns.receiver import SnsReceiver
 from sagestack.scenarios import approval
@@ -107,3 +110,24 @@ def _retraining(project: Project, say: Say) -> list[Execution]:
     if not executions:
         say(f"retraining: none started (autoRetrain is off for {project.name})")
     return executions
+
+
+def show_loop(
+    endpoint: str, stack: str, config: Mapping[str, Any], console: Console
+) -> LoopReport | None:
+    """``sagestack demo``'s part after the deploy, for a local cloud in this process: the loop
+    for :func:`loop_project`, each step printed. The clock is frozen meanwhile, so the loop moves
+    the local cloud's time past the alarm period and no further."""
+    project = loop_project(config)
+    if project is None:
+        console.print("no project is watched by the sagestack drift monitor: no loop to show")
+        return None
+    console.rule(f"the loop, project {project}")
+    with clock.frozen():
+        return run_loop(
+            endpoint,
+            stack,
+            project,
+            lambda line: console.print(line, markup=False),
+            region=config.get("aws:region") or "us-east-1",
+        )
