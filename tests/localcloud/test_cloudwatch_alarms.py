@@ -299,6 +299,29 @@ def test_alarm_without_any_data_follows_treat_missing_data(cloud, treatment, sta
     assert cloud.state()["StateValue"] == state
 
 
+def test_a_datapoint_of_the_period_still_in_progress_is_not_evaluated(cloud):
+    cloud.alarm()
+    cloud.put(0.7, seconds_ago=-60)  # stamped in the next minute (CloudWatch takes up to 2 h ahead)
+    cloud.clock.advance(55)  # evaluated at the minute: its period has only begun
+    assert cloud.state()["StateValue"] == "INSUFFICIENT_DATA"
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "ALARM"
+
+
+@pytest.mark.parametrize(
+    ("low_sample_count", "state"), [("ignore", "INSUFFICIENT_DATA"), ("evaluate", "ALARM")]
+)
+def test_a_percentile_alarm_with_too_few_samples_waits_only_when_told_to_ignore_them(
+    cloud, low_sample_count, state
+):
+    cloud.alarm(
+        Statistic=None, ExtendedStatistic="p99", EvaluateLowSampleCountPercentile=low_sample_count
+    )
+    cloud.put(0.7, 0.8, 0.9)  # p99 needs 1000 samples to be significant
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == state
+
+
 def test_high_resolution_alarm_is_evaluated_every_ten_seconds(cloud):
     cloud.alarm(Period=10)
     cloud.put(1.0)
@@ -336,6 +359,18 @@ def test_alarm_action_publishes_cloudwatch_alarm_message_to_sns(cloud):
     cloud.clock.advance(60)
     [back] = cloud.received(inbox)
     assert json.loads(back)["NewStateValue"] == "OK"
+
+
+def test_each_state_runs_only_its_own_actions(cloud):
+    topic, inbox = cloud.topic_into_queue("recoveries")
+    cloud.alarm(OKActions=[topic])
+    cloud.put(0.7)
+    cloud.clock.advance(60)
+    assert cloud.state()["StateValue"] == "ALARM" and cloud.received(inbox) == []
+    cloud.put(0.1)
+    cloud.clock.advance(60)
+    [body] = cloud.received(inbox)
+    assert json.loads(body)["NewStateValue"] == "OK"
 
 
 def test_disabled_actions_send_nothing(cloud):
