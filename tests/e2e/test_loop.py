@@ -12,7 +12,12 @@ from sagestack.localcloud.deploy import stack_config
 from sagestack.scenarios import approval
 from sagestack.scenarios.alarms import alarm_states, drift_alarm, endpoint_alarm
 from sagestack.scenarios.clock import advance_clock
-from sagestack.scenarios.drift import DriftRun, publish_drift_from_window, write_baseline
+from sagestack.scenarios.drift import (
+    DriftRun,
+    publish_drift_from_window,
+    schedule_parameters,
+    write_baseline,
+)
 from sagestack.scenarios.endpoint import ERRORS_METRIC, publish_invocation_errors
 from sagestack.scenarios.oncall import pages, subscribe_receiver, wait_for_page
 from sagestack.scenarios.project import Project
@@ -170,3 +175,30 @@ def test_endpoint_5xx_errors_page_oncall_with_the_endpoint_runbook(churn, receiv
     assert "docs/runbooks/endpoint.md#errors" in page.description
     latency = endpoint_alarm(churn, "ModelLatency")["AlarmName"]
     assert alarm_states(churn, [latency]) != {latency: ALARM}
+
+
+# --- the drift monitor's schedule --------------------------------------------------------------
+
+
+def test_the_hourly_schedule_starts_the_drift_monitor_on_the_endpoints_capture_and_baseline(
+    churn, test_clock
+):
+    prefix = stack_config(STACK, REPOSITORY)["namePrefix"]
+    monitor = contract.drift_monitor_pipeline_name(prefix)
+    sagemaker = churn.client("sagemaker")
+
+    # the dev stack says rate(1 hour): exactly one run falls in any hour
+    advance_clock(churn.cloud.endpoint, 3600)
+
+    [execution] = sagemaker.list_pipeline_executions(PipelineName=monitor)[
+        "PipelineExecutionSummaries"
+    ]
+    given = sagemaker.list_pipeline_parameters_for_execution(
+        PipelineExecutionArn=execution["PipelineExecutionArn"]
+    )
+    parameters = {p["Name"]: p["Value"] for p in given["PipelineParameters"]}
+    assert parameters == schedule_parameters(churn)
+    assert parameters["EndpointName"] == churn.endpoint_name
+    assert parameters["BaselineS3Uri"] == churn.s3_uri(contract.drift_baseline_key(PROJECT))
+    capture = churn.s3_uri(f"{contract.data_capture_prefix(PROJECT)}/{churn.endpoint_name}")
+    assert parameters["CaptureS3Prefix"] == capture
