@@ -201,6 +201,7 @@ ERRORS = [
     ("projects.0.repository.provider", "svn", 'sagestack:projects[0].repository.provider: "svn" must be one of: github, gitlab, bitbucket'),
     ("projects.0.repository.url", "http://github.com/acme/churn", 'sagestack:projects[0].repository.url: "http://github.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://gitlab.com/acme/churn", 'sagestack:projects[0].repository.url: "https://gitlab.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
+    ("projects.0.repository.url", "https://github.com/acme/churn?ref=x", 'sagestack:projects[0].repository.url: "https://github.com/acme/churn?ref=x" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://github.com/acme", 'sagestack:projects[0].repository.url: "https://github.com/acme" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository", {"provider": "bitbucket", "url": "https://bitbucket.com/a/b", "connectionArn": ARN}, 'sagestack:projects[0].repository.url: "https://bitbucket.com/a/b" must be an https URL on bitbucket.org (https://bitbucket.org/<owner>/<repository>)'),
     ("projects.0.instances", {"training": "m5.xlarge"}, 'sagestack:projects[0].instances.training: "m5.xlarge" must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$'),
