@@ -296,11 +296,20 @@ def test_registering_a_package_puts_a_pending_state_change_on_the_bus(sagemaker,
 def test_approving_a_package_puts_an_approved_state_change_on_the_bus(sagemaker, state_changes):
     arn = _register(sagemaker)
     state_changes()
-    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    sagemaker.update_model_package(
+        ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="metrics ok"
+    )
     (event,) = state_changes()
     assert event["detail"]["ModelApprovalStatus"] == "Approved"
     assert event["detail"]["ModelPackageArn"] == arn
     assert event["detail"]["CustomerMetadataProperties"] == {"git-commit": "abc123"}
+    # times in epoch milliseconds, as SageMaker's events carry them
+    created = sagemaker.describe_model_package(ModelPackageName=arn)["CreationTime"]
+    assert event["detail"]["CreationTime"] == int(created.timestamp() * 1000)
+    # a later update that does not name the description keeps it
+    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Rejected")
+    (rejected,) = state_changes()
+    assert rejected["detail"]["ApprovalDescription"] == "metrics ok"
 
 
 def test_an_update_that_keeps_the_approval_status_puts_no_event(sagemaker, state_changes):

@@ -163,6 +163,23 @@ def test_message_attributes_and_signature_version_2(sns, topic, pager):
     assert page.body["MessageAttributes"] == {"severity": {"Type": "String", "Value": "high"}}
 
 
+def test_filter_policy_and_per_protocol_messages_reach_http_subscribers(sns, topic, pager):
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=pager.url,
+        Attributes={"FilterPolicy": json.dumps({"severity": ["high"]})},
+    )
+    pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
+    high = {"severity": {"DataType": "String", "StringValue": "high"}}
+    low = {"severity": {"DataType": "String", "StringValue": "low"}}
+    sns.publish(TopicArn=topic, Message="filtered out", MessageAttributes=low)
+    structured = json.dumps({"default": "for everyone", "http": "for web hooks"})
+    sns.publish(TopicArn=topic, Message=structured, MessageStructure="json", MessageAttributes=high)
+    SENDER.drain()
+    assert [page.body["Message"] for page in pager.messages(NOTIFICATION)] == ["for web hooks"]
+
+
 def test_receiver_rejects_a_tampered_message(sns, topic, pager):
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=pager.url)
     [confirmation] = pager.wait_for(1, SUBSCRIPTION_CONFIRMATION)
