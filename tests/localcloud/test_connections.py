@@ -102,6 +102,13 @@ def test_a_connection_needs_a_provider_type_or_a_host(connections, aws_error):
     assert response["Error"]["Code"] == "InvalidInputException"
 
 
+def test_a_connection_to_a_host_that_does_not_exist_is_not_found(connections, aws_error):
+    host = "arn:aws:codeconnections:us-east-1:123456789012:host/ghes-0123456789"
+    response = aws_error(lambda: connections.create_connection(HostArn=host, ConnectionName="h"))
+    assert response["Error"]["Code"] == "ResourceNotFoundException"
+    assert host in response["Error"]["Message"]
+
+
 def test_the_two_services_keep_separate_connections(fresh_local_cloud):
     boto3.client("codeconnections").create_connection(ProviderType="GitHub", ConnectionName="a")
     listed = boto3.client("codestar-connections").list_connections()["Connections"]

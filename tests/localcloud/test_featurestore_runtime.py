@@ -120,6 +120,7 @@ def test_a_feature_group_without_an_online_store_refuses_records(fresh_local_clo
         (_record("c1", "1")[:1] + _record("c1", "1")[2:], "missing event_time, the event time"),
         (_record("c1", "1", orders="many"), "'many' of feature orders is not a valid Integral"),
         (_record("c1", "yesterday"), "'yesterday' of feature event_time is not a valid Fractional"),
+        (_record("c1", "1") + _record("c1", "2")[3:], "Feature spend appears more than once"),
     ],
 )
 def test_a_bad_record_is_a_validation_error_that_names_the_problem(
