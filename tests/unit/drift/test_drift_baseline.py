@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import requests
+from drift_frames import requests
 
 from pipelines.drift.baseline import (
     build_baseline,

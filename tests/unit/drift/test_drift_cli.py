@@ -6,7 +6,7 @@ import json
 
 import boto3
 import pytest
-from conftest import requests
+from drift_frames import requests
 from moto import mock_aws
 
 from pipelines.drift.__main__ import main

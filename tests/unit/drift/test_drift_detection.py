@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import report_of, requests
+from drift_frames import report_of, requests
 
 from pipelines.drift.comparison import Thresholds
 

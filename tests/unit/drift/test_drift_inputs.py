@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import requests
+from drift_frames import requests
 
 from pipelines.drift.baseline import build_baseline
 from pipelines.drift.capture import CaptureFormatError, read_capture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from conftest import report_of, requests
+from drift_frames import report_of, requests
 from moto import mock_aws
 
 from pipelines.drift import report as html_report

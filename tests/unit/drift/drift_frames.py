@@ -1,0 +1,37 @@
+"""Generated requests and a shortcut from DataFrames to a drift report, shared by the drift tests.
+
+Not in conftest.py: with tests/program collected in the same run, ``import conftest`` finds
+whichever conftest module pytest loaded first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.drift.baseline import build_baseline
+from pipelines.drift.comparison import DriftReport, Thresholds
+from pipelines.drift.monitor import measure
+from pipelines.drift.tables import from_frame
+
+COLOURS = ["red", "green", "blue", "black"]
+COLOUR_WEIGHTS = [0.4, 0.3, 0.2, 0.1]
+
+
+def requests(rng: np.random.Generator, rows: int, **changes) -> pd.DataFrame:
+    """Rows of three numeric features and one categorical one; ``changes`` alter one each."""
+    colours = changes.get("colours", COLOURS)
+    weights = changes.get("colour_weights", COLOUR_WEIGHTS)
+    return pd.DataFrame(
+        {
+            "age": rng.normal(40 + changes.get("age_shift", 0.0), 10, rows),
+            "income": rng.normal(50, 5 * changes.get("income_widen", 1.0), rows),
+            "visits": rng.poisson(3, rows).astype(float),
+            "colour": rng.choice(colours, rows, p=weights),
+        }
+    )
+
+
+def report_of(training: pd.DataFrame, window: pd.DataFrame, **thresholds) -> DriftReport:
+    baseline = build_baseline(training, categorical=["colour"])
+    return measure(baseline, from_frame(window, baseline), Thresholds(**thresholds))
