@@ -100,11 +100,9 @@ def run_scipy_loop(reference, current, workdir: Path) -> dict:
         features, flagged = {}, []
         for name in NUMERIC:
             ref, cur = reference[name].to_numpy(), current[name].to_numpy()
-            test = stats.ks_2samp(ref, cur)
-            edges = np.unique(np.quantile(ref, np.linspace(0, 1, 11)[1:-1]))
-            ref_bins = np.bincount(np.searchsorted(edges, ref), minlength=len(edges) + 1)
-            cur_bins = np.bincount(np.searchsorted(edges, cur), minlength=len(edges) + 1)
-            score = psi(ref_bins / len(ref), cur_bins / len(cur))
+            test = stats.ks_2samp(ref, cur, nan_policy="omit")
+            edges = np.unique(np.nanquantile(ref, np.linspace(0, 1, 11)[1:-1]))
+            score = psi(_shares_with_missing(ref, edges), _shares_with_missing(cur, edges))
             features[name] = [score, float(test.statistic), float(test.pvalue)]
         for name in CATEGORICAL:
             table = pd.concat(
@@ -112,7 +110,10 @@ def run_scipy_loop(reference, current, workdir: Path) -> dict:
             ).fillna(0)
             counts = table.to_numpy().T
             test = stats.chi2_contingency(counts)
-            score = psi(counts[0] / counts[0].sum(), counts[1] / counts[1].sum())
+            # PSI's last bin is the share of records missing the feature
+            missing = [[reference[name].isna().sum()], [current[name].isna().sum()]]
+            with_missing = np.hstack([counts, missing])
+            score = psi(*(row / row.sum() for row in with_missing))
             features[name] = [score, float(test.statistic), float(test.pvalue)]
         for name, (score, _, p_value) in features.items():
             if score > PSI_THRESHOLD and p_value < P_VALUE_THRESHOLD:
@@ -120,6 +121,13 @@ def run_scipy_loop(reference, current, workdir: Path) -> dict:
     result["flagged"] = flagged
     result["features"] = features
     return result
+
+
+def _shares_with_missing(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Shares of the records per value bin, then the share of missing values."""
+    present = values[~np.isnan(values)]
+    bins = np.bincount(np.searchsorted(edges, present), minlength=len(edges) + 1)
+    return np.append(bins, len(values) - len(present)) / len(values)
 
 
 def run_evidently(reference, current, workdir: Path) -> dict:

@@ -14,9 +14,11 @@ from pipelines.drift.statistics import (
     ks_p_value,
     ks_statistic,
     psi,
+    with_missing,
 )
 from pipelines.drift.window import CategoricalWindow, NumericWindow, Window
 
+MISSING_BIN = "(missing)"  # the label of the bin that holds records without the feature
 NEW_CATEGORIES_LISTED = 10  # named in the report and the violations file; the rest are counted
 
 
@@ -110,21 +112,26 @@ def compare(window: Window, thresholds: Thresholds | None = None) -> DriftReport
 
 def _numeric(window: NumericWindow, whole: Window, thresholds: Thresholds) -> FeatureDrift:
     baseline = window.baseline
-    current_fractions = fractions(window.bin_counts)
+    reference_fractions = with_missing(baseline.bin_fractions, baseline.missing_rate)
+    current_fractions = _shares_of_records(window.bin_counts, window.missing)
     if window.count:
-        score = psi(baseline.bin_fractions, current_fractions)
         test = ks_p_value(_ks(window), len(baseline.reference_sample), window.count)
     else:
-        score, test = 0.0, TestResult(0.0, 1.0, "no values")
+        test = TestResult(0.0, 1.0, "no values")
     return FeatureDrift(
         kind="numeric",
-        bin_labels=_bin_labels(baseline.bin_edges),
-        reference_fractions=baseline.bin_fractions,
+        bin_labels=[*_bin_labels(baseline.bin_edges), MISSING_BIN],
+        reference_fractions=reference_fractions,
         current_fractions=current_fractions,
         reference_summary=baseline.summary,
         current_summary=_current_summary(window),
-        **_verdicts(window, whole, thresholds, score, test),
+        **_verdicts(window, whole, thresholds, psi(reference_fractions, current_fractions), test),
     )
+
+
+def _shares_of_records(value_counts: np.ndarray, missing: int) -> np.ndarray:
+    """Each value bin's and the missing bin's share of the window's records."""
+    return fractions(np.append(value_counts, missing))
 
 
 def _verdicts(
@@ -180,13 +187,14 @@ def _categorical(window: CategoricalWindow, whole: Window, thresholds: Threshold
     categories = known + new
     reference_counts = np.array([baseline.category_counts.get(c, 0) for c in categories])
     current_counts = np.array([window.category_counts.get(c, 0) for c in categories])
-    reference_fractions, current_fractions = fractions(reference_counts), fractions(current_counts)
-    score = psi(reference_fractions, current_fractions) if window.count else 0.0
+    reference_fractions = with_missing(fractions(reference_counts), baseline.missing_rate)
+    current_fractions = _shares_of_records(current_counts, window.missing)
+    score = psi(reference_fractions, current_fractions)
     test = chi_square_two_samples(reference_counts, current_counts)
     new_shares = {c: window.category_counts[c] / window.count for c in new}
     return FeatureDrift(
         kind="categorical",
-        bin_labels=categories,
+        bin_labels=[*categories, MISSING_BIN],
         reference_fractions=reference_fractions,
         current_fractions=current_fractions,
         new_categories=new_shares,

@@ -1,6 +1,7 @@
 """Drift statistics computed from counts, so a window of any size is summarised in flat memory.
 
-- PSI over reference bins, with empty fractions floored at :data:`PSI_EPSILON`.
+- PSI over reference bins plus a "missing" bin, with empty fractions floored at
+  :data:`PSI_EPSILON`: a feature that goes missing moves its share into that bin, so it scores.
 - The two-sample Kolmogorov-Smirnov test from the sorted reference sample and the current
   window's counts below / at each distinct reference value: the supremum of the ECDF difference
   is reached at a reference value or just below one, so those counts give ``scipy.stats.ks_2samp``'s
@@ -38,6 +39,13 @@ def psi(reference_fractions: np.ndarray, current_fractions: np.ndarray) -> float
     reference = np.maximum(np.asarray(reference_fractions, dtype=float), PSI_EPSILON)
     current = np.maximum(np.asarray(current_fractions, dtype=float), PSI_EPSILON)
     return float(np.sum((current - reference) * np.log(current / reference)))
+
+
+def with_missing(value_fractions: np.ndarray, missing_rate: float) -> np.ndarray:
+    """Shares of all records: the value bins' shares of present values scaled to the present
+    share, then the missing share as one more bin."""
+    present = np.asarray(value_fractions, dtype=float) * (1.0 - missing_rate)
+    return np.append(present, missing_rate)
 
 
 def fractions(counts: np.ndarray) -> np.ndarray:

@@ -70,6 +70,23 @@ def test_a_feature_absent_from_the_requests_is_reported_absent(rng):
     assert _violating(report) == {"visits"}
 
 
+def test_a_feature_absent_from_the_requests_scores_the_largest_psi(rng):
+    """Its FeatureDrift metric is its PSI and MaxFeatureDrift the largest: both must page."""
+    report = report_of(requests(rng, 20_000), requests(rng, 1_000).drop(columns=["visits"]))
+    visits = next(item for item in report.features if item.name == "visits")
+    assert visits.psi > 5.0
+    assert report.max_psi == visits.psi and report.features[0] is visits
+
+
+def test_a_categorical_feature_going_missing_raises_its_psi(rng):
+    window = requests(rng, 5_000)
+    window.loc[window.index[:3_000], "colour"] = None
+    report = report_of(requests(rng, 20_000), window)
+    colour = next(item for item in report.features if item.name == "colour")
+    assert colour.psi > 1.0 and colour.bin_labels[-1] == "(missing)"
+    assert colour.current_fractions[-1] == pytest.approx(0.6)
+
+
 def test_features_are_ordered_most_drifted_first(rng):
     report = report_of(requests(rng, 20_000), requests(rng, 5_000, age_shift=8.0, income_widen=1.4))
     scores = [item.psi for item in report.features]

@@ -11,7 +11,7 @@ from scipy import stats
 from pipelines.drift.baseline import build_baseline
 from pipelines.drift.comparison import Thresholds, compare
 from pipelines.drift.monitor import measure
-from pipelines.drift.statistics import PSI_EPSILON, chi_square_two_samples
+from pipelines.drift.statistics import PSI_EPSILON, chi_square_two_samples, psi, with_missing
 from pipelines.drift.tables import from_frame
 from pipelines.drift.window import Window
 
@@ -75,12 +75,13 @@ def test_ks_is_the_same_however_the_window_is_chunked():
 
 
 def _direct_psi(training: np.ndarray, current: np.ndarray, bins: int) -> float:
-    edges = np.unique(np.quantile(training, np.linspace(0, 1, bins + 1)[1:-1]))
+    """PSI over the value bins and a last bin of missing values, all as shares of the records."""
+    edges = np.unique(np.quantile(training[~np.isnan(training)], np.linspace(0, 1, bins + 1)[1:-1]))
 
     def shares(values):
-        counts = [0] * (len(edges) + 1)
+        counts = [0] * (len(edges) + 2)
         for value in values:
-            index = sum(1 for edge in edges if value > edge)
+            index = len(edges) + 1 if np.isnan(value) else sum(1 for e in edges if value > e)
             counts[index] += 1
         return [count / len(values) for count in counts]
 
@@ -101,6 +102,25 @@ def test_psi_equals_a_direct_computation_on_reference_quantile_bins(shift, bins)
     assert report.features[0].psi == pytest.approx(_direct_psi(training, current, bins), rel=1e-12)
 
 
+@pytest.mark.parametrize("current_missing", [0.0, 0.03, 0.6])
+def test_psi_counts_missing_values_as_one_more_bin(current_missing):
+    rng = np.random.default_rng(11)
+    training = rng.normal(size=3000)
+    training[rng.random(3000) < 0.03] = np.nan
+    current = rng.normal(size=2000)
+    current[rng.random(2000) < current_missing] = np.nan
+    baseline = build_baseline(pd.DataFrame({"x": training}))
+    report = measure(baseline, from_frame(pd.DataFrame({"x": current}), baseline), Thresholds())
+    assert report.features[0].psi == pytest.approx(_direct_psi(training, current, 10), rel=1e-12)
+
+
+def test_a_window_at_the_baselines_missing_rate_adds_nothing_from_the_missing_bin():
+    value_shares = np.array([0.25, 0.25, 0.5])
+    same_rate = psi(with_missing(value_shares, 0.2), with_missing(value_shares, 0.2))
+    assert same_rate == 0.0
+    assert psi(with_missing(value_shares, 0.01), with_missing(value_shares, 0.6)) > 1.0
+
+
 def test_categorical_psi_and_chi_square_use_both_samples_counts_with_new_categories():
     training = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 30 + ["c"] * 20})
     window = pd.DataFrame({"c": ["a"] * 20 + ["b"] * 50 + ["d"] * 30})
@@ -111,6 +131,7 @@ def test_categorical_psi_and_chi_square_use_both_samples_counts_with_new_categor
     assert feature.test.statistic == pytest.approx(expected.statistic, rel=1e-12)
     assert feature.test.p_value == pytest.approx(expected.pvalue, rel=1e-12)
     shares = [(0.5, 0.2), (0.3, 0.5), (0.2, PSI_EPSILON), (PSI_EPSILON, 0.3)]
+    shares.append((PSI_EPSILON, PSI_EPSILON))  # the missing bin: no value is missing in either
     direct = sum((cur - ref) * np.log(cur / ref) for ref, cur in shares)
     assert feature.psi == pytest.approx(direct, rel=1e-12)
     assert feature.new_categories == {"d": 0.3}
