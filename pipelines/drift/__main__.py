@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--missing-rate-threshold", type=float, default=0.05)
     compare.add_argument("--new-category-threshold", type=float, default=0.01)
     compare.add_argument(
+        "--bad-record-threshold",
+        type=float,
+        default=0.01,
+        help="fail when more than this share of the capture records is malformed",
+    )
+    compare.add_argument(
         "--publish-metrics", action="store_true", help="put the metrics to CloudWatch"
     )
     compare.set_defaults(run=_compare)
@@ -93,16 +99,20 @@ def _compare(args) -> int:
     from pipelines.drift.baseline import load
     from pipelines.drift.comparison import EmptyWindowError, Thresholds
     from pipelines.drift.monitor import input_files, measure, read_inputs, write_outputs
+    from pipelines.drift.records import RecordTally
 
     thresholds = Thresholds(
         psi=args.psi_threshold,
         p_value=args.p_value_threshold,
         missing_rate_change=args.missing_rate_threshold,
         new_category_share=args.new_category_threshold,
+        bad_record_share=args.bad_record_threshold,
     )
     baseline = load(args.baseline)
+    tally = RecordTally()
     try:
-        report = measure(baseline, read_inputs(input_files(args.input), baseline), thresholds)
+        tables = read_inputs(input_files(args.input), baseline, tally)
+        report = measure(baseline, tables, thresholds, tally)
     except EmptyWindowError:
         print(f"drift: no requests under {args.input}; nothing to compare", file=sys.stderr)
         return 0
@@ -114,6 +124,12 @@ def _compare(args) -> int:
         from pipelines.drift.cloudwatch import publish
 
         publish(boto3.client("cloudwatch"), report, args.endpoint_name, datetime.now(UTC))
+    if tally.skipped:
+        print(
+            f"drift: skipped {tally.skipped:,} malformed capture records of {tally.records:,} "
+            f"({tally.describe_reasons()}); the first: {tally.first_bad}",
+            file=sys.stderr,
+        )
     print(
         f"max PSI {report.max_psi:.4f}; violating: {', '.join(report.violating) or 'none'}",
         file=sys.stderr,

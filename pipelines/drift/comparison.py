@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from pipelines.drift.records import RecordTally
 from pipelines.drift.statistics import (
     TestResult,
     chi_square_two_samples,
@@ -32,6 +33,7 @@ class Thresholds:
     p_value: float = 0.01
     missing_rate_change: float = 0.05  # absolute change of the fraction of missing values
     new_category_share: float = 0.01  # share of the window in categories the baseline lacks
+    bad_record_share: float = 0.01  # above this share of malformed capture records the run fails
 
     def __post_init__(self) -> None:
         # A p-value or a share above 1 is no threshold at all: every test would be significant.
@@ -40,6 +42,7 @@ class Thresholds:
             ("p_value", 1.0),
             ("missing_rate_change", 1.0),
             ("new_category_share", 1.0),
+            ("bad_record_share", 1.0),
         ):
             value = getattr(self, name)
             number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -86,6 +89,7 @@ class FeatureDrift:
 class DriftReport:
     rows: int
     features: list[FeatureDrift]  # most drifted first
+    records: RecordTally = field(default_factory=RecordTally)  # capture records read and skipped
 
     @property
     def max_psi(self) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from pipelines.drift import violations
 from pipelines.drift.baseline import Baseline
 from pipelines.drift.capture import read_capture
 from pipelines.drift.comparison import DriftReport, Thresholds, compare
+from pipelines.drift.records import RecordTally
 from pipelines.drift.tables import read_csv, read_parquet
 from pipelines.drift.window import Window
 
@@ -33,11 +35,16 @@ def input_files(location: str | Path) -> list[Path]:
     )
 
 
-def read_inputs(paths: Iterable[Path], baseline: Baseline) -> Iterator[pa.Table]:
-    """Chunks of requests from capture files (JSON Lines), CSV files and Parquet files."""
+def read_inputs(
+    paths: Iterable[Path], baseline: Baseline, tally: RecordTally | None = None
+) -> Iterator[pa.Table]:
+    """Chunks of requests from capture files (JSON Lines), CSV files and Parquet files.
+
+    Malformed capture records are skipped and counted in ``tally``; without one, the first raises.
+    """
     for path in paths:
         if path.suffix in CAPTURE_SUFFIXES:
-            yield from read_capture([path], baseline)
+            yield from read_capture([path], baseline, tally)
         elif path.suffix == ".csv":
             yield from read_csv(path, baseline)
         elif path.suffix == ".parquet":
@@ -48,11 +55,21 @@ def read_inputs(paths: Iterable[Path], baseline: Baseline) -> Iterator[pa.Table]
             )
 
 
-def measure(baseline: Baseline, tables: Iterable[pa.Table], thresholds: Thresholds) -> DriftReport:
+def measure(
+    baseline: Baseline,
+    tables: Iterable[pa.Table],
+    thresholds: Thresholds,
+    tally: RecordTally | None = None,
+) -> DriftReport:
+    """The window's drift. ``tally`` is the one ``tables`` counts malformed records in: checked
+    first, so a window of only bad records fails instead of passing as an empty one."""
     window = Window(baseline)
     for table in tables:
         window.add(table)
-    return compare(window, thresholds)
+    if tally is None:
+        return compare(window, thresholds)
+    tally.check(thresholds.bad_record_share)
+    return dataclasses.replace(compare(window, thresholds), records=tally)
 
 
 def summary(report: DriftReport) -> dict:
@@ -61,6 +78,7 @@ def summary(report: DriftReport) -> dict:
         "rows": report.rows,
         "max_psi": report.max_psi,
         "violating_features": report.violating,
+        "bad_records": report.records.as_json(),
         "features": [
             {
                 "name": item.name,

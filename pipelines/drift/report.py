@@ -37,10 +37,22 @@ def render(report: DriftReport, endpoint_name: str, window: str = "") -> str:
             f"<h1>{title}</h1>",
             f"<p>{report.rows:,} requests{' in ' + escape(window) if window else ''}; "
             f"max PSI {report.max_psi:.4f}; features violating: {flagged}.</p>",
+            _skipped(report),
             _table(report),
             *(_section(item) for item in report.features),
             "</body></html>",
         ]
+    )
+
+
+def _skipped(report: DriftReport) -> str:
+    records = report.records
+    if not records.skipped:
+        return ""
+    return (
+        f"<p class='skipped'>Skipped {records.skipped:,} malformed capture records of "
+        f"{records.records:,} ({escape(records.describe_reasons())}); the first: "
+        f"{escape(records.first_bad)}</p>"
     )
 
 

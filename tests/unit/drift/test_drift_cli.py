@@ -88,6 +88,40 @@ def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tm
     assert len(names["Metrics"]) == 5  # four features and the maximum
 
 
+def test_compare_skips_malformed_records_and_reports_them(rng, baseline_file, tmp_path, capsys):
+    capture = _capture_folder(rng, tmp_path / "capture")
+    with (capture / "capture.jsonl").open("a") as lines:
+        lines.write("not json at all\n")
+    output = tmp_path / "output"
+    assert _compare(baseline_file, capture, output) == 0
+    statistics = json.loads((output / "drift_statistics.json").read_text())
+    first = f"{capture / 'capture.jsonl'}:2001 is not a data capture record"
+    assert statistics["rows"] == 2_000
+    assert statistics["bad_records"]["records"] == 2_001
+    assert statistics["bad_records"]["by_reason"] == {"not a capture record": 1}
+    assert statistics["bad_records"]["first"].startswith(first)
+    assert (
+        "Skipped 1 malformed capture records of 2,001" in (output / "drift_report.html").read_text()
+    )
+    assert "skipped 1 malformed capture records of 2,001 (not a capture record: 1)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_compare_fails_when_too_many_records_are_malformed(rng, baseline_file, tmp_path, capsys):
+    capture = _capture_folder(rng, tmp_path / "capture")
+    with (capture / "capture.jsonl").open("a") as lines:
+        lines.write("not json at all\n" * 30)
+    assert _compare(baseline_file, capture, tmp_path / "output") == 2
+    error = capsys.readouterr().err
+    assert "30 of 2,030 capture records (1.48%) are malformed, more than the 1.00% allowed" in error
+    assert f"{capture / 'capture.jsonl'}:2001 is not a data capture record" in error
+    assert not (tmp_path / "output").exists()
+    assert (
+        _compare(baseline_file, capture, tmp_path / "output", "--bad-record-threshold", "0.02") == 0
+    )
+
+
 def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code = _compare(baseline_file, tmp_path / "empty", tmp_path / "output")

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 from drift_frames import requests
 
+from pipelines.drift import records as reasons
 from pipelines.drift.baseline import build_baseline
 from pipelines.drift.capture import CaptureFormatError, read_capture
 from pipelines.drift.comparison import Thresholds
 from pipelines.drift.monitor import input_files, measure, read_inputs
+from pipelines.drift.records import RecordTally, TooManyBadRecordsError
 from pipelines.drift.tables import from_frame
 
 FEATURES = ["age", "income", "visits", "colour"]
@@ -172,7 +174,7 @@ def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
         (_record("40,50,3,red", "XML", "text/csv"), "encoding 'XML' is invalid"),
         (_record("%%%", "BASE64", "text/csv"), "is not valid base64"),
         (_record(_b64("<a/>"), "BASE64", "application/xml"), "observedContentType"),
-        (_record("40,50,red", "CSV", "text/csv"), "do not match the baseline's 4 features"),
+        (_record("40,50,red", "CSV", "text/csv"), "does not match the baseline's 4 features"),
         (_record("[40, 50, 3]", "JSON", "application/json"), "has 3 values"),
         (_record('{"age": "old"}', "JSON", "application/json"), "'age' holds a value"),
     ],
@@ -183,4 +185,83 @@ def test_malformed_capture_fails_naming_the_file_and_the_problem(line, message, 
     path.write_text(line + "\n")
     with pytest.raises(CaptureFormatError, match=message) as caught:
         list(read_capture([path], baseline))
-    assert str(path) in str(caught.value)
+    assert f"{path}:1 " in str(caught.value)
+
+
+BAD_RECORDS = {
+    "not JSON": "{captureData: oops",
+    "wrong column count": _record("40,50,red", "CSV", "text/csv"),
+    "not a number": _record("old,50,3,red", "CSV", "text/csv"),
+    "JSON not a number": _record('{"age": "old"}', "JSON", "application/json"),
+    "JSON wrong length": _record("[40, 50, 3]", "JSON", "application/json"),
+}
+
+
+@pytest.mark.parametrize("encode", [_csv_one_row_per_record, _csv_batches, _json_objects])
+def test_malformed_records_are_skipped_and_counted_per_reason(encode, training, window, tmp_path):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    good = encode(window)
+    path = tmp_path / "capture.jsonl"
+    lines = good[:2] + list(BAD_RECORDS.values()) + good[2:]
+    path.write_text("\n".join(lines) + "\n")
+    tally = RecordTally()
+    loose = Thresholds(bad_record_share=0.5)
+    report = measure(baseline, read_capture([path], baseline, tally), loose, tally)
+    expected = measure(baseline, from_frame(window, baseline), Thresholds())
+    assert _numbers(report) == _numbers(expected)
+    assert report.records.records == len(lines) and report.records.skipped == 5
+    assert dict(report.records.by_reason) == {
+        reasons.NOT_A_CAPTURE_RECORD: 1,
+        reasons.WRONG_VALUE_COUNT: 2,
+        reasons.NOT_A_NUMBER: 2,
+    }
+    assert report.records.first_bad.startswith(f"{path}:3 is not a data capture record")
+
+
+def test_bad_records_above_the_allowed_share_fail_naming_the_first(training, window, tmp_path):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    good = _csv_one_row_per_record(window.iloc[:197])
+    bad = [BAD_RECORDS["wrong column count"], BAD_RECORDS["not a number"]]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(good[:99] + bad[:1] + good[99:] + bad[1:]) + "\n")
+    tally = RecordTally()
+    with pytest.raises(TooManyBadRecordsError) as caught:  # 2 of 199 is above the default 1%
+        measure(baseline, read_capture([path], baseline, tally), Thresholds(), tally)
+    message = str(caught.value)
+    assert message.startswith("2 of 199 capture records (1.01%) are malformed")
+    assert f"the first: {path}:100 CSV request does not match" in message
+    assert "Expected 4 columns, got 3" in message
+
+
+def test_bad_records_up_to_the_allowed_share_pass(training, window, tmp_path):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    good = _csv_one_row_per_record(window.iloc[:99])  # 1 bad of 100 records: exactly 1%
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join([*good, BAD_RECORDS["not JSON"]]) + "\n")
+    tally = RecordTally()
+    report = measure(baseline, read_capture([path], baseline, tally), Thresholds(), tally)
+    assert report.rows == 99 and report.records.skipped == 1
+
+
+def test_a_window_of_only_bad_records_fails_instead_of_passing_as_empty(training, tmp_path):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(BAD_RECORDS.values()) + "\n")
+    tally = RecordTally()
+    with pytest.raises(TooManyBadRecordsError, match="5 of 5 capture records"):
+        measure(baseline, read_capture([path], baseline, tally), Thresholds(), tally)
+
+
+def test_an_empty_csv_request_beside_a_bad_one_is_not_counted_bad(training, window, tmp_path):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    lines = [
+        *_csv_one_row_per_record(window),
+        _record("", "CSV", "text/csv"),
+        BAD_RECORDS["wrong column count"],
+    ]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    tally = RecordTally()
+    report = measure(baseline, read_capture([path], baseline, tally), Thresholds(), tally)
+    assert report.rows == len(window)
+    assert dict(tally.by_reason) == {reasons.WRONG_VALUE_COUNT: 1}
