@@ -78,6 +78,7 @@ class _Chunk:
         self.csv = io.BytesIO()
         self.csv_records: list[tuple[int, int]] = []  # (line number, offset in self.csv)
         self.json_rows: list = []
+        self.bad: list[tuple[int, CaptureFormatError]] = []  # told to the tally in line order
         self.records = 0
         self.size = 0
 
@@ -94,7 +95,7 @@ class _Chunk:
             if kind == "json":
                 self.json_rows.extend(_json_rows(self.path, number, payload, self.baseline))
         except CaptureFormatError as error:
-            self._skip(error)
+            self._skip(number, error)
             return
         if kind == "csv":
             self.csv_records.append((number, self.csv.tell()))
@@ -102,13 +103,16 @@ class _Chunk:
             self.csv.write(b"\n")
         self.size += len(payload)
 
-    def _skip(self, error: CaptureFormatError) -> None:
+    def _skip(self, number: int, error: CaptureFormatError) -> None:
         if self.tally is None:
             raise error
-        self.tally.skip(error)
+        self.bad.append((number, error))
 
     def table(self) -> pa.Table:
         csv = self._csv_table() if self.csv.tell() else None
+        # CSV records are found bad only now, after the others: sorted, the first is the first
+        for _, error in sorted(self.bad, key=lambda bad: bad[0]):
+            self.tally.skip(error)
         tables = [] if csv is None else [csv]
         if self.json_rows:
             tables.append(_json_table(self.json_rows, self.baseline))
@@ -131,7 +135,7 @@ class _Chunk:
             try:
                 _csv_table(text[start:end], self.baseline)
             except pa.ArrowInvalid as error:
-                self._skip(_csv_error(self.path, number, self.baseline, error))
+                self._skip(number, _csv_error(self.path, number, self.baseline, error))
                 continue
             good.write(text[start:end])
         return _csv_table(good.getbuffer(), self.baseline) if good.tell() else None

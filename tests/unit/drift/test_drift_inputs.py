@@ -265,3 +265,17 @@ def test_an_empty_csv_request_beside_a_bad_one_is_not_counted_bad(training, wind
     report = measure(baseline, read_capture([path], baseline, tally), Thresholds(), tally)
     assert report.rows == len(window)
     assert dict(tally.by_reason) == {reasons.WRONG_VALUE_COUNT: 1}
+
+
+def test_the_first_bad_record_named_is_the_first_in_the_file(training, window, tmp_path):
+    """A bad CSV body shows only when its chunk is parsed, after records bad on their own."""
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    good = _csv_one_row_per_record(window)
+    lines = [*good[:5], BAD_RECORDS["not a number"], BAD_RECORDS["not JSON"], *good[5:]]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    tally = RecordTally()
+    measure(
+        baseline, read_capture([path], baseline, tally), Thresholds(bad_record_share=0.5), tally
+    )
+    assert tally.first_bad.startswith(f"{path}:6 CSV request does not match")
