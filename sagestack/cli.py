@@ -138,7 +138,8 @@ def local_deploy(stack: str, endpoint: str | None, state_dir: Path) -> None:
 @main.command("demo")
 @click.option("--stack", default="dev", show_default=True, help="Deploy Pulumi.<stack>.yaml.")
 def demo(stack: str) -> None:
-    """Start a local cloud, deploy the platform into it, show what was made, stop."""
+    """Start a local cloud, deploy the platform into it, show what was made, run the loop
+    (approval -> deploy build, drift -> page -> retraining), stop."""
     from sagestack.localcloud.deploy.demo import run_demo
 
     run_demo(stack)

@@ -1,5 +1,6 @@
-"""``sagestack demo`` until the full loop exists: a local cloud on a free port, the stack
-deployed into it, what was made printed, and everything stopped again."""
+"""``sagestack demo``: a local cloud on a free port, the stack deployed into it, what was made
+printed, the loop run on it (:func:`sagestack.scenarios.loop.show_loop`), and everything stopped
+again."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sagestack.localcloud.deploy.cloud import Cloud
 from sagestack.localcloud.deploy.deployment import DeployResult, deploy, stack_config
 from sagestack.localcloud.deploy.inventory import parameter_table, service_tables
 from sagestack.localcloud.deploy.progress import Progress
+from sagestack.scenarios.loop import show_loop
 
 
 def run_demo(
@@ -37,6 +39,7 @@ def run_demo(
         for project in _project_names(config):
             console.print(parameter_table(reader, stack, project))
         result.progress.print_summary(stack, console)
+        show_loop(cloud.url, stack, config, console)
     console.print(f"done in {time.monotonic() - started:.1f}s; the local cloud is stopped")
     return result
 
