@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import tempfile
 import time
@@ -61,8 +62,8 @@ def main(argv: list[str]) -> int:
     print(f"first program run (imports included): {first_program:.2f}s")
     program_times, deploy_times, redeploy_times = [], [], []
     calls: Counter = Counter()
-    quiet = open("/dev/null", "w")  # noqa: SIM115 - progress lines are not the measurement
-    with LocalCloud(port=0) as cloud:
+    # progress lines are not the measurement
+    with open(os.devnull, "w") as quiet, LocalCloud(port=0) as cloud:
         for _ in range(args.runs):
             _reset(cloud.url)
             program_times.append(_timed(lambda: run_program(args.stack, config))[0])
@@ -83,7 +84,6 @@ def main(argv: list[str]) -> int:
                 deploy_times.append(seconds)
                 created = sum(result.progress.counts.values())
                 redeploy_times.append(_timed(run)[0])
-    quiet.close()
     program = statistics.median(program_times)
     full = statistics.median(deploy_times)
     again = statistics.median(redeploy_times)
