@@ -13,7 +13,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # Re-install only when the project's dependencies change. uv resolves this tree (SageMaker SDK,
 # moto, Pulumi) in seconds where pip backtracks for many minutes; constraints.txt pins what was
 # tested (refresh it with `make lock`).
-$(INSTALLED): pyproject.toml constraints.txt
+$(INSTALLED): pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'

@@ -70,10 +70,10 @@ def workload(rows: int, seed: int, drifted: bool):
 
 
 def run_engine(reference, current, workdir: Path) -> dict:
-    from pipelines.drift.baseline import build_baseline, load, save
-    from pipelines.drift.comparison import Thresholds
-    from pipelines.drift.monitor import measure
-    from pipelines.drift.tables import from_frame
+    from sagestack_pipelines.drift.baseline import build_baseline, load, save
+    from sagestack_pipelines.drift.comparison import Thresholds
+    from sagestack_pipelines.drift.monitor import measure
+    from sagestack_pipelines.drift.tables import from_frame
 
     path = workdir / "baseline.json"
     save(build_baseline(reference, categorical=CATEGORICAL), path)
@@ -94,7 +94,7 @@ def run_scipy_loop(reference, current, workdir: Path) -> dict:
     import pandas as pd
     from scipy import stats
 
-    from pipelines.drift.statistics import psi
+    from sagestack_pipelines.drift.statistics import psi
 
     with _measured() as result:
         features, flagged = {}, []
@@ -173,10 +173,10 @@ def _evidently_drifted(metrics: list[dict]) -> list[str]:
 
 
 def run_stream(files: list[Path], baseline_path: Path) -> dict:
-    from pipelines.drift.baseline import load
-    from pipelines.drift.capture import read_capture
-    from pipelines.drift.comparison import Thresholds
-    from pipelines.drift.monitor import measure
+    from sagestack_pipelines.drift.baseline import load
+    from sagestack_pipelines.drift.capture import read_capture
+    from sagestack_pipelines.drift.comparison import Thresholds
+    from sagestack_pipelines.drift.monitor import measure
 
     with _measured() as result:
         baseline = load(baseline_path)
@@ -291,7 +291,7 @@ def write_capture_files(workdir: Path, rows: int, baseline_rows: int) -> list[Pa
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from pipelines.drift.baseline import build_baseline, save
+    from sagestack_pipelines.drift.baseline import build_baseline, save
 
     marker = workdir / f"capture-{rows}.done"
     if not marker.exists():

@@ -18,9 +18,15 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from infra.config_messages import ABSENT, NAMESPACE, Problem, from_pydantic, location_order
-from infra.config_rules import SECRET_VALUES, cross_value_problems
-from infra.config_values import (
+from sagestack_infra.config_messages import (
+    ABSENT,
+    NAMESPACE,
+    Problem,
+    from_pydantic,
+    location_order,
+)
+from sagestack_infra.config_rules import SECRET_VALUES, cross_value_problems
+from sagestack_infra.config_values import (
     BranchName,
     ConnectionArn,
     ContainerImage,

@@ -17,7 +17,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from infra.config_values import PROBLEM
+from sagestack_infra.config_values import PROBLEM
 
 NAMESPACE = "sagestack"
 SECRET_PLACEHOLDER = "[secret]"

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from infra.config_messages import Location, Problem, config_path
+from sagestack_infra.config_messages import Location, Problem, config_path
 
 REQUIRED_TAGS = ("owner", "cost-center")
 # AWS allows 50 tags per resource; the components add a few of their own (stack, project).

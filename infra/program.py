@@ -2,7 +2,7 @@
 
 ``define_platform`` checks what the config model cannot (physical name lengths AWS enforces),
 then builds the shared platform (key, bucket, on-call topic, feature store, Kubernetes provider)
-and one :class:`~infra.components.ml_project.MlProject` per configured project.
+and one :class:`~sagestack_infra.components.ml_project.MlProject` per configured project.
 """
 
 from __future__ import annotations
@@ -13,25 +13,25 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
-from infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
-from infra.components.encryption import EncryptionKey, EncryptionKeyArgs
-from infra.components.feature_store import (
+from sagestack import contract
+from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from sagestack_infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
+from sagestack_infra.components.encryption import EncryptionKey, EncryptionKeyArgs
+from sagestack_infra.components.feature_store import (
     FeatureGroupSpec,
     FeatureSpec,
     FeatureStore,
     FeatureStoreArgs,
 )
-from infra.components.ml_project import (
+from sagestack_infra.components.ml_project import (
     KubernetesServingSpec,
     MlProject,
     MlProjectArgs,
     SharedPlatform,
 )
-from infra.components.model_monitor import model_monitor_schedule
-from infra.components.oncall import OnCall, OnCallArgs
-from infra.config import ConfigError, Project, StackConfig
-from sagestack import contract
+from sagestack_infra.components.model_monitor import model_monitor_schedule
+from sagestack_infra.components.oncall import OnCall, OnCallArgs
+from sagestack_infra.config import ConfigError, Project, StackConfig
 
 PROJECT_TAG = "sagestack:project"
 # Longest suffix a project's physical names get ("-approved": rule and role) and AWS's limit for

@@ -238,8 +238,8 @@ def config_entries(config: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE)
 
 
 def _default_program() -> None:
-    from infra.config import load_stack_config
-    from infra.program import define_platform
+    from sagestack_infra.config import load_stack_config
+    from sagestack_infra.program import define_platform
 
     define_platform(load_stack_config())
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
 from sagestack import contract
+from sagestack_infra import iam
 
 SOURCE_TYPES = {"github": "GITHUB", "gitlab": "GITLAB", "bitbucket": "BITBUCKET"}
 APPROVED = "Approved"

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
-from infra.components.artifact_store import ArtifactStore
-from infra.components.feedback_loop import start_pipeline_target
-from pipelines import drift_monitor_pipeline as pipeline
 from sagestack import contract
+from sagestack_infra import iam
+from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.feedback_loop import start_pipeline_target
+from sagestack_pipelines.drift_monitor import pipeline as pipeline
 
 CODE_PREFIX = "platform/drift-monitor/code"
 PROCESSING_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"

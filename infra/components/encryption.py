@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
+from sagestack_infra import iam
 
 # EventBridge's KMS requests for an encrypted target topic carry no aws:SourceAccount or
 # aws:SourceArn (AWS documents it); a condition on them would drop every delivery silently.

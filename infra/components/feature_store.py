@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
-from infra.components.artifact_store import ArtifactStore
+from sagestack_infra import iam
+from sagestack_infra.components.artifact_store import ArtifactStore
 
 
 @dataclass(frozen=True)

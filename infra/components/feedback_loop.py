@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
 from sagestack import contract
+from sagestack_infra import iam
 
 ALARM = "ALARM"
 

@@ -12,26 +12,30 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.components.artifact_store import ArtifactStore
-from infra.components.ci_cd import CiCd, CiCdArgs
-from infra.components.discovery import Discovery, DiscoveryArgs
-from infra.components.drift_monitor import (
+from sagestack import contract
+from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.ci_cd import CiCd, CiCdArgs
+from sagestack_infra.components.discovery import Discovery, DiscoveryArgs
+from sagestack_infra.components.drift_monitor import (
     DriftMonitor,
     DriftSchedule,
     DriftScheduleArgs,
     endpoint_parameters,
 )
-from infra.components.encryption import EncryptionKey
-from infra.components.feature_store import FeatureStore
-from infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
-from infra.components.model_monitor import ModelMonitor, ModelMonitorArgs, model_monitor_schedule
-from infra.components.model_registry import ModelRegistry, ModelRegistryArgs
-from infra.components.monitoring import Monitoring, MonitoringArgs
-from infra.components.oncall import OnCall
-from infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
-from infra.components.source import SourceWebhook, SourceWebhookArgs
-from infra.components.training import ExecutionRole, ExecutionRoleArgs
-from sagestack import contract
+from sagestack_infra.components.encryption import EncryptionKey
+from sagestack_infra.components.feature_store import FeatureStore
+from sagestack_infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
+from sagestack_infra.components.model_monitor import (
+    ModelMonitor,
+    ModelMonitorArgs,
+    model_monitor_schedule,
+)
+from sagestack_infra.components.model_registry import ModelRegistry, ModelRegistryArgs
+from sagestack_infra.components.monitoring import Monitoring, MonitoringArgs
+from sagestack_infra.components.oncall import OnCall
+from sagestack_infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
+from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
+from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 model-monitor``: a data-quality job definition and its monitoring schedule on the project's
 endpoint, run as a role of its own. Model Monitor publishes ``feature_baseline_drift_<feature>``
 (namespace ``aws/sagemaker/Endpoints/data-metrics``, dimensions Endpoint and MonitoringSchedule);
-the project's :class:`~infra.components.monitoring.Monitoring` alarms on those instead of the
-sagestack metrics, so topic, alarm names and the retrain rule stay the same.
+the project's :class:`~sagestack_infra.components.monitoring.Monitoring` alarms on those
+instead of the sagestack metrics, so topic, alarm names and the retrain rule stay the same.
 
 The endpoint must exist first. SageMaker refuses CreateMonitoringSchedule for an endpoint it
 cannot find, and the endpoint is created by the deploy build after the first approval. So a
@@ -25,11 +25,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra import iam
-from infra.components.artifact_store import ArtifactStore
-from infra.components.drift_monitor import processing_role_statements
-from pipelines.drift_monitor_pipeline import MODEL_MONITOR_IMAGE_CONFIG, sagemaker_image_uri
 from sagestack import contract
+from sagestack_infra import iam
+from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.drift_monitor import processing_role_statements
+from sagestack_pipelines.drift_monitor.pipeline import (
+    MODEL_MONITOR_IMAGE_CONFIG,
+    sagemaker_image_uri,
+)
 
 IMAGE_REPOSITORY = "sagemaker-model-monitor-analyzer"
 ENDPOINT_INPUT_PATH = "/opt/ml/processing/input/endpoint"

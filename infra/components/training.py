@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra import iam
 from sagestack import contract
+from sagestack_infra import iam
 
 # SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>", so a job
 # started by the project's pipeline cannot carry the project's name.

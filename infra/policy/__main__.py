@@ -2,6 +2,6 @@
 
 from pulumi_policy import PolicyPack
 
-from infra.policy.pack import ENFORCEMENT, PACK_NAME, POLICIES
+from sagestack_infra.policy.pack import ENFORCEMENT, PACK_NAME, POLICIES
 
 PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=ENFORCEMENT)

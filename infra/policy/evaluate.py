@@ -26,7 +26,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from infra.policy.pack import POLICIES
+from sagestack_infra.policy.pack import POLICIES
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from infra.policy.rules import alarms, codebuild, iam, kubernetes, s3, sns, tags
+from sagestack_infra.policy.rules import alarms, codebuild, iam, kubernetes, s3, sns, tags
 
 PACK_NAME = "sagestack"
 ENFORCEMENT = EnforcementLevel.MANDATORY

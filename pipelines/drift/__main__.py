@@ -1,10 +1,10 @@
-"""``python -m pipelines.drift``: build a baseline, or compare captured requests with one.
+"""``python -m sagestack_pipelines.drift``: build a baseline, or compare captured requests with one.
 
 Defaults follow SageMaker processing conventions, so the drift-monitor pipeline's step needs
 only the endpoint name::
 
-    python -m pipelines.drift baseline --data train.csv --categorical color --output baseline.json
-    python -m pipelines.drift compare --endpoint-name churn --publish-metrics
+    python -m sagestack_pipelines.drift baseline --data train.csv --output baseline.json
+    python -m sagestack_pipelines.drift compare --endpoint-name churn --publish-metrics
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.drift", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m sagestack_pipelines.drift", description=__doc__
+    )
     commands = parser.add_subparsers(required=True)
 
     baseline = commands.add_parser("baseline", help="baseline JSON from training data")
@@ -70,7 +72,7 @@ def _names(text: str) -> list[str]:
 def _baseline(args) -> int:
     import pandas as pd
 
-    from pipelines.drift.baseline import build_baseline, save
+    from sagestack_pipelines.drift.baseline import build_baseline, save
 
     if args.data.suffix == ".parquet":
         frame = pd.read_parquet(args.data)
@@ -96,10 +98,10 @@ def _baseline(args) -> int:
 
 
 def _compare(args) -> int:
-    from pipelines.drift.baseline import load
-    from pipelines.drift.comparison import EmptyWindowError, Thresholds
-    from pipelines.drift.monitor import input_files, measure, read_inputs, write_outputs
-    from pipelines.drift.records import RecordTally
+    from sagestack_pipelines.drift.baseline import load
+    from sagestack_pipelines.drift.comparison import EmptyWindowError, Thresholds
+    from sagestack_pipelines.drift.monitor import input_files, measure, read_inputs, write_outputs
+    from sagestack_pipelines.drift.records import RecordTally
 
     thresholds = Thresholds(
         psi=args.psi_threshold,
@@ -121,7 +123,7 @@ def _compare(args) -> int:
     if args.publish_metrics:
         import boto3
 
-        from pipelines.drift.cloudwatch import publish
+        from sagestack_pipelines.drift.cloudwatch import publish
 
         publish(boto3.client("cloudwatch"), report, args.endpoint_name, datetime.now(UTC))
     if tally.skipped:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.drift.statistics import bin_counts, fractions
+from sagestack_pipelines.drift.statistics import bin_counts, fractions
 
 FORMAT_VERSION = 1
 DEFAULT_BINS = 10

@@ -17,8 +17,8 @@ is an object of feature values, a list of values in feature order, a list of eit
 object with such a list under ``instances`` (optionally each ``{"features": [...]}``).
 
 A malformed record (not JSON, a CSV body with the wrong column count, a non-number in a numeric
-feature...) is skipped and counted in a :class:`~pipelines.drift.records.RecordTally` per reason;
-without a tally the first one raises.
+feature...) is skipped and counted in a :class:`~sagestack_pipelines.drift.records.RecordTally`
+per reason; without a tally the first one raises.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pipelines.drift import records as reasons
-from pipelines.drift.baseline import Baseline
-from pipelines.drift.records import MalformedRecordError, RecordTally
-from pipelines.drift.tables import column_types, csv_convert_options
+from sagestack_pipelines.drift import records as reasons
+from sagestack_pipelines.drift.baseline import Baseline
+from sagestack_pipelines.drift.records import MalformedRecordError, RecordTally
+from sagestack_pipelines.drift.tables import column_types, csv_convert_options
 
 # A chunk ends at whichever comes first: a batch request can hold thousands of rows per record.
 RECORDS_PER_CHUNK = 10_000

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipelines.drift.comparison import DriftReport
 from sagestack.contract import (
     DIM_ENDPOINT,
     DIM_FEATURE,
@@ -17,6 +16,7 @@ from sagestack.contract import (
     DRIFT_MAX_METRIC,
     DRIFT_NAMESPACE,
 )
+from sagestack_pipelines.drift.comparison import DriftReport
 
 # PutMetricData accepts at most 1,000 metric datums and a 1 MB payload per request; a datum here
 # is well under 1 KB, so 500 per call respects both.

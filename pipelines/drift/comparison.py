@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from pipelines.drift.records import RecordTally
-from pipelines.drift.statistics import (
+from sagestack_pipelines.drift.records import RecordTally
+from sagestack_pipelines.drift.statistics import (
     TestResult,
     chi_square_two_samples,
     fractions,
@@ -17,7 +17,7 @@ from pipelines.drift.statistics import (
     psi,
     with_missing,
 )
-from pipelines.drift.window import CategoricalWindow, NumericWindow, Window
+from sagestack_pipelines.drift.window import CategoricalWindow, NumericWindow, Window
 
 MISSING_BIN = "(missing)"  # the label of the bin that holds records without the feature
 NEW_CATEGORIES_LISTED = 10  # named in the report and the violations file; the rest are counted

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.drift import report as html_report
-from pipelines.drift import violations
-from pipelines.drift.baseline import Baseline
-from pipelines.drift.capture import read_capture
-from pipelines.drift.comparison import DriftReport, Thresholds, compare
-from pipelines.drift.records import RecordTally
-from pipelines.drift.tables import read_csv, read_parquet
-from pipelines.drift.window import Window
+from sagestack_pipelines.drift import report as html_report
+from sagestack_pipelines.drift import violations
+from sagestack_pipelines.drift.baseline import Baseline
+from sagestack_pipelines.drift.capture import read_capture
+from sagestack_pipelines.drift.comparison import DriftReport, Thresholds, compare
+from sagestack_pipelines.drift.records import RecordTally
+from sagestack_pipelines.drift.tables import read_csv, read_parquet
+from sagestack_pipelines.drift.window import Window
 
 CAPTURE_SUFFIXES = (".jsonl", ".json")
 SUMMARY_FILE = "drift_statistics.json"

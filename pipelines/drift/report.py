@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from pipelines.drift.comparison import DriftReport, FeatureDrift
+from sagestack_pipelines.drift.comparison import DriftReport, FeatureDrift
 
 FILE_NAME = "drift_report.html"
 MAX_BARS = 30  # categories beyond this many (the smallest) are left out of a plot

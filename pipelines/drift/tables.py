@@ -1,7 +1,7 @@
 """Chunks of requests as Arrow tables, from plain CSV, Parquet or an in-memory DataFrame.
 
 Every reader yields tables a bounded number of rows long, so a window of any size streams through
-:class:`pipelines.drift.window.Window` in flat memory.
+:class:`sagestack_pipelines.drift.window.Window` in flat memory.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipelines.drift.baseline import Baseline
+from sagestack_pipelines.drift.baseline import Baseline
 
 CHUNK_BYTES = 16 << 20
 CHUNK_ROWS = 250_000

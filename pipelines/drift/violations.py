@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.drift.comparison import DriftReport, FeatureDrift, Thresholds
+from sagestack_pipelines.drift.comparison import DriftReport, FeatureDrift, Thresholds
 
 FILE_NAME = "constraint_violations.json"
 

@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.drift.baseline import Baseline, CategoricalBaseline, NumericBaseline
-from pipelines.drift.statistics import bin_counts
+from sagestack_pipelines.drift.baseline import Baseline, CategoricalBaseline, NumericBaseline
+from sagestack_pipelines.drift.statistics import bin_counts
 
 
 class NumericWindow:

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import drift_monitor_pipeline as pipeline
-from pipelines import drift_monitor_step
-from pipelines.drift.baseline import build_baseline, to_json
-from pipelines.drift.monitor import SUMMARY_FILE
 from sagestack import contract
 from sagestack.scenarios.project import Project
+from sagestack_pipelines.drift.baseline import build_baseline, to_json
+from sagestack_pipelines.drift.monitor import SUMMARY_FILE
+from sagestack_pipelines.drift_monitor import pipeline as pipeline
+from sagestack_pipelines.drift_monitor import step as drift_monitor_step
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from infra.components.ci_cd import approval_event_pattern, deploy_input_template
-from infra.components.feedback_loop import alarm_event_pattern
 from sagestack import contract
 from sagestack.localcloud import clock
 from sagestack.localcloud.services.events import DELIVERIES
+from sagestack_infra.components.ci_cd import approval_event_pattern, deploy_input_template
+from sagestack_infra.components.feedback_loop import alarm_event_pattern
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -8,23 +8,23 @@ import runpy
 import pytest
 from graph_helpers import policy, project_entry, stack_config
 
-from infra import iam
-from infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
-from infra.components.ci_cd import CiCdArgs, deploy_input_template
-from infra.components.discovery import DiscoveryArgs
-from infra.components.feature_store import (
+from sagestack import contract
+from sagestack.program_runner import run_program
+from sagestack_infra import iam
+from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from sagestack_infra.components.ci_cd import CiCdArgs, deploy_input_template
+from sagestack_infra.components.discovery import DiscoveryArgs
+from sagestack_infra.components.feature_store import (
     FeatureGroupSpec,
     FeatureSpec,
     FeatureStore,
     FeatureStoreArgs,
 )
-from infra.components.monitoring import drift_metric
-from infra.components.oncall import OnCall, OnCallArgs
-from infra.components.serving_kubernetes import KubernetesServingArgs
-from infra.components.source import filter_groups
-from infra.program import drift_period_seconds
-from sagestack import contract
-from sagestack.program_runner import run_program
+from sagestack_infra.components.monitoring import drift_metric
+from sagestack_infra.components.oncall import OnCall, OnCallArgs
+from sagestack_infra.components.serving_kubernetes import KubernetesServingArgs
+from sagestack_infra.components.source import filter_groups
+from sagestack_infra.program import drift_period_seconds
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 TAGS = {"owner": "o", "cost-center": "c", "environment": "dev"}
@@ -196,7 +196,7 @@ def test_topic_publish_grant_allows_publish_and_encryption_with_the_topic_key_on
 
 def test_pulumi_entry_point_builds_the_platform_from_the_stack_config():
     config = stack_config(project_entry("churn"))
-    run = run_program("dev", config, program=lambda: runpy.run_module("infra.__main__"))
+    run = run_program("dev", config, program=lambda: runpy.run_module("sagestack_infra.__main__"))
 
     assert run.outputs["parameterPaths"] == {"churn": "/sagestack/dev/churn/"}
     assert run.named("churn-cicd-build").type == "aws:codebuild/project:Project"

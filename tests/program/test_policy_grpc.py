@@ -19,7 +19,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi.runtime.proto.analyzer_pb2_grpc import AnalyzerStub
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from infra.policy.pack import POLICIES
+from sagestack_infra.policy.pack import POLICIES
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "infra" / "policy"
 TAGS = {"owner": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}

@@ -1,7 +1,7 @@
 """Each policy of the pack fires on a deliberately bad resource and stays quiet on a good one.
 
-The pack runs in-process through ``infra.policy.evaluate``: pulumi-policy's own argument objects
-and unknown-checking proxies, as its analyzer server builds them for the CLI.
+The pack runs in-process through ``sagestack_infra.policy.evaluate``: pulumi-policy's own
+argument objects and unknown-checking proxies, as its analyzer server builds them for the CLI.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from pulumi_policy import EnforcementLevel, PolicyProviderResource
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from infra.policy.evaluate import PlannedResource, Violation, evaluate
-from infra.policy.pack import POLICIES
+from sagestack_infra.policy.evaluate import PlannedResource, Violation, evaluate
+from sagestack_infra.policy.pack import POLICIES
 
 TAGS = {"owner": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}
 ACCOUNT = "123456789012"

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pulumi_policy import PolicyProviderResource
 
-from infra.policy.evaluate import PlannedResource, evaluate
 from sagestack.program_runner import ProgramRun, read_stack_file, run_program
+from sagestack_infra.policy.evaluate import PlannedResource, evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_STACKS = ("dev", "local")

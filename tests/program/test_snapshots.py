@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.drift_monitor_pipeline import code_package
 from sagestack.program_runner import ProgramRun
+from sagestack_pipelines.drift_monitor.pipeline import code_package
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_VARIABLE = "SAGESTACK_UPDATE_SNAPSHOTS"

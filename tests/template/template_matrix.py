@@ -22,13 +22,21 @@ def answer_matrix() -> list[dict]:
     """Every problem type with every model (they interact); the data sources (independent of
     both) cycled through those combinations, so each is rendered at least once."""
     pairs = list(itertools.product(ANSWERS["problem_type"], ANSWERS["model"]))
-    sources = itertools.islice(itertools.cycle(ANSWERS["data_source"]), max(
-        len(pairs), len(ANSWERS["data_source"])))
+    sources = itertools.islice(
+        itertools.cycle(ANSWERS["data_source"]), max(len(pairs), len(ANSWERS["data_source"]))
+    )
     matrix = []
     for (problem_type, model), source in zip(itertools.cycle(pairs), sources, strict=False):
         slug = f"{problem_type[:3]}-{model}-{source}".replace("_", "-")
-        matrix.append({"project_name": slug, "problem_type": problem_type, "model": model,
-                       "data_source": source, **SOURCE_ANSWERS[source]})
+        matrix.append(
+            {
+                "project_name": slug,
+                "problem_type": problem_type,
+                "model": model,
+                "data_source": source,
+                **SOURCE_ANSWERS[source],
+            }
+        )
     return matrix
 
 
@@ -40,5 +48,8 @@ def package_of(answers: dict) -> str:
 
 
 def render(output_dir: Path, answers: dict) -> Path:
-    return Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir),
-                             extra_context=answers))
+    return Path(
+        cookiecutter(
+            str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers
+        )
+    )

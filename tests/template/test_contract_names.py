@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from template_matrix import MATRIX, package_of
 
-from pipelines.drift import baseline as drift_baseline
 from sagestack import contract
+from sagestack_pipelines.drift import baseline as drift_baseline
 
 ANSWERS = MATRIX[0]
 
@@ -22,8 +22,13 @@ def project(rendered):
     sys.path.insert(0, str(folder))
     try:
         package = package_of(ANSWERS)
-        yield folder, {name: importlib.import_module(f"{package}.{name}") for name in (
-            "platform", "pipeline", "baseline", "sample_data", "settings")}
+        yield (
+            folder,
+            {
+                name: importlib.import_module(f"{package}.{name}")
+                for name in ("platform", "pipeline", "baseline", "sample_data", "settings")
+            },
+        )
     finally:
         sys.path.remove(str(folder))
 
@@ -39,10 +44,19 @@ def test_paths_env_vars_and_variant_match_the_contract(project):
     assert platform.artifact_prefix("p") == contract.artifact_prefix("p")
     assert platform.data_capture_prefix("p") == contract.data_capture_prefix("p")
     assert platform.drift_baseline_key("p") == contract.drift_baseline_key("p")
-    assert (platform.ENV_STACK, platform.ENV_PROJECT, platform.ENV_PARAMETER_PATH,
-            platform.ENV_WEBHOOK_EVENT, platform.ENV_MODEL_PACKAGE_ARN) == (
-        contract.ENV_STACK, contract.ENV_PROJECT, contract.ENV_PARAMETER_PATH,
-        contract.ENV_WEBHOOK_EVENT, contract.ENV_MODEL_PACKAGE_ARN)
+    assert (
+        platform.ENV_STACK,
+        platform.ENV_PROJECT,
+        platform.ENV_PARAMETER_PATH,
+        platform.ENV_WEBHOOK_EVENT,
+        platform.ENV_MODEL_PACKAGE_ARN,
+    ) == (
+        contract.ENV_STACK,
+        contract.ENV_PROJECT,
+        contract.ENV_PARAMETER_PATH,
+        contract.ENV_WEBHOOK_EVENT,
+        contract.ENV_MODEL_PACKAGE_ARN,
+    )
     assert platform.ENDPOINT_VARIANT == contract.ENDPOINT_VARIANT
 
 
@@ -58,16 +72,19 @@ def test_buildspecs_are_where_the_platforms_build_projects_look(project):
 
 def test_the_drift_engine_reads_the_baseline_the_deploy_writes(project):
     _, modules = project
-    features = modules["sample_data"].sample_frame().drop(
-        columns=[modules["settings"].TARGET_COLUMN])
+    features = (
+        modules["sample_data"].sample_frame().drop(columns=[modules["settings"].TARGET_COLUMN])
+    )
     written = modules["baseline"].build_baseline(features)
     read = drift_baseline.from_json(written)
     reference = drift_baseline.build_baseline(features)
     assert read.features == reference.features
     for name in features.columns:
         np.testing.assert_allclose(read.numeric[name].bin_edges, reference.numeric[name].bin_edges)
-        np.testing.assert_allclose(read.numeric[name].bin_fractions,
-                                   reference.numeric[name].bin_fractions)
-        np.testing.assert_array_equal(read.numeric[name].reference_sample,
-                                      reference.numeric[name].reference_sample)
+        np.testing.assert_allclose(
+            read.numeric[name].bin_fractions, reference.numeric[name].bin_fractions
+        )
+        np.testing.assert_array_equal(
+            read.numeric[name].reference_sample, reference.numeric[name].reference_sample
+        )
         assert read.numeric[name].summary == pytest.approx(reference.numeric[name].summary)

@@ -16,8 +16,9 @@ LOCAL_EDIT = "# Local edit: our team's own tuning notes.\n"
 
 
 def git(folder, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def commit_all(folder, message: str) -> str:
@@ -45,8 +46,12 @@ def template_repo(tmp_path, git_identity):
 
 @pytest.fixture
 def project(tmp_path, template_repo):
-    folder = cruft.create(str(template_repo), output_dir=tmp_path / "projects", no_input=True,
-                          extra_context={"project_name": "cruft-demo"})
+    folder = cruft.create(
+        str(template_repo),
+        output_dir=tmp_path / "projects",
+        no_input=True,
+        extra_context={"project_name": "cruft-demo"},
+    )
     git(folder, "init", "-q", "-b", "main")
     commit_all(folder, "generated")
     return folder

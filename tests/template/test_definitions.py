@@ -1,5 +1,5 @@
 """Each rendered project's pipeline definition, built offline against the local cloud: valid
-against botocore's request shapes (pipelines.definition_validator) and deterministic."""
+against botocore's request shapes (sagestack_pipelines.validation.validator) and deterministic."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import boto3
 import pytest
 from template_matrix import MATRIX, package_of
 
-from pipelines.definition_validator import validate_definition
 from sagestack import contract
+from sagestack_pipelines.validation.validator import validate_definition
 
 STACK = "tmpl"
 PREFIX = f"sagestack-{STACK}"
@@ -41,16 +41,22 @@ def provision(answers: dict) -> dict[str, str]:
     boto3.client("s3").create_bucket(Bucket=bucket)
     key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
     role = boto3.client("iam").create_role(
-        RoleName=f"{PREFIX}-{project}", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
+        RoleName=f"{PREFIX}-{project}", AssumeRolePolicyDocument=json.dumps({})
+    )["Role"]["Arn"]
     groups = []
     if answers.get("feature_group_name"):
         groups.append(f"{PREFIX}-{answers['feature_group_name']}")
         boto3.client("sagemaker").create_feature_group(
-            FeatureGroupName=groups[0], RecordIdentifierFeatureName="customer_id",
-            EventTimeFeatureName="event_time", RoleArn=role,
-            FeatureDefinitions=[{"FeatureName": "customer_id", "FeatureType": "String"},
-                                {"FeatureName": "event_time", "FeatureType": "String"}],
-            OfflineStoreConfig={"S3StorageConfig": {"S3Uri": f"s3://{bucket}/offline"}})
+            FeatureGroupName=groups[0],
+            RecordIdentifierFeatureName="customer_id",
+            EventTimeFeatureName="event_time",
+            RoleArn=role,
+            FeatureDefinitions=[
+                {"FeatureName": "customer_id", "FeatureType": "String"},
+                {"FeatureName": "event_time", "FeatureType": "String"},
+            ],
+            OfflineStoreConfig={"S3StorageConfig": {"S3Uri": f"s3://{bucket}/offline"}},
+        )
     values = {
         contract.Param.ARTIFACT_BUCKET: bucket,
         contract.Param.ARTIFACT_PREFIX: contract.artifact_prefix(project),
@@ -67,16 +73,22 @@ def provision(answers: dict) -> dict[str, str]:
     path = contract.parameter_path(STACK, project)
     for name, value in values.items():
         boto3.client("ssm").put_parameter(Name=path + name, Value=value, Type="String")
-    return {contract.ENV_STACK: STACK, contract.ENV_PROJECT: project,
-            contract.ENV_PARAMETER_PATH: path, "CODEBUILD_RESOLVED_SOURCE_VERSION": "c0ffee"}
+    return {
+        contract.ENV_STACK: STACK,
+        contract.ENV_PROJECT: project,
+        contract.ENV_PARAMETER_PATH: path,
+        "CODEBUILD_RESOLVED_SOURCE_VERSION": "c0ffee",
+    }
 
 
 def import_project(folder, package: str):
     sys.path.insert(0, str(folder))
     try:
-        return (importlib.import_module(f"{package}.run"),
-                importlib.import_module(f"{package}.pipeline"),
-                importlib.import_module(f"{package}.platform"))
+        return (
+            importlib.import_module(f"{package}.run"),
+            importlib.import_module(f"{package}.pipeline"),
+            importlib.import_module(f"{package}.platform"),
+        )
     finally:
         sys.path.remove(str(folder))
 
@@ -84,8 +96,7 @@ def import_project(folder, package: str):
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", MATRIX, ids=[a["project_name"] for a in MATRIX])
 def test_definition_is_valid_and_the_same_when_built_twice(rendered, offline_sdk, answers):
-    run, pipeline, platform = import_project(rendered[answers["project_name"]],
-                                             package_of(answers))
+    run, pipeline, platform = import_project(rendered[answers["project_name"]], package_of(answers))
     config = platform.load_config(provision(answers))
     first = run.build(config, {"CODEBUILD_RESOLVED_SOURCE_VERSION": "c0ffee"}).definition()
     second = run.build(config, {"CODEBUILD_RESOLVED_SOURCE_VERSION": "c0ffee"}).definition()
@@ -102,8 +113,7 @@ def test_definition_is_valid_and_the_same_when_built_twice(rendered, offline_sdk
 def test_masking_upload_timestamps_is_what_makes_two_builds_equal(rendered, offline_sdk):
     """Without the masking the builds differ: the determinism check is not vacuous."""
     answers = MATRIX[0]
-    run, pipeline, platform = import_project(rendered[answers["project_name"]],
-                                             package_of(answers))
+    run, pipeline, platform = import_project(rendered[answers["project_name"]], package_of(answers))
     config = platform.load_config(provision(answers))
     first = run.build(config, {}).definition()
     time.sleep(1.1)  # the SDK's upload names have one-second (or millisecond) resolution

@@ -9,7 +9,7 @@ import yaml
 from cookiecutter.exceptions import FailedHookException
 from template_matrix import ANSWERS, MATRIX, TEMPLATE, render
 
-from infra.config import parse_stack_config
+from sagestack_infra.config import parse_stack_config
 
 
 def load_hook(name: str):
@@ -23,51 +23,93 @@ PRE = load_hook("pre_gen_project")
 POST = load_hook("post_gen_project")
 
 VALID = {
-    "project_name": "Churn Model", "project_slug": "churn-model", "description": "d",
-    "problem_type": "binary_classification", "model": "xgboost", "metric": "auc",
-    "metric_threshold": "0.9", "data_source": "sample", "s3_data_uri": "",
-    "feature_group_name": "", "target_column": "target",
-    "drift_features": "mean_radius,mean_texture", "processing_instance_type": "ml.m5.large",
-    "training_instance_type": "ml.m5.xlarge", "endpoint_instance_type": "ml.m5.large",
-    "auto_retrain": False, "stack_name": "dev",
+    "project_name": "Churn Model",
+    "project_slug": "churn-model",
+    "description": "d",
+    "problem_type": "binary_classification",
+    "model": "xgboost",
+    "metric": "auc",
+    "metric_threshold": "0.9",
+    "data_source": "sample",
+    "s3_data_uri": "",
+    "feature_group_name": "",
+    "target_column": "target",
+    "drift_features": "mean_radius,mean_texture",
+    "processing_instance_type": "ml.m5.large",
+    "training_instance_type": "ml.m5.xlarge",
+    "endpoint_instance_type": "ml.m5.large",
+    "auto_retrain": False,
+    "stack_name": "dev",
     "repository_url": "https://github.com/acme/churn-model",
 }
 
 # (changed answers, the message the hook must print): one per rule, cross-field ones included.
 BAD_ANSWERS = [
-    ({"project_slug": "Churn Model"},
-     "project_slug 'Churn Model' is invalid: must match ^[a-z][a-z0-9-]{1,30}$"),
+    (
+        {"project_slug": "Churn Model"},
+        "project_slug 'Churn Model' is invalid: must match ^[a-z][a-z0-9-]{1,30}$",
+    ),
     ({"project_slug": "x" * 32}, f"project_slug '{'x' * 32}' is invalid"),
-    ({"metric": "rmse"}, "metric 'rmse' is invalid: a binary_classification model is scored by "
-                         "one of auc, accuracy, f1"),
+    (
+        {"metric": "rmse"},
+        "metric 'rmse' is invalid: a binary_classification model is scored by "
+        "one of auc, accuracy, f1",
+    ),
     ({"metric_threshold": "1.5"}, "metric_threshold '1.5' is invalid: auc ranges over [0, 1]"),
-    ({"problem_type": "regression", "metric": "rmse", "metric_threshold": "-3",
-      "drift_features": "bmi"}, "metric_threshold '-3' is invalid: rmse is never negative"),
+    (
+        {
+            "problem_type": "regression",
+            "metric": "rmse",
+            "metric_threshold": "-3",
+            "drift_features": "bmi",
+        },
+        "metric_threshold '-3' is invalid: rmse is never negative",
+    ),
     ({"metric_threshold": "high"}, "metric_threshold 'high' is invalid: must be a number"),
     ({"data_source": "s3"}, "s3_data_uri '' is invalid: data_source s3 needs an S3 prefix"),
-    ({"data_source": "s3", "s3_data_uri": "https://bucket/data"},
-     "s3_data_uri 'https://bucket/data' is invalid: data_source s3 needs an S3 prefix"),
-    ({"s3_data_uri": "s3://bucket/data/"},
-     "s3_data_uri 's3://bucket/data/' is invalid: only used when data_source is s3"),
-    ({"data_source": "feature_group", "feature_group_name": "bad name"},
-     "feature_group_name 'bad name' is invalid: data_source feature_group needs a name"),
-    ({"feature_group_name": "customers"},
-     "feature_group_name 'customers' is invalid: only used when data_source is feature_group"),
+    (
+        {"data_source": "s3", "s3_data_uri": "https://bucket/data"},
+        "s3_data_uri 'https://bucket/data' is invalid: data_source s3 needs an S3 prefix",
+    ),
+    (
+        {"s3_data_uri": "s3://bucket/data/"},
+        "s3_data_uri 's3://bucket/data/' is invalid: only used when data_source is s3",
+    ),
+    (
+        {"data_source": "feature_group", "feature_group_name": "bad name"},
+        "feature_group_name 'bad name' is invalid: data_source feature_group needs a name",
+    ),
+    (
+        {"feature_group_name": "customers"},
+        "feature_group_name 'customers' is invalid: only used when data_source is feature_group",
+    ),
     ({"target_column": "1st"}, "target_column '1st' is invalid: must be a column name"),
-    ({"target_column": "mean_radius", "drift_features": "mean_texture"},
-     "target_column 'mean_radius' is invalid: the sample data already has a feature"),
+    (
+        {"target_column": "mean_radius", "drift_features": "mean_texture"},
+        "target_column 'mean_radius' is invalid: the sample data already has a feature",
+    ),
     ({"drift_features": " , "}, "drift_features ' , ' is invalid: name at least one feature"),
-    ({"drift_features": "mean_radius,mean_radius"},
-     "drift_features 'mean_radius,mean_radius' is invalid: each feature may appear once"),
-    ({"drift_features": "target"},
-     "drift_features 'target' is invalid: the target column 'target' is not a feature"),
-    ({"drift_features": "tenure"}, "drift_features 'tenure' is invalid: tenure not in the "
-                                   "binary_classification sample data"),
-    ({"training_instance_type": "m5.xlarge"},
-     "training_instance_type 'm5.xlarge' is invalid: must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$"),
+    (
+        {"drift_features": "mean_radius,mean_radius"},
+        "drift_features 'mean_radius,mean_radius' is invalid: each feature may appear once",
+    ),
+    (
+        {"drift_features": "target"},
+        "drift_features 'target' is invalid: the target column 'target' is not a feature",
+    ),
+    (
+        {"drift_features": "tenure"},
+        "drift_features 'tenure' is invalid: tenure not in the binary_classification sample data",
+    ),
+    (
+        {"training_instance_type": "m5.xlarge"},
+        "training_instance_type 'm5.xlarge' is invalid: must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$",
+    ),
     ({"stack_name": "Dev Stack"}, "stack_name 'Dev Stack' is invalid"),
-    ({"repository_url": "https://example.com/acme/churn"},
-     "repository_url 'https://example.com/acme/churn' is invalid: must be https://<github.com"),
+    (
+        {"repository_url": "https://example.com/acme/churn"},
+        "repository_url 'https://example.com/acme/churn' is invalid: must be https://<github.com",
+    ),
     ({"problem_type": "clustering"}, "problem_type 'clustering' is invalid: must be one of"),
     ({"auto_retrain": "maybe"}, "auto_retrain 'maybe' is invalid: must be yes or no"),
 ]
@@ -78,17 +120,21 @@ def test_default_answers_are_valid_for_every_rendered_combination():
         assert PRE.validate({**VALID, **_defaults_for(answers), **answers}) == []
 
 
-@pytest.mark.parametrize(("changes", "message"), BAD_ANSWERS,
-                         ids=[next(iter(changes)) for changes, _ in BAD_ANSWERS])
+@pytest.mark.parametrize(
+    ("changes", "message"), BAD_ANSWERS, ids=[next(iter(changes)) for changes, _ in BAD_ANSWERS]
+)
 def test_each_bad_answer_gets_a_message_naming_it_and_the_rule(changes, message):
     assert any(problem.startswith(message) for problem in PRE.validate({**VALID, **changes})), (
-        PRE.validate({**VALID, **changes}))
+        PRE.validate({**VALID, **changes})
+    )
 
 
 def test_every_problem_is_reported_at_once():
     problems = PRE.validate({**VALID, "project_slug": "X", "training_instance_type": "big"})
     assert [problem.split(" ")[0] for problem in problems] == [
-        "project_slug", "training_instance_type"]
+        "project_slug",
+        "training_instance_type",
+    ]
 
 
 def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets():
@@ -100,12 +146,16 @@ def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets():
 
 
 # Bad answers that cookiecutter itself lets through (it only checks choices), through the hook.
-HOOK_CASES = [case for case in BAD_ANSWERS if next(iter(case[0])) not in (
-    "problem_type", "auto_retrain", "project_slug")] + BAD_ANSWERS[:1]
+HOOK_CASES = [
+    case
+    for case in BAD_ANSWERS
+    if next(iter(case[0])) not in ("problem_type", "auto_retrain", "project_slug")
+] + BAD_ANSWERS[:1]
 
 
-@pytest.mark.parametrize(("changes", "message"), HOOK_CASES,
-                         ids=[next(iter(changes)) for changes, _ in HOOK_CASES])
+@pytest.mark.parametrize(
+    ("changes", "message"), HOOK_CASES, ids=[next(iter(changes)) for changes, _ in HOOK_CASES]
+)
 def test_cookiecutter_stops_on_a_bad_answer_and_generates_nothing(
     tmp_path, capfd, changes, message
 ):
@@ -116,17 +166,23 @@ def test_cookiecutter_stops_on_a_bad_answer_and_generates_nothing(
 
 
 def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
-    answers = {**VALID, "data_source": "feature_group", "feature_group_name": "customers",
-               "drift_features": "tenure", "auto_retrain": True}
+    answers = {
+        **VALID,
+        "data_source": "feature_group",
+        "feature_group_name": "customers",
+        "drift_features": "tenure",
+        "auto_retrain": True,
+    }
     render(tmp_path, answers)
     printed = capfd.readouterr().out
-    document = yaml.safe_load(printed[printed.index("sagestack:projects:"):])
+    document = yaml.safe_load(printed[printed.index("sagestack:projects:") :])
     (entry,) = document["sagestack:projects"]
     assert entry["name"] == "churn-model" and entry["featureGroups"] == ["customers"]
     assert entry["registration"] == {"metric": "auc", "threshold": 0.9}
     assert entry["autoRetrain"] is True
     entry["repository"]["connectionArn"] = (
-        "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789")
+        "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    )
     config = parse_stack_config(_stack_with(entry), stack="dev")
     (project,) = config.projects
     assert project.drift.features == ("tenure",)
@@ -135,22 +191,31 @@ def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
 def _defaults_for(answers):
     """cookiecutter's rendered defaults of the answers that depend on the problem type."""
     regression = answers["problem_type"] == "regression"
-    return {"metric": "rmse" if regression else "auc",
-            "metric_threshold": "70" if regression else "0.9",
-            "drift_features": "bmi,bp,s5" if regression else "mean_radius,mean_texture,mean_area",
-            "project_slug": answers["project_name"]}
+    return {
+        "metric": "rmse" if regression else "auc",
+        "metric_threshold": "70" if regression else "0.9",
+        "drift_features": "bmi,bp,s5" if regression else "mean_radius,mean_texture,mean_area",
+        "project_slug": answers["project_name"],
+    }
 
 
 def _stack_with(entry: dict) -> dict:
     return {
-        "environment": "dev", "namePrefix": "sagestack-dev",
+        "environment": "dev",
+        "namePrefix": "sagestack-dev",
         "tags": {"owner": "ml", "cost-center": "cc-1"},
-        "featureGroups": [{
-            "name": "customers", "recordIdentifier": "customer_id", "eventTime": "event_time",
-            "features": [{"name": "customer_id", "type": "String"},
-                         {"name": "tenure", "type": "Integral"},
-                         {"name": "event_time", "type": "String"}],
-        }],
+        "featureGroups": [
+            {
+                "name": "customers",
+                "recordIdentifier": "customer_id",
+                "eventTime": "event_time",
+                "features": [
+                    {"name": "customer_id", "type": "String"},
+                    {"name": "tenure", "type": "Integral"},
+                    {"name": "event_time", "type": "String"},
+                ],
+            }
+        ],
         "projects": [entry],
     }
 

@@ -12,14 +12,31 @@ import pytest
 from template_matrix import MATRIX, package_of
 
 PROJECT_FILES = (
-    ".gitignore", "README.md", "pyproject.toml", "buildspec.yml", "buildspec-deploy.yml",
-    "steps/dataset.py", "steps/preprocess.py", "steps/train.py", "steps/evaluate.py",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "buildspec.yml",
+    "buildspec-deploy.yml",
+    "steps/dataset.py",
+    "steps/preprocess.py",
+    "steps/train.py",
+    "steps/evaluate.py",
     "steps/inference.py",
-    "{package}/__init__.py", "{package}/settings.py", "{package}/platform.py",
-    "{package}/sample_data.py", "{package}/data_source.py", "{package}/pipeline.py",
-    "{package}/run.py", "{package}/deploy.py", "{package}/baseline.py",
-    "tests/conftest.py", "tests/test_steps.py", "tests/test_inference.py",
-    "tests/test_pipeline.py", "tests/test_platform.py", "tests/test_run.py",
+    "{package}/__init__.py",
+    "{package}/settings.py",
+    "{package}/platform.py",
+    "{package}/sample_data.py",
+    "{package}/data_source.py",
+    "{package}/pipeline.py",
+    "{package}/run.py",
+    "{package}/deploy.py",
+    "{package}/baseline.py",
+    "tests/conftest.py",
+    "tests/test_steps.py",
+    "tests/test_inference.py",
+    "tests/test_pipeline.py",
+    "tests/test_platform.py",
+    "tests/test_run.py",
     "tests/test_deploy.py",
 )
 NAMES = [answers["project_name"] for answers in MATRIX]
@@ -47,7 +64,8 @@ def test_render_writes_exactly_the_project_files(rendered, answers):
 def test_render_leaves_no_template_syntax(rendered, name):
     project = rendered[name]
     leftovers = [
-        file for file in files_of(project)
+        file
+        for file in files_of(project)
         if "{{" in (text := (project / file).read_text()) or "{%" in text
     ]
     assert leftovers == []
@@ -56,8 +74,9 @@ def test_render_leaves_no_template_syntax(rendered, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_generated_code_is_ruff_clean(rendered, name):
     ruff = Path(sys.executable).with_name("ruff")
-    result = subprocess.run([str(ruff), "check", "--no-cache", "."], cwd=rendered[name],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", "."], cwd=rendered[name], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -70,6 +89,10 @@ def test_generated_project_tests_pass(rendered, name):
     environ = {key: value for key, value in os.environ.items() if key not in inherited}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-W", "ignore::DeprecationWarning"],
-        cwd=rendered[name], capture_output=True, text=True, env=environ, timeout=1200,
+        cwd=rendered[name],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -19,8 +19,9 @@ TEST_FIXTURE_VALUES = {"123456789012", "us-east-1"}
 
 
 def template_files() -> list[Path]:
-    return [path for path in TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in
-            path.parts]
+    return [
+        path for path in TEMPLATE.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+    ]
 
 
 def findings(path: Path) -> set[str]:
@@ -33,8 +34,11 @@ def is_generated_test(path: Path) -> bool:
 
 
 def test_no_account_id_or_region_outside_the_generated_tests():
-    found = {str(path.relative_to(TEMPLATE)): findings(path) for path in template_files()
-             if not is_generated_test(path)}
+    found = {
+        str(path.relative_to(TEMPLATE)): findings(path)
+        for path in template_files()
+        if not is_generated_test(path)
+    }
     assert {name: values for name, values in found.items() if values} == {}
 
 

@@ -17,7 +17,7 @@ import yaml
 from pulumi_aws.config.outputs import Endpoints
 from pydantic import BaseModel
 
-from infra.config import (
+from sagestack_infra.config import (
     ConfigError,
     Project,
     Registration,

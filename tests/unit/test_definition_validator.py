@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.definition_validator import (
+from sagestack_pipelines.validation.validator import (
     DefinitionError,
     assert_valid_definition,
     main,

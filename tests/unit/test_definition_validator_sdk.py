@@ -15,7 +15,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from pipelines.definition_validator import validate_definition
+from sagestack_pipelines.validation.validator import validate_definition
 
 pytestmark = pytest.mark.slow
 

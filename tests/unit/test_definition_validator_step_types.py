@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.definition_validator import validate_definition
+from sagestack_pipelines.validation.validator import validate_definition
 
 MONITOR_IMAGE = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 FIXTURE = Path(__file__).parent / "fixtures" / "definitions" / "tune_transform_notify.json"

@@ -20,10 +20,10 @@ import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from pipelines import drift_monitor_pipeline as dmp
-from pipelines.definition_validator import validate_definition
-from pipelines.drift.baseline import build_baseline, save
-from pipelines.drift_monitor_step import main, parse_window_end, window_folders
+from sagestack_pipelines.drift.baseline import build_baseline, save
+from sagestack_pipelines.drift_monitor import pipeline as dmp
+from sagestack_pipelines.drift_monitor.step import main, parse_window_end, window_folders
+from sagestack_pipelines.validation.validator import validate_definition
 
 REGION = "us-east-1"
 CODE_URI = "s3://artifacts/platform/drift-monitor/code/drift-monitor-0123456789abcdef.zip"
@@ -114,9 +114,9 @@ def test_code_package_is_reproducible_and_holds_the_engine_and_the_entry():
     names = set(zipfile.ZipFile(_bytes_file(first.data)).namelist())
     assert {
         "__main__.py",
-        "pipelines/drift_monitor_step.py",
-        "pipelines/drift/__main__.py",
-        "pipelines/drift/capture.py",
+        "sagestack_pipelines/drift_monitor/step.py",
+        "sagestack_pipelines/drift/__main__.py",
+        "sagestack_pipelines/drift/capture.py",
         "sagestack/contract.py",
     } <= names
     assert not any("__pycache__" in name or "tests/" in name for name in names)

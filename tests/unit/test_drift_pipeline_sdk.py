@@ -12,7 +12,7 @@ import pytest
 from test_definition_validator_sdk import local_aws  # noqa: F401 (fixture)
 from test_drift_pipeline import SPEC
 
-from pipelines import drift_monitor_pipeline as dmp
+from sagestack_pipelines.drift_monitor import pipeline as dmp
 
 pytestmark = pytest.mark.slow
 

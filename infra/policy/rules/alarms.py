@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra.policy.rules.props import as_list, is_set
+from sagestack_infra.policy.rules.props import as_list, is_set
 
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 # A composite alarm pages through its own actions just as a metric alarm does.

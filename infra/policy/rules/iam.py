@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from infra.policy.rules.iam_documents import (
+from sagestack_infra.policy.rules.iam_documents import (
     PolicyDocumentError,
     Statement,
     condition_keys,
@@ -15,8 +15,8 @@ from infra.policy.rules.iam_documents import (
     parse_document,
     reaches_anyone,
 )
-from infra.policy.rules.props import as_list, as_mapping
-from infra.policy.rules.wildcard_resources import WILDCARD_RESOURCE_ACTIONS
+from sagestack_infra.policy.rules.props import as_list, as_mapping
+from sagestack_infra.policy.rules.wildcard_resources import WILDCARD_RESOURCE_ACTIONS
 
 # Resources holding one identity policy in their ``policy`` input.
 _POLICY_INPUT_TYPES = frozenset(

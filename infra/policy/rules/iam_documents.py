@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.policy.rules.props import as_list, as_mapping, json_or_mapping
+from sagestack_infra.policy.rules.props import as_list, as_mapping, json_or_mapping
 
 # Condition keys that pin a statement to known callers, so S3 does not count it as public
 # ("The meaning of 'public'" in the S3 user guide); a trust policy pinned by them is not

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra.policy.rules.props import as_list, as_mapping, dig, is_set
+from sagestack_infra.policy.rules.props import as_list, as_mapping, dig, is_set
 
 # Where each workload kind keeps its pod spec, whatever its API version.
 _POD_SPEC_PATHS: Mapping[str, tuple[str, ...]] = {

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
-from infra.policy.rules.iam_documents import (
+from sagestack_infra.policy.rules.iam_documents import (
     PolicyDocumentError,
     parse_document,
     reaches_anyone,
 )
-from infra.policy.rules.props import as_list, as_mapping, dig, is_set
+from sagestack_infra.policy.rules.props import as_list, as_mapping, dig, is_set
 
 BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"

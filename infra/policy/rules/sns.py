@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra.policy.rules.props import is_set
+from sagestack_infra.policy.rules.props import is_set
 
 TOPIC = "aws:sns/topic:Topic"
 

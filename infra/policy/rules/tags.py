@@ -17,7 +17,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from infra.policy.rules.props import as_list, as_mapping, is_set, json_or_mapping
+from sagestack_infra.policy.rules.props import as_list, as_mapping, is_set, json_or_mapping
 
 REQUIRED_TAGS = ("owner", "cost-center", "environment")
 

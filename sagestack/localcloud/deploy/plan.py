@@ -7,7 +7,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.config import ConfigError
 from sagestack.localcloud.deploy.errors import (
     DeployError,
     UnmappedTypesError,
@@ -15,6 +14,7 @@ from sagestack.localcloud.deploy.errors import (
 )
 from sagestack.localcloud.deploy.handlers import handler_for, needs_no_aws_call
 from sagestack.program_runner import ProgramRun, RegisteredResource, run_program
+from sagestack_infra.config import ConfigError
 
 PROJECT_COMPONENT = "sagestack:project:MlProject"
 KUBERNETES_PREFIX = "kubernetes:"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.drift.baseline import build_baseline
-from pipelines.drift.comparison import DriftReport, Thresholds
-from pipelines.drift.monitor import measure
-from pipelines.drift.tables import from_frame
+from sagestack_pipelines.drift.baseline import build_baseline
+from sagestack_pipelines.drift.comparison import DriftReport, Thresholds
+from sagestack_pipelines.drift.monitor import measure
+from sagestack_pipelines.drift.tables import from_frame
 
 COLOURS = ["red", "green", "blue", "black"]
 COLOUR_WEIGHTS = [0.4, 0.3, 0.2, 0.1]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from drift_frames import requests
 
-from pipelines.drift.baseline import (
+from sagestack_pipelines.drift.baseline import (
     build_baseline,
     from_json,
     load,

@@ -1,4 +1,5 @@
-"""``python -m pipelines.drift``: a baseline from training data, then a run over captures."""
+"""``python -m sagestack_pipelines.drift``: a baseline from training data, then a run over
+captures."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from drift_frames import requests
 from moto import mock_aws
 
-from pipelines.drift.__main__ import main
 from sagestack.contract import DRIFT_NAMESPACE
+from sagestack_pipelines.drift.__main__ import main
 
 
 @pytest.fixture

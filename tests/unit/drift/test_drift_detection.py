@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from drift_frames import report_of, requests
 
-from pipelines.drift.comparison import Thresholds
+from sagestack_pipelines.drift.comparison import Thresholds
 
 
 def _violating(report) -> set[str]:

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from drift_frames import requests
 
-from pipelines.drift import records as reasons
-from pipelines.drift.baseline import build_baseline
-from pipelines.drift.capture import CaptureFormatError, read_capture
-from pipelines.drift.comparison import Thresholds
-from pipelines.drift.monitor import input_files, measure, read_inputs
-from pipelines.drift.records import RecordTally, TooManyBadRecordsError
-from pipelines.drift.tables import from_frame
+from sagestack_pipelines.drift import records as reasons
+from sagestack_pipelines.drift.baseline import build_baseline
+from sagestack_pipelines.drift.capture import CaptureFormatError, read_capture
+from sagestack_pipelines.drift.comparison import Thresholds
+from sagestack_pipelines.drift.monitor import input_files, measure, read_inputs
+from sagestack_pipelines.drift.records import RecordTally, TooManyBadRecordsError
+from sagestack_pipelines.drift.tables import from_frame
 
 FEATURES = ["age", "income", "visits", "colour"]
 

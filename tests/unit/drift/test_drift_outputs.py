@@ -10,10 +10,6 @@ import pytest
 from drift_frames import report_of, requests
 from moto import mock_aws
 
-from pipelines.drift import report as html_report
-from pipelines.drift import violations
-from pipelines.drift.cloudwatch import DATUMS_PER_CALL, metric_data, publish
-from pipelines.drift.comparison import Thresholds
 from sagestack.contract import (
     DIM_ENDPOINT,
     DIM_FEATURE,
@@ -21,6 +17,10 @@ from sagestack.contract import (
     DRIFT_MAX_METRIC,
     DRIFT_NAMESPACE,
 )
+from sagestack_pipelines.drift import report as html_report
+from sagestack_pipelines.drift import violations
+from sagestack_pipelines.drift.cloudwatch import DATUMS_PER_CALL, metric_data, publish
+from sagestack_pipelines.drift.comparison import Thresholds
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
 

@@ -8,12 +8,17 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
-from pipelines.drift.baseline import build_baseline
-from pipelines.drift.comparison import Thresholds, compare
-from pipelines.drift.monitor import measure
-from pipelines.drift.statistics import PSI_EPSILON, chi_square_two_samples, psi, with_missing
-from pipelines.drift.tables import from_frame
-from pipelines.drift.window import Window
+from sagestack_pipelines.drift.baseline import build_baseline
+from sagestack_pipelines.drift.comparison import Thresholds, compare
+from sagestack_pipelines.drift.monitor import measure
+from sagestack_pipelines.drift.statistics import (
+    PSI_EPSILON,
+    chi_square_two_samples,
+    psi,
+    with_missing,
+)
+from sagestack_pipelines.drift.tables import from_frame
+from sagestack_pipelines.drift.window import Window
 
 
 def _ks_of(reference: np.ndarray, current: np.ndarray, chunk_rows: int | None = None):

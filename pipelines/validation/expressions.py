@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from botocore.model import Shape
 
-from pipelines.definitions.references import (
+from sagestack_pipelines.validation.references import (
     DanglingReference,
     ReferenceContext,
     resolve_get,
     resolve_property_file,
 )
-from pipelines.definitions.shapes import (
+from sagestack_pipelines.validation.shapes import (
     ExpressionCheck,
     Issue,
     member_path,

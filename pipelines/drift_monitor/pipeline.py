@@ -4,12 +4,13 @@ Why not the SageMaker SDK: ``Pipeline.definition()`` needs a session (STS, a def
 uploads the step code to S3 while it builds, a network side effect ``pulumi preview`` must not
 have. The definition is small, so it is written here as the JSON the SDK produces for one
 ``ProcessingStep`` (schema 2020-12-01, the same keys and ``Get``/``Std:Join`` expressions) and
-checked with :mod:`pipelines.definition_validator` in the tests. The code goes up as a Pulumi
+checked with :mod:`sagestack_pipelines.validation` in the tests. The code goes up as a Pulumi
 resource instead: :func:`code_package` is a byte-for-byte reproducible zip of the drift engine
 whose S3 key carries its hash, so a changed engine is a new object and a new definition.
 
 The step runs ``python3 <package>.zip`` (Python runs a zip's ``__main__.py``), which is
-:mod:`pipelines.drift_monitor_step`: fetch the window's captured requests, then run the engine.
+:mod:`sagestack_pipelines.drift_monitor.step`: fetch the window's captured requests, then run
+the engine.
 """
 
 from __future__ import annotations
@@ -50,17 +51,22 @@ SKLEARN_IMAGE_TAG = f"{SKLEARN_IMAGE_VERSION}-cpu-py3"
 MODEL_MONITOR_IMAGE_CONFIG = "model-monitor.json"
 _IMAGE_CONFIG_FOLDER = "sagemaker/core/image_uri_config"
 
-# What the package holds, relative to the repository root (pipelines/drift/ entirely).
+# What the package holds, relative to the repository root (pipelines/drift/ entirely), and the
+# import name each top folder has once installed (the zip must import as the repository does).
 _PACKAGED_FILES = (
     "pipelines/__init__.py",
-    "pipelines/drift_monitor_step.py",
+    "pipelines/drift_monitor/__init__.py",
+    "pipelines/drift_monitor/step.py",
     "sagestack/__init__.py",
     "sagestack/contract.py",
 )
 _PACKAGED_FOLDERS = ("pipelines/drift",)
-_ZIP_MAIN = "import sys\n\nfrom pipelines.drift_monitor_step import main\n\nsys.exit(main())\n"
+_IMPORT_NAMES = {"pipelines": "sagestack_pipelines", "sagestack": "sagestack"}
+_ZIP_MAIN = (
+    "import sys\n\nfrom sagestack_pipelines.drift_monitor.step import main\n\nsys.exit(main())\n"
+)
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,13 @@ def _package_members(root: Path) -> dict[str, bytes]:
     for folder in _PACKAGED_FOLDERS:
         paths += sorted((root / folder).glob("*.py"))
     for path in paths:
-        members[path.relative_to(root).as_posix()] = path.read_bytes()
+        members[_member_name(path.relative_to(root).as_posix())] = path.read_bytes()
     return members
+
+
+def _member_name(repository_path: str) -> str:
+    top, _, rest = repository_path.partition("/")
+    return f"{_IMPORT_NAMES[top]}/{rest}"
 
 
 def sagemaker_image_uri(config_name: str, region: str, tag: str | None = None) -> str:

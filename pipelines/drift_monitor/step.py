@@ -1,5 +1,5 @@
 """The drift-monitor pipeline's processing step: fetch one window of captured requests, then run
-the drift engine on it (``python -m pipelines.drift compare``).
+the drift engine on it (``python -m sagestack_pipelines.drift compare``).
 
 A ProcessingInput copies a whole S3 prefix and SageMaker Pipelines has no date arithmetic, so the
 window cannot be chosen in the definition. SageMaker writes data capture to
@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, s3=None) -> int:
     args = _parser().parse_args(argv)
-    from pipelines.drift.__main__ import main as engine
+    from sagestack_pipelines.drift.__main__ import main as engine
 
     try:
         folders = window_folders(parse_window_end(args.window_end), args.window_hours)

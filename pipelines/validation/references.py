@@ -14,8 +14,8 @@ import botocore.session
 import regex
 from botocore.model import ServiceModel, Shape
 
-from pipelines.definitions.shapes import as_name, listed
-from pipelines.definitions.step_kinds import STEP_KINDS, PropertySource
+from sagestack_pipelines.validation.shapes import as_name, listed
+from sagestack_pipelines.validation.step_kinds import STEP_KINDS, PropertySource
 
 # sagemaker.core.workflow.execution_variables.ExecutionVariables
 EXECUTION_VARIABLES = frozenset(

@@ -5,7 +5,7 @@ checked against the request shape of the SageMaker API its type calls, from the 
 botocore's service model; expressions stand in for values of the type they yield; every
 reference (parameters, steps, properties, property files, DependsOn, condition branches) must
 resolve, and the steps must form no cycle.
-Usage: ``python -m pipelines.definition_validator FILE``.
+Usage: ``python -m sagestack_pipelines.validation FILE``.
 """
 
 from __future__ import annotations
@@ -15,17 +15,26 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.definitions.control_steps import check_condition_arguments, check_fail_arguments
-from pipelines.definitions.expressions import check_expressions_in, shape_expression_check
-from pipelines.definitions.references import (
+from sagestack_pipelines.validation.control_steps import (
+    check_condition_arguments,
+    check_fail_arguments,
+)
+from sagestack_pipelines.validation.expressions import check_expressions_in, shape_expression_check
+from sagestack_pipelines.validation.references import (
     PARAMETER_VALUE_TYPES,
     DefinitionIndex,
     ReferenceContext,
     sagemaker_model,
 )
-from pipelines.definitions.shapes import Issue, as_name, check_shape, scalar_type_problem, show
-from pipelines.definitions.step_graph import cycle_problems
-from pipelines.definitions.step_kinds import COMMON_STEP_KEYS, STEP_KINDS, StepKind
+from sagestack_pipelines.validation.shapes import (
+    Issue,
+    as_name,
+    check_shape,
+    scalar_type_problem,
+    show,
+)
+from sagestack_pipelines.validation.step_graph import cycle_problems
+from sagestack_pipelines.validation.step_kinds import COMMON_STEP_KEYS, STEP_KINDS, StepKind
 
 SCHEMA_VERSION = "2020-12-01"
 _TOP_LEVEL_KEYS = frozenset(
@@ -290,7 +299,7 @@ def _processing_output_names(arguments: dict) -> set:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.definition_validator", description=__doc__.splitlines()[0]
+        prog="python -m sagestack_pipelines.validation", description=__doc__.splitlines()[0]
     )
     parser.add_argument("file", type=Path, help="a pipeline definition JSON file")
     args = parser.parse_args(argv)
@@ -307,7 +316,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{args.file}: valid")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

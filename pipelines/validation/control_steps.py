@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.definitions.expressions import is_numeric, operand_type, type_name
-from pipelines.definitions.references import ReferenceContext
-from pipelines.definitions.shapes import Issue, as_name, member_path, show
+from sagestack_pipelines.validation.expressions import is_numeric, operand_type, type_name
+from sagestack_pipelines.validation.references import ReferenceContext
+from sagestack_pipelines.validation.shapes import Issue, as_name, member_path, show
 
 _ORDERING = frozenset({"GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"})
 # The keys of each condition type (sagemaker.core.workflow.conditions ... to_request()).

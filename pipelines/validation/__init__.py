@@ -4,5 +4,5 @@
 expressions, ``references`` resolves what an expression or a step points at, ``step_kinds``
 says which API each step type calls, ``control_steps`` checks Condition and Fail steps, and
 ``step_graph`` finds dependency cycles.
-The public entry point is :mod:`pipelines.definition_validator`.
+The public entry point is :mod:`.validator` (``python -m sagestack_pipelines.validation FILE``).
 """
