@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
     from sagestack.localcloud.deploy import deploy, stack_config
     from sagestack.localcloud.deploy.progress import Progress
     from sagestack.localcloud.server import LocalCloud
-    from sagestack.program_runner import run_program
+    from sagestack_infra.program_runner import run_program
 
     config = stack_config(args.stack)
     first_program, _ = _timed(lambda: run_program(args.stack, config))

@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.program_size [--projects 1 50] [--repeat 3]
 
 Runs the dev example stack (Pulumi.dev.yaml) with its project copied N times, in-process under
-Pulumi's mocks (sagestack.program_runner), and prints resource counts and the best of
+Pulumi's mocks (sagestack_infra.program_runner), and prints resource counts and the best of
 ``--repeat`` wall-clock and CPU times (CPU time of all threads; it moves less than wall time
 when other work shares the machine). The 0-project stack is the baseline of the same command:
 the ``x baseline`` column divides CPU time by it, so machines compare.
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from sagestack.program_runner import read_stack_file, run_program
+from sagestack_infra.program_runner import read_stack_file, run_program
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """The sagestack platform: config in, components out.
 
-``define_platform`` checks what the config model cannot (physical name lengths AWS enforces),
-then builds the shared platform (key, bucket, on-call topic, feature store, Kubernetes provider)
+``define_platform`` takes a validated config (:mod:`sagestack_infra.config`) and builds the shared
+platform (key, bucket, on-call topic, feature store, Kubernetes provider)
 and one :class:`~sagestack_infra.components.ml_project.MlProject` per configured project.
 """
 
@@ -29,16 +29,10 @@ from sagestack_infra.components.ml_project import (
     MlProjectArgs,
     SharedPlatform,
 )
-from sagestack_infra.components.model_monitor import model_monitor_schedule
 from sagestack_infra.components.oncall import OnCall, OnCallArgs
-from sagestack_infra.config import ConfigError, Project, StackConfig
+from sagestack_infra.config import Project, StackConfig, feature_group_name
 
 PROJECT_TAG = "sagestack:project"
-# Longest suffix a project's physical names get ("-approved": rule and role) and AWS's limit for
-# IAM role, EventBridge rule, CodeBuild project and model package group names.
-LONGEST_PROJECT_SUFFIX = len("-approved")
-NAME_LIMIT = 64
-FEATURE_GROUP_NAME_LIMIT = 64
 DEFAULT_DRIFT_PERIOD = 3600
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -46,7 +40,6 @@ _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 def define_platform(cfg: StackConfig) -> None:
     """Register every resource of the stack and export what people and projects need."""
-    check_physical_names(cfg)
     account_id = aws.get_caller_identity_output().account_id
     region = aws.get_region_output().region
     tags = platform_tags(cfg)
@@ -109,62 +102,6 @@ def define_platform(cfg: StackConfig) -> None:
 
 def platform_tags(cfg: StackConfig) -> dict[str, str]:
     return {**cfg.tags, "environment": cfg.environment}
-
-
-def feature_group_name(cfg: StackConfig, name: str) -> str:
-    return f"{cfg.name_prefix}-{name}"
-
-
-def check_physical_names(cfg: StackConfig) -> None:
-    """Refuse names AWS would refuse, before anything is registered."""
-    problems = []
-    for index, project in enumerate(cfg.projects):
-        longest = f"{contract.resource_name(cfg.name_prefix, project.name)}-approved"
-        if len(longest) > NAME_LIMIT:
-            problems.append(
-                f'sagestack:projects[{index}].name: "{project.name}" makes physical names like '
-                f'"{longest}" {len(longest)} characters long; AWS allows {NAME_LIMIT} '
-                f"(shorten sagestack:namePrefix or the project name)"
-            )
-        problems += model_monitor_problems(index, project)
-    for index, group in enumerate(cfg.feature_groups):
-        physical = feature_group_name(cfg, group.name)
-        if len(physical) > FEATURE_GROUP_NAME_LIMIT:
-            problems.append(
-                f'sagestack:featureGroups[{index}].name: "{group.name}" makes the feature group '
-                f'"{physical}" {len(physical)} characters long; SageMaker allows '
-                f"{FEATURE_GROUP_NAME_LIMIT} (shorten sagestack:namePrefix or the group name)"
-            )
-    if problems:
-        raise ConfigError(problems)
-
-
-# Model Monitor's feature_baseline_drift is a distance between distributions, at most 1.
-MODEL_MONITOR_MAX_THRESHOLD = 1.0
-
-
-def model_monitor_problems(index: int, project: Project) -> list[str]:
-    """What a model-monitor project needs that the config model cannot check alone."""
-    drift, where = project.drift, f"sagestack:projects[{index}]"
-    if drift.monitor != "model-monitor":
-        return []
-    problems = []
-    try:
-        model_monitor_schedule(drift.schedule)
-    except ValueError as error:
-        problems.append(f"{where}.drift.schedule: {error} for drift.monitor model-monitor")
-    if drift.threshold > MODEL_MONITOR_MAX_THRESHOLD:
-        problems.append(
-            f"{where}.drift.threshold: {drift.threshold} is above {MODEL_MONITOR_MAX_THRESHOLD}, "
-            "the largest baseline drift distance Model Monitor reports (drift.monitor "
-            "model-monitor alarms on that distance, not on PSI)"
-        )
-    if project.serving.target != "sagemaker":
-        problems.append(
-            f'{where}.drift.monitor: "model-monitor" watches a SageMaker endpoint; serving.target '
-            f'"{project.serving.target}" has none (use drift.monitor sagestack)'
-        )
-    return problems
 
 
 def drift_period_seconds(schedule: str) -> int:

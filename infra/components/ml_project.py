@@ -25,17 +25,14 @@ from sagestack_infra.components.drift_monitor import (
 from sagestack_infra.components.encryption import EncryptionKey
 from sagestack_infra.components.feature_store import FeatureStore
 from sagestack_infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
-from sagestack_infra.components.model_monitor import (
-    ModelMonitor,
-    ModelMonitorArgs,
-    model_monitor_schedule,
-)
+from sagestack_infra.components.model_monitor import ModelMonitor, ModelMonitorArgs
 from sagestack_infra.components.model_registry import ModelRegistry, ModelRegistryArgs
 from sagestack_infra.components.monitoring import Monitoring, MonitoringArgs
 from sagestack_infra.components.oncall import OnCall
 from sagestack_infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
 from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
 from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
+from sagestack_infra.config.values import model_monitor_schedule
 
 
 @dataclass(frozen=True)

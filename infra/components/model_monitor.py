@@ -19,7 +19,6 @@ Model Monitor is closed to new AWS customers; accounts that never used it stay o
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -37,30 +36,6 @@ from sagestack_pipelines.drift_monitor.pipeline import (
 IMAGE_REPOSITORY = "sagemaker-model-monitor-analyzer"
 ENDPOINT_INPUT_PATH = "/opt/ml/processing/input/endpoint"
 OUTPUT_PATH = "/opt/ml/processing/output"
-HOURLY = "cron(0 * ? * * *)"
-# The forms Model Monitor accepts (ScheduleConfig): hourly, daily at an hour, every N hours.
-_MONITOR_CRON = re.compile(r"^cron\(0 (\*|\d{1,2}|\d{1,2}/\d{1,2}) \? \* \* \*\)$")
-_RATE = re.compile(r"^rate\((\d+) (hour|hours|day|days)\)$")
-
-
-def model_monitor_schedule(schedule: str) -> str:
-    """The project's drift.schedule as a schedule Model Monitor accepts; ValueError otherwise."""
-    if _MONITOR_CRON.match(schedule):
-        return schedule
-    match = _RATE.match(schedule)
-    if match:
-        hours = int(match.group(1)) * (24 if match.group(2).startswith("day") else 1)
-        if hours == 1:
-            return HOURLY
-        if hours == 24:
-            return "cron(0 0 ? * * *)"
-        if hours < 24 and 24 % hours == 0:
-            return f"cron(0 0/{hours} ? * * *)"
-    raise ValueError(
-        f'"{schedule}" is not a schedule Model Monitor runs (expected rate(1 hour), '
-        "rate(N hours) with N dividing 24, rate(1 day), or cron(0 H ? * * *), "
-        "cron(0 H/N ? * * *), cron(0 * ? * * *))"
-    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sagestack.localcloud.deploy.errors import UnsupportedServingError
 from sagestack.localcloud.deploy.handlers import HANDLERS, needs_no_aws_call
 from sagestack.localcloud.deploy.plan import check_deployable, make_plan
 from sagestack.localcloud.deploy.progress import Progress
-from sagestack.program_runner import run_program
+from sagestack_infra.program_runner import run_program
 
 pytestmark = pytest.mark.slow
 

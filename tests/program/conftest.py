@@ -3,7 +3,7 @@
 import pytest
 from graph_helpers import stack_file
 
-from sagestack.program_runner import ProgramRun, run_program
+from sagestack_infra.program_runner import ProgramRun, run_program
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sagestack.program_runner import ProgramRun, RegisteredResource, read_stack_file
+from sagestack_infra.program_runner import ProgramRun, RegisteredResource, read_stack_file
 
 REPO = Path(__file__).resolve().parents[2]
 CONNECTION = (

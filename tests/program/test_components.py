@@ -9,7 +9,6 @@ import pytest
 from graph_helpers import policy, project_entry, stack_config
 
 from sagestack import contract
-from sagestack.program_runner import run_program
 from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from sagestack_infra.components.ci_cd import CiCdArgs, deploy_input_template
@@ -25,6 +24,7 @@ from sagestack_infra.components.oncall import OnCall, OnCallArgs
 from sagestack_infra.components.serving_kubernetes import KubernetesServingArgs
 from sagestack_infra.components.source import filter_groups
 from sagestack_infra.program import drift_period_seconds
+from sagestack_infra.program_runner import run_program
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 TAGS = {"owner": "o", "cost-center": "c", "environment": "dev"}

@@ -11,7 +11,7 @@ import re
 from graph_helpers import policy, project_entry, stack_config
 from test_project_graph import ACCOUNT, BUCKET, KEY_ARN, REGION, SAGEMAKER, role_permissions
 
-from sagestack.program_runner import run_program
+from sagestack_infra.program_runner import run_program
 from sagestack_pipelines.drift_monitor import pipeline as dmp
 from sagestack_pipelines.validation.validator import validate_definition
 

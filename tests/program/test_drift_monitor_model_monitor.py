@@ -12,8 +12,8 @@ from test_drift_monitor import processing_job_permissions
 from test_project_graph import ACCOUNT, REGION, role_permissions
 from test_stack_shapes import CountingMocks
 
-from sagestack.program_runner import run_program
 from sagestack_infra.config import ConfigError
+from sagestack_infra.program_runner import run_program
 
 BUCKET = "sagestack-test-artifacts-123456789012-us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/platform-key-key"
@@ -171,7 +171,7 @@ def test_model_monitor_role_has_exactly_the_jobs_permissions(mixed_run):
     ],
 )
 def test_drift_schedule_becomes_a_schedule_model_monitor_accepts(schedule, cron):
-    from sagestack_infra.components.model_monitor import model_monitor_schedule
+    from sagestack_infra.config.values import model_monitor_schedule
 
     assert model_monitor_schedule(schedule) == cron
 
@@ -224,7 +224,7 @@ def test_model_monitor_configs_it_cannot_run_are_refused_before_any_resource():
 
 
 def test_model_monitor_schedule_refuses_every_few_hours_that_do_not_divide_a_day():
-    from sagestack_infra.components.model_monitor import model_monitor_schedule
+    from sagestack_infra.config.values import model_monitor_schedule
 
     with pytest.raises(ValueError, match=r'"rate\(5 hours\)" is not a schedule Model Monitor'):
         model_monitor_schedule("rate(5 hours)")

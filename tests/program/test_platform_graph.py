@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from graph_helpers import policy, stack_config, statements_by_action
 
-from sagestack.program_runner import run_program
 from sagestack_infra import iam
+from sagestack_infra.program_runner import run_program
 
 ACCOUNT = "123456789012"
 BUCKET = "sagestack-dev-artifacts-123456789012-us-east-1"

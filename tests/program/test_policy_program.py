@@ -1,6 +1,6 @@
 """The policy pack passes on everything the program registers for the example stacks.
 
-The program runs under Pulumi's mocks (``sagestack.program_runner``); each registered resource
+The program runs under Pulumi's mocks (``sagestack_infra.program_runner``); each registered resource
 reaches the pack as the engine would hand it over: inputs to the resource policies, outputs to
 the stack policies, and, for ``aws:`` resources, the default aws provider built from the stack
 file's ``aws:`` settings (where ``aws:defaultTags`` would live).
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pulumi_policy import PolicyProviderResource
 
-from sagestack.program_runner import ProgramRun, read_stack_file, run_program
 from sagestack_infra.policy.evaluate import PlannedResource, evaluate
+from sagestack_infra.program_runner import ProgramRun, read_stack_file, run_program
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_STACKS = ("dev", "local")

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.runtime import mocks as pulumi_mocks
 
-from sagestack.program_runner import DefaultMocks, read_stack_file, run_program
+from sagestack_infra.program_runner import DefaultMocks, read_stack_file, run_program
 
 
 def _bucket_with_key() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sagestack.program_runner import ProgramRun
+from sagestack_infra.program_runner import ProgramRun
 from sagestack_pipelines.drift_monitor.pipeline import code_package
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

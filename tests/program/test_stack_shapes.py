@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from graph_helpers import project_entry, stack_config
 
-from sagestack.program_runner import DefaultMocks, run_program
 from sagestack_infra.config import ConfigError
+from sagestack_infra.program_runner import DefaultMocks, run_program
 
 PLATFORM_COMPONENTS = {
     "sagestack:encryption:EncryptionKey",

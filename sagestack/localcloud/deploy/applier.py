@@ -21,7 +21,7 @@ from sagestack.localcloud.deploy.handlers.base import Applied, Desired, Handler
 from sagestack.localcloud.deploy.plan import Plan
 from sagestack.localcloud.deploy.progress import Progress
 from sagestack.localcloud.deploy.state import DeployState, Record, normalized
-from sagestack.program_runner import RegisteredResource, unwrap_secrets
+from sagestack_infra.program_runner import RegisteredResource, unwrap_secrets
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sagestack.localcloud.deploy.plan import make_plan
 from sagestack.localcloud.deploy.progress import Progress
 from sagestack.localcloud.deploy.refresh import check_state_matches_cloud
 from sagestack.localcloud.deploy.state import DeployState, Record, state_file
-from sagestack.program_runner import read_stack_file, run_program
+from sagestack_infra.program_runner import read_stack_file, run_program
 
 REGION_KEY = "aws:region"
 

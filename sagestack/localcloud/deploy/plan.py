@@ -13,8 +13,8 @@ from sagestack.localcloud.deploy.errors import (
     UnsupportedServingError,
 )
 from sagestack.localcloud.deploy.handlers import handler_for, needs_no_aws_call
-from sagestack.program_runner import ProgramRun, RegisteredResource, run_program
 from sagestack_infra.config import ConfigError
+from sagestack_infra.program_runner import ProgramRun, RegisteredResource, run_program
 
 PROJECT_COMPONENT = "sagestack:project:MlProject"
 KUBERNETES_PREFIX = "kubernetes:"

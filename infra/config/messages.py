@@ -17,12 +17,20 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from sagestack_infra.config_values import PROBLEM
+from sagestack_infra.config.values import PROBLEM
 
 NAMESPACE = "sagestack"
 SECRET_PLACEHOLDER = "[secret]"
 
 Location = tuple[str | int, ...]
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; ``problems`` holds one message per problem, sorted by path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class _Absent:

@@ -1,8 +1,9 @@
 """Rules that look at more than one configuration value.
 
-They read the raw configuration (as YAML or Pulumi gives it), not the validated model, so that
+Most read the raw configuration (as YAML or Pulumi gives it), not the validated model, so that
 they still run when some other value is wrong and every problem is reported at once. Each rule
-skips values of the wrong shape: the model's own validation reports those.
+skips values of the wrong shape: the model's own validation reports those. The model-monitor
+rules at the end need the validated model.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from sagestack_infra.config_messages import Location, Problem, config_path
+from sagestack_infra.config.messages import Location, Problem, config_path
+from sagestack_infra.config.model import Project, StackConfig
+from sagestack_infra.config.values import model_monitor_schedule
 
 REQUIRED_TAGS = ("owner", "cost-center")
 # AWS allows 50 tags per resource; the components add a few of their own (stack, project).
@@ -313,3 +316,39 @@ def _kubernetes_section_problems(raw: Mapping[str, Any]) -> Iterator[Problem]:
                 f'is required because sagestack:projects[{i}].serving.target is "kubernetes"',
             )
             return
+
+
+# Model Monitor's feature_baseline_drift is a distance between distributions, at most 1.
+MODEL_MONITOR_MAX_THRESHOLD = 1.0
+
+
+def model_monitor_problems(cfg: StackConfig) -> list[str]:
+    """What model-monitor projects need that the model cannot check alone (validated config)."""
+    return [
+        problem
+        for index, project in enumerate(cfg.projects)
+        for problem in _model_monitor_project_problems(index, project)
+    ]
+
+
+def _model_monitor_project_problems(index: int, project: Project) -> list[str]:
+    drift, where = project.drift, f"sagestack:projects[{index}]"
+    if drift.monitor != "model-monitor":
+        return []
+    problems = []
+    try:
+        model_monitor_schedule(drift.schedule)
+    except ValueError as error:
+        problems.append(f"{where}.drift.schedule: {error} for drift.monitor model-monitor")
+    if drift.threshold > MODEL_MONITOR_MAX_THRESHOLD:
+        problems.append(
+            f"{where}.drift.threshold: {drift.threshold} is above {MODEL_MONITOR_MAX_THRESHOLD}, "
+            "the largest baseline drift distance Model Monitor reports (drift.monitor "
+            "model-monitor alarms on that distance, not on PSI)"
+        )
+    if project.serving.target != "sagemaker":
+        problems.append(
+            f'{where}.drift.monitor: "model-monitor" watches a SageMaker endpoint; serving.target '
+            f'"{project.serving.target}" has none (use drift.monitor sagestack)'
+        )
+    return problems

@@ -1,7 +1,7 @@
 """Single configuration values and the rule each must follow.
 
 Every type here checks one value on its own; rules that compare several values live in
-``infra/config_rules.py``. A failed check raises :func:`problem`, whose ``rule`` text becomes the
+:mod:`.rules`. A failed check raises :func:`problem`, whose ``rule`` text becomes the
 end of the message ``sagestack:<path>: <value as JSON> <rule>``.
 """
 
@@ -186,3 +186,30 @@ def _check_email(address: str) -> str:
 
 
 EmailAddress = Annotated[str, AfterValidator(_check_email)]
+
+
+# Model Monitor's own schedule (ScheduleConfig) accepts fewer forms than EventBridge.
+HOURLY = "cron(0 * ? * * *)"
+# The forms Model Monitor accepts (ScheduleConfig): hourly, daily at an hour, every N hours.
+_MONITOR_CRON = re.compile(r"^cron\(0 (\*|\d{1,2}|\d{1,2}/\d{1,2}) \? \* \* \*\)$")
+_MONITOR_RATE = re.compile(r"^rate\((\d+) (hour|hours|day|days)\)$")
+
+
+def model_monitor_schedule(schedule: str) -> str:
+    """The project's drift.schedule as a schedule Model Monitor accepts; ValueError otherwise."""
+    if _MONITOR_CRON.match(schedule):
+        return schedule
+    match = _MONITOR_RATE.match(schedule)
+    if match:
+        hours = int(match.group(1)) * (24 if match.group(2).startswith("day") else 1)
+        if hours == 1:
+            return HOURLY
+        if hours == 24:
+            return "cron(0 0 ? * * *)"
+        if hours < 24 and 24 % hours == 0:
+            return f"cron(0 0/{hours} ? * * *)"
+    raise ValueError(
+        f'"{schedule}" is not a schedule Model Monitor runs (expected rate(1 hour), '
+        "rate(N hours) with N dividing 24, rate(1 day), or cron(0 H ? * * *), "
+        "cron(0 H/N ? * * *), cron(0 * ? * * *))"
+    )

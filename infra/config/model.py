@@ -1,0 +1,131 @@
+"""The stack configuration (namespace ``sagestack:``) as one frozen, typed model.
+
+Components receive these models and never read ``pulumi.Config`` themselves; :mod:`.reader`
+builds them once, before any resource is registered.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from sagestack_infra.config.values import (
+    BranchName,
+    ConnectionArn,
+    ContainerImage,
+    Cpu,
+    EmailAddress,
+    FeatureGroupName,
+    FeatureName,
+    HttpsUrl,
+    InstanceType,
+    Memory,
+    NamePrefix,
+    NonEmptyText,
+    Number,
+    ProjectName,
+    ScheduleExpression,
+    WholeNumber,
+)
+
+Metric = Literal["auc", "accuracy", "f1", "rmse", "mae", "r2"]
+LOWER_IS_BETTER: frozenset[str] = frozenset({"rmse", "mae"})
+
+
+class _Model(BaseModel):
+    # YAML keys are camelCase. Python code may build models by attribute name; the config file
+    # may not (parse_stack_config validates by alias only, so `auto_retrain:` is an unknown key).
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=True,
+        allow_inf_nan=False,
+    )
+
+
+class OnCall(_Model):
+    emails: tuple[EmailAddress, ...] = ()
+    pagerduty_url: HttpsUrl | None = None  # a Pulumi secret
+
+
+class Kubernetes(_Model):
+    kubeconfig: NonEmptyText  # a Pulumi secret
+    model_server_image: ContainerImage
+
+
+class Feature(_Model):
+    name: FeatureName
+    type: Literal["String", "Integral", "Fractional"]
+
+
+class FeatureGroup(_Model):
+    name: FeatureGroupName
+    record_identifier: FeatureName
+    event_time: FeatureName
+    online: bool = True
+    features: tuple[Feature, ...] = Field(min_length=1)
+
+
+class Repository(_Model):
+    provider: Literal["github", "gitlab", "bitbucket"]
+    url: NonEmptyText
+    connection_arn: ConnectionArn
+
+
+class Instances(_Model):
+    processing: InstanceType = "ml.m5.large"
+    training: InstanceType = "ml.m5.xlarge"
+    endpoint: InstanceType = "ml.m5.large"
+    endpoint_count: WholeNumber = Field(default=1, ge=1, le=10)
+
+
+class Registration(_Model):
+    metric: Metric
+    threshold: Number
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric not in LOWER_IS_BETTER
+
+
+class Drift(_Model):
+    monitor: Literal["sagestack", "model-monitor"] = "sagestack"
+    features: tuple[FeatureName, ...] = Field(min_length=1)
+    threshold: Number = Field(default=0.2, gt=0, le=10)  # population stability index
+    schedule: ScheduleExpression = "rate(1 hour)"
+
+
+class Serving(_Model):
+    target: Literal["sagemaker", "kubernetes"] = "sagemaker"
+    # The rest applies to Kubernetes only; requests equal limits.
+    replicas: WholeNumber = Field(default=2, ge=1, le=50)
+    cpu: Cpu = "500m"
+    memory: Memory = "1Gi"
+
+
+class Project(_Model):
+    name: ProjectName
+    repository: Repository
+    branch: BranchName = "main"
+    instances: Instances = Instances()
+    registration: Registration
+    drift: Drift
+    auto_retrain: bool = False
+    feature_groups: tuple[FeatureGroupName, ...] = ()
+    serving: Serving = Serving()
+
+
+class StackConfig(_Model):
+    # Comes from the Pulumi stack, not from the config file (excluded from its keys).
+    stack: str = Field(exclude=True)
+    environment: Literal["dev", "staging", "prod"]
+    name_prefix: NamePrefix
+    tags: dict[str, str]
+    oncall: OnCall = OnCall()
+    kubernetes: Kubernetes | None = None
+    feature_groups: tuple[FeatureGroup, ...] = ()
+    projects: tuple[Project, ...] = ()
