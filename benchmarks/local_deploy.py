@@ -52,8 +52,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from sagestack.localcloud.deploy import deploy, stack_config
-    from sagestack.localcloud.deploy.progress import Progress
+    from sagestack.deploy import deploy, stack_config
+    from sagestack.deploy.progress import Progress
     from sagestack.localcloud.server import LocalCloud
     from sagestack_infra.program_runner import run_program
 

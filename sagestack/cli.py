@@ -1,7 +1,7 @@
 """The ``sagestack`` command line: one root group, commands grouped by noun, each thin.
 
-Known failures (a :class:`~sagestack.localcloud.errors.LocalCloudError`, or any exception type a
-command adds to :data:`KNOWN_ERRORS`) print their message, which says what to do; anything else
+Known failures (a :class:`~sagestack.errors.SagestackError`, or any exception type a command
+adds to :data:`KNOWN_ERRORS`) print their message, which says what to do; anything else
 prints a one-line summary. The traceback only shows with ``--debug``. Heavy imports happen inside
 the commands so ``sagestack --help`` stays fast.
 """
@@ -16,12 +16,10 @@ from typing import Any
 
 import click
 
-from sagestack.localcloud.errors import LocalCloudError
+from sagestack import contract
+from sagestack.errors import SagestackError
 
-KNOWN_ERRORS: tuple[type[Exception], ...] = (LocalCloudError,)
-
-# What `local up` tells the shell: the local cloud accepts any credentials.
-TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+KNOWN_ERRORS: tuple[type[Exception], ...] = (SagestackError,)
 
 
 class SagestackGroup(click.Group):
@@ -84,7 +82,12 @@ def local_up(port: int, state_dir: Path | None, region: str) -> None:
 
 
 def _environment(url: str, region: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": region, **TEST_CREDENTIALS}
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": contract.LOCAL_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": contract.LOCAL_SECRET_ACCESS_KEY,
+    }
 
 
 def _saved_note(state_dir: Path | None) -> str:
@@ -123,8 +126,8 @@ def local_deploy(stack: str, endpoint: str | None, state_dir: Path) -> None:
     Prints one line per resource to stderr and a summary; running it again changes only what
     changed, and deletes what the config no longer asks for.
     """
-    from sagestack.localcloud.deploy import deploy, stack_config
-    from sagestack.localcloud.deploy.cloud import endpoint_from_environment
+    from sagestack.clients import endpoint_from_environment
+    from sagestack.deploy import deploy, stack_config
 
     result = deploy(
         stack,
@@ -140,6 +143,6 @@ def local_deploy(stack: str, endpoint: str | None, state_dir: Path) -> None:
 def demo(stack: str) -> None:
     """Start a local cloud, deploy the platform into it, show what was made, run the loop
     (approval -> deploy build, drift -> page -> retraining), stop."""
-    from sagestack.localcloud.deploy.demo import run_demo
+    from sagestack.demo import run_demo
 
     run_demo(stack)

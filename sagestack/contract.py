@@ -163,3 +163,19 @@ def model_monitor_report_prefix(project: str) -> str:
 
 MODEL_MONITOR_STATISTICS = "statistics.json"
 MODEL_MONITOR_CONSTRAINTS = "constraints.json"
+
+
+# --- The local cloud's own routes and credentials ----------------------------------------------
+
+# LocalStack's health path, so tools that wait for LocalStack wait for the local cloud too.
+LOCAL_HEALTH_PATH = "/_localstack/health"
+# GET the local cloud's time; POST {"advance": seconds} to run what falls due meanwhile.
+LOCAL_CLOCK_ROUTE = "/_sagestack/clock"
+# The admin credentials (LocalStack's): requests signed with them are never checked by IAM.
+LOCAL_ACCESS_KEY_ID = "test"
+LOCAL_SECRET_ACCESS_KEY = "test"
+
+# --- SageMaker's container paths ------------------------------------------------------------------
+
+# Where a processing job's inputs and outputs are mounted inside its container.
+PROCESSING_ROOT = "/opt/ml/processing"

@@ -5,4 +5,4 @@ from offline import go_offline
 # At import time, before any test module imports boto3 or the SageMaker SDK.
 go_offline()
 
-pytest_plugins = ["sagestack.localcloud.fixtures"]
+pytest_plugins = ["sagestack.localcloud.testing.fixtures"]

@@ -14,7 +14,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-PROCESSING = Path("/opt/ml/processing")
+from sagestack.contract import PROCESSING_ROOT
+
+PROCESSING = Path(PROCESSING_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:

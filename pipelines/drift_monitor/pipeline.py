@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sagestack.contract import PROCESSING_ROOT
+
 SCHEMA_VERSION = "2020-12-01"
 STEP_NAME = "MeasureDrift"
 
@@ -37,7 +39,7 @@ PARAM_WINDOW_HOURS = "WindowHours"
 PARAM_PSI_THRESHOLD = "PsiThreshold"
 PARAM_INSTANCE_TYPE = "ProcessingInstanceType"
 
-PROCESSING = "/opt/ml/processing"
+PROCESSING = PROCESSING_ROOT
 CODE_PATH = f"{PROCESSING}/input/code"
 BASELINE_PATH = f"{PROCESSING}/baseline"
 OUTPUT_PATH = f"{PROCESSING}/output"

@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-PROCESSING = Path("/opt/ml/processing")
+from sagestack.contract import PROCESSING_ROOT
+
+PROCESSING = Path(PROCESSING_ROOT)
 
 
 def window_folders(end: datetime, hours: int) -> list[str]:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sagestack import contract
+
 log = logging.getLogger(__name__)
 
 Listener = Callable[[datetime, datetime], None]
@@ -144,7 +146,7 @@ class Ticker:
 
 _ticker: Ticker | None = None
 
-ROUTE = "/_sagestack/clock"
+ROUTE = contract.LOCAL_CLOCK_ROUTE
 
 
 def http_app(environ: dict[str, Any], start_response: Callable) -> list[bytes]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sagestack.errors import SagestackError
 
-class LocalCloudError(Exception):
+
+class LocalCloudError(SagestackError):
     """Base of the local cloud's known failures (the command line shows them without traceback)."""
 
 

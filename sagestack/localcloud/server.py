@@ -20,13 +20,13 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from sagestack import contract
 from sagestack.localcloud import moto_integration, state
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
 
-HEALTH_PATH = "/_localstack/health"
 LOOPBACK = "127.0.0.1"
 SHUTDOWN_POLL_SECONDS = 0.05  # how soon stop() is noticed (the default half second adds up)
 
@@ -76,7 +76,7 @@ class LocalCloud:
         if self.state_dir is not None:
             restored = state.load(self.state_dir)
             log.info("restored %d backends from %s", restored, self.state_dir)
-        moto_integration.register_route(HEALTH_PATH, _health_app)
+        moto_integration.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         app = moto_integration.LocalCloudDispatcher()
         listener = self._bind()
         try:

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from datetime import datetime
 
-from sagestack.localcloud.clock import ROUTE
+from sagestack.contract import LOCAL_CLOCK_ROUTE as ROUTE
 
 
 def advance_clock(endpoint: str, seconds: float) -> datetime:

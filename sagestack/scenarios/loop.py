@@ -10,9 +10,8 @@ from typing import Any
 from rich.console import Console
 
 from sagestack import contract
-from sagestack.localcloud import clock
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.services.sns.receiver import SnsReceiver
+from sagestack.clients import AwsClients
+from sagestack.localcloud import SnsReceiver, frozen_clock
 from sagestack.scenarios import approval
 from sagestack.scenarios.alarms import alarm_states, drift_alarm
 from sagestack.scenarios.clock import advance_clock, cloud_time
@@ -52,7 +51,7 @@ def loop_project(config: Mapping[str, Any]) -> str | None:
 
 def run_loop(endpoint: str, stack: str, project_name: str, say: Say, region: str) -> LoopReport:
     """Run the loop for ``project_name`` of the deployed ``stack`` at ``endpoint``."""
-    project = find_project(Cloud(endpoint, region=region), stack, project_name)
+    project = find_project(AwsClients(endpoint, region=region), stack, project_name)
     with SnsReceiver() as receiver:
         subscribe_receiver(project, receiver)
         say(f"on-call receiver subscribed to {project.topic_arn} at {receiver.url}")
@@ -123,7 +122,7 @@ def show_loop(
         console.print("no project is watched by the sagestack drift monitor: no loop to show")
         return None
     console.rule(f"the loop, project {project}")
-    with clock.frozen():
+    with frozen_clock():
         return run_loop(
             endpoint,
             stack,

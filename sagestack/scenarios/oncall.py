@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sagestack.localcloud.services.sns.receiver import (
+from sagestack.localcloud import (
     NOTIFICATION,
     SUBSCRIPTION_CONFIRMATION,
     SnsReceiver,

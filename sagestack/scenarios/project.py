@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sagestack import contract
-from sagestack.localcloud.deploy.cloud import Cloud
+from sagestack.clients import AwsClients
 
 
 class ProjectNotDeployedError(LookupError):
@@ -17,7 +17,7 @@ class ProjectNotDeployedError(LookupError):
 
 @dataclass(frozen=True)
 class Project:
-    cloud: Cloud
+    cloud: AwsClients
     stack: str
     name: str
     parameters: Mapping[str, str]  # contract.Param key -> value
@@ -70,7 +70,7 @@ class Project:
         return self.cloud.client(service)
 
 
-def find_project(cloud: Cloud, stack: str, name: str) -> Project:
+def find_project(cloud: AwsClients, stack: str, name: str) -> Project:
     """``name`` of ``stack`` as its parameters describe it; raises if the platform wrote none."""
     path = contract.parameter_path(stack, name)
     pages = cloud.client("ssm").get_paginator("get_parameters_by_path").paginate(Path=path)

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import pytest
 from e2e_stacks import PROJECT, STACK, DeployedStacks, dev_config
 
+from sagestack.clients import AwsClients
 from sagestack.localcloud import clock
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.fixtures import ENDPOINT_ENV, Endpoint
-from sagestack.localcloud.services.sns.receiver import SnsReceiver
+from sagestack.localcloud.testing.fixtures import ENDPOINT_ENV, Endpoint
+from sagestack.localcloud.testing.receiver import SnsReceiver
 from sagestack.scenarios.project import Project, find_project
 
 
@@ -31,7 +31,7 @@ def deployed_stacks(local_cloud: Endpoint, tmp_path_factory) -> DeployedStacks:
 def _project(local_cloud: Endpoint, monkeypatch: pytest.MonkeyPatch) -> Project:
     # the drift engine and the receiver's confirmations use the environment's endpoint
     monkeypatch.setenv(ENDPOINT_ENV, local_cloud.url)
-    return find_project(Cloud(local_cloud.url, region="us-east-1"), STACK, PROJECT)
+    return find_project(AwsClients(local_cloud.url, region="us-east-1"), STACK, PROJECT)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import io
 from pathlib import Path
 from typing import Any
 
+from sagestack.deploy import deploy, stack_config
+from sagestack.deploy.progress import Progress
 from sagestack.localcloud import state
-from sagestack.localcloud.deploy import deploy, stack_config
-from sagestack.localcloud.deploy.progress import Progress
-from sagestack.localcloud.fixtures import Endpoint
+from sagestack.localcloud.testing.fixtures import Endpoint
 
 STACK, PROJECT = "dev", "churn"
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from e2e_stacks import PROJECT, REPOSITORY, STACK
 from rich.console import Console
 
 from sagestack import contract
-from sagestack.localcloud.deploy import stack_config
+from sagestack.deploy import stack_config
 from sagestack.scenarios.loop import loop_project, show_loop
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]

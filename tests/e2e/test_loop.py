@@ -8,7 +8,7 @@ import pytest
 from e2e_stacks import PROJECT, REPOSITORY, STACK
 
 from sagestack import contract
-from sagestack.localcloud.deploy import stack_config
+from sagestack.deploy import stack_config
 from sagestack.scenarios import approval
 from sagestack.scenarios.alarms import alarm_states, drift_alarm, endpoint_alarm
 from sagestack.scenarios.clock import advance_clock

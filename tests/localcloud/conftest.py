@@ -1,5 +1,5 @@
 """Helpers shared by the local cloud's tests (the fixtures themselves are in the pytest plugin
-sagestack.localcloud.fixtures, registered in tests/conftest.py)."""
+sagestack.localcloud.testing.fixtures, registered in tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -123,10 +123,10 @@ def cloud(fresh_local_cloud):
         pytest.skip("drives the clock of sagestack's local cloud, which LocalStack does not have")
     minute = datetime.now(UTC).replace(second=0, microsecond=0)
     with clock.frozen(start=minute + timedelta(seconds=5)) as frozen:
-        yield Cloud(fresh_local_cloud.url, frozen)
+        yield AwsClients(fresh_local_cloud.url, frozen)
 
 
-class Cloud:
+class AwsClients:
     def __init__(self, url: str, frozen: clock.Clock):
         self.url = url
         self.clock = frozen

@@ -12,15 +12,15 @@ import boto3
 import pulumi_aws as aws
 import pytest
 
-from sagestack.localcloud.deploy import deploy
-from sagestack.localcloud.deploy.errors import (
+from sagestack.deploy import deploy
+from sagestack.deploy.errors import (
     DeployError,
-    LocalCloudUnreachableError,
     ResourceFailedError,
     UnmappedTypesError,
 )
-from sagestack.localcloud.deploy.progress import Progress
-from sagestack.localcloud.deploy.state import DeployState, state_file
+from sagestack.deploy.progress import Progress
+from sagestack.deploy.state import DeployState, state_file
+from sagestack.errors import EndpointUnreachableError
 
 STACK = "unit"
 ASSUME_SAGEMAKER = json.dumps(
@@ -72,7 +72,7 @@ def small_platform(projects=("alpha", "beta"), value_suffix=""):
 
 
 # What a no-change re-deploy may ask the cloud: the program's account lookup, and one look-up per
-# common type that the state still matches the cloud (sagestack.localcloud.deploy.refresh).
+# common type that the state still matches the cloud (sagestack.deploy.refresh).
 READ_ONLY_CALLS = {
     "GetCallerIdentity",
     "DescribeKey",
@@ -244,7 +244,7 @@ def test_deploy_to_an_endpoint_where_nothing_answers_says_how_to_start_one(tmp_p
     class Nowhere:
         url = "http://127.0.0.1:9"  # discard port: nothing listens
 
-    with pytest.raises(LocalCloudUnreachableError, match="sagestack local up"):
+    with pytest.raises(EndpointUnreachableError, match="sagestack local up"):
         run(Nowhere, tmp_path, small_platform())
     assert not state_file(tmp_path, STACK).exists()
 

@@ -11,11 +11,11 @@ import pytest
 from test_deploy import READ_ONLY_CALLS, CallCounter
 
 from sagestack import contract
-from sagestack.localcloud.deploy import deploy, stack_config
-from sagestack.localcloud.deploy.errors import UnsupportedServingError
-from sagestack.localcloud.deploy.handlers import HANDLERS, needs_no_aws_call
-from sagestack.localcloud.deploy.plan import check_deployable, make_plan
-from sagestack.localcloud.deploy.progress import Progress
+from sagestack.deploy import deploy, stack_config
+from sagestack.deploy.errors import UnsupportedServingError
+from sagestack.deploy.handlers import HANDLERS, needs_no_aws_call
+from sagestack.deploy.plan import check_deployable, make_plan
+from sagestack.deploy.progress import Progress
 from sagestack_infra.program_runner import run_program
 
 pytestmark = pytest.mark.slow

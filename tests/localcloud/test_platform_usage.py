@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from sagestack import contract
-from sagestack.localcloud.deploy import deploy, stack_config
-from sagestack.localcloud.fixtures import ENDPOINT_ENV
+from sagestack.deploy import deploy, stack_config
+from sagestack.localcloud.testing.fixtures import ENDPOINT_ENV
 
 # One deploy serves every test here: the group keeps them together on one xdist worker, so no
 # other test resets the cloud in between.

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from sagestack import contract
 from sagestack.localcloud import clock
 from sagestack.localcloud.services.sns import SENDER, signing
-from sagestack.localcloud.services.sns.receiver import (
+from sagestack.localcloud.testing.receiver import (
     NOTIFICATION,
     SUBSCRIPTION_CONFIRMATION,
     SnsReceiver,

@@ -7,6 +7,6 @@ What was made is recorded per stack (:mod:`.state`), so a re-deploy changes only
 deletes what the program no longer registers. :func:`deploy` is the entry point.
 """
 
-from sagestack.localcloud.deploy.deployment import DeployResult, deploy, stack_config
+from sagestack.deploy.deployment import DeployResult, deploy, stack_config
 
 __all__ = ["DeployResult", "deploy", "stack_config"]

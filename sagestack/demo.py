@@ -11,17 +11,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.deployment import DeployResult, deploy, stack_config
-from sagestack.localcloud.deploy.inventory import parameter_table, service_tables
-from sagestack.localcloud.deploy.progress import Progress
+from sagestack.clients import AwsClients
+from sagestack.deploy.deployment import DeployResult, deploy, stack_config
+from sagestack.deploy.inventory import parameter_table, service_tables
+from sagestack.deploy.progress import Progress
 from sagestack.scenarios.loop import show_loop
 
 
 def run_demo(
     stack: str, directory: Path = Path("."), console: Console | None = None
 ) -> DeployResult:
-    from sagestack.localcloud.server import LocalCloud
+    from sagestack.localcloud import LocalCloud
 
     console = console or Console()
     config = stack_config(stack, directory)
@@ -35,7 +35,7 @@ def run_demo(
         )
         for table in service_tables(result.resources):
             console.print(table)
-        reader = Cloud(cloud.url, region=config.get("aws:region"))
+        reader = AwsClients(cloud.url, region=config.get("aws:region"))
         for project in _project_names(config):
             console.print(parameter_table(reader, stack, project))
         result.progress.print_summary(stack, console)

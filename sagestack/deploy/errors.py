@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sagestack.localcloud.errors import LocalCloudError
+from sagestack.errors import SagestackError
 
 
-class DeployError(LocalCloudError):
+class DeployError(SagestackError):
     """A deploy that did not complete; the message says what to do next."""
 
 
@@ -19,7 +19,7 @@ class UnmappedTypesError(DeployError):
         super().__init__(
             "the local cloud has no handler for resource type(s) "
             + ", ".join(types)
-            + "; nothing was created (add a handler in sagestack/localcloud/deploy/handlers/)"
+            + "; nothing was created (add a handler in sagestack/deploy/handlers/)"
         )
 
 
@@ -42,14 +42,4 @@ class ResourceFailedError(DeployError):
         super().__init__(
             f"{type_token} {name} failed: {cause}; resources created before it are recorded in "
             "the deploy state, so running the deploy again resumes from there"
-        )
-
-
-class LocalCloudUnreachableError(DeployError):
-    def __init__(self, endpoint: str, reason: str) -> None:
-        self.endpoint = endpoint
-        super().__init__(
-            f"no local cloud answers at {endpoint} ({reason}); start one with "
-            "`sagestack local up` (then export AWS_ENDPOINT_URL as it prints), or pass "
-            "--endpoint URL"
         )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import (
+from sagestack.clients import AwsClients
+from sagestack.deploy.handlers.base import (
     Applied,
     Checkpoint,
     Desired,
     Handler,
     put_style,
 )
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.deploy.requests import build_request, tag_list
 
 _ROLE_RENAMES = {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"}
 
@@ -26,7 +26,7 @@ def _role_outputs(role: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_role(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def create_role(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     iam = cloud.client("iam")
     inputs = {**desired.inputs, "name": desired.physical_name()}
     request = build_request(iam, "CreateRole", inputs, renames=_ROLE_RENAMES, ignore=("tags",))
@@ -34,7 +34,7 @@ def create_role(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Appl
     return Applied(role["RoleName"], _role_outputs(role))
 
 
-def update_role(cloud: Cloud, name: str, desired: Desired) -> Applied:
+def update_role(cloud: AwsClients, name: str, desired: Desired) -> Applied:
     iam = cloud.client("iam")
     iam.update_assume_role_policy(RoleName=name, PolicyDocument=desired.inputs["assumeRolePolicy"])
     current = {t["Key"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
@@ -46,11 +46,11 @@ def update_role(cloud: Cloud, name: str, desired: Desired) -> Applied:
     return Applied(name, _role_outputs(iam.get_role(RoleName=name)["Role"]))
 
 
-def delete_role(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+def delete_role(cloud: AwsClients, name: str, _outputs: dict[str, Any]) -> None:
     cloud.client("iam").delete_role(RoleName=name)
 
 
-def put_role_policy(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def put_role_policy(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     iam = cloud.client("iam")
     inputs = {**desired.inputs, "name": desired.physical_name()}
     request = build_request(
@@ -65,7 +65,7 @@ def put_role_policy(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> 
     )
 
 
-def delete_role_policy(cloud: Cloud, policy_id: str, _outputs: dict[str, Any]) -> None:
+def delete_role_policy(cloud: AwsClients, policy_id: str, _outputs: dict[str, Any]) -> None:
     role, _, name = policy_id.partition(":")
     cloud.client("iam").delete_role_policy(RoleName=role, PolicyName=name)
 

@@ -9,15 +9,15 @@ from typing import Any
 
 import boto3
 
-from sagestack.localcloud.deploy import progress as outcome
-from sagestack.localcloud.deploy.applier import ApplyingMocks
-from sagestack.localcloud.deploy.cloud import Cloud, check_reachable
-from sagestack.localcloud.deploy.errors import DeployError, ResourceFailedError
-from sagestack.localcloud.deploy.handlers import handler_for
-from sagestack.localcloud.deploy.plan import make_plan
-from sagestack.localcloud.deploy.progress import Progress
-from sagestack.localcloud.deploy.refresh import check_state_matches_cloud
-from sagestack.localcloud.deploy.state import DeployState, Record, state_file
+from sagestack.clients import AwsClients, check_reachable
+from sagestack.deploy import progress as outcome
+from sagestack.deploy.applier import ApplyingMocks
+from sagestack.deploy.errors import DeployError, ResourceFailedError
+from sagestack.deploy.handlers import handler_for
+from sagestack.deploy.plan import make_plan
+from sagestack.deploy.progress import Progress
+from sagestack.deploy.refresh import check_state_matches_cloud
+from sagestack.deploy.state import DeployState, Record, state_file
 from sagestack_infra.program_runner import read_stack_file, run_program
 
 REGION_KEY = "aws:region"
@@ -63,7 +63,7 @@ def deploy(
     progress = progress or Progress()
     check_reachable(endpoint)
     plan = make_plan(stack, config, secret_keys=secret_keys, program=program)
-    cloud = Cloud(endpoint, session=session, region=config.get(REGION_KEY))
+    cloud = AwsClients(endpoint, session=session, region=config.get(REGION_KEY))
     state = DeployState.load(state_file(state_dir, stack), endpoint)
     if check_state_matches_cloud(cloud, state):
         progress.note(
@@ -83,7 +83,9 @@ def deploy(
     return DeployResult(stack, progress, state.path, tuple(state.records()))
 
 
-def delete_removed(cloud: Cloud, state: DeployState, kept: set[str], progress: Progress) -> None:
+def delete_removed(
+    cloud: AwsClients, state: DeployState, kept: set[str], progress: Progress
+) -> None:
     """Delete the recorded resources the program no longer registers, never one before a
     resource that depends on it."""
     removed = {r.urn: r for r in state.records() if r.urn not in kept}
@@ -97,7 +99,7 @@ def delete_removed(cloud: Cloud, state: DeployState, kept: set[str], progress: P
                 break
 
 
-def _delete(cloud: Cloud, state: DeployState, record: Record, progress: Progress) -> None:
+def _delete(cloud: AwsClients, state: DeployState, record: Record, progress: Progress) -> None:
     handler = handler_for(record.type)
     if handler is None:
         raise ResourceFailedError(record.type, record.name, KeyError("no handler to delete it"))

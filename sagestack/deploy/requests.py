@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from sagestack.localcloud.deploy.errors import InputError
+from sagestack.deploy.errors import InputError
 
 
 def build_request(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.errors import InputError
-from sagestack.localcloud.deploy.handlers.base import (
+from sagestack.clients import AwsClients
+from sagestack.deploy.errors import InputError
+from sagestack.deploy.handlers.base import (
     Applied,
     Checkpoint,
     Desired,
     Handler,
     put_style,
 )
-from sagestack.localcloud.deploy.requests import tag_list
+from sagestack.deploy.requests import tag_list
 
 # Pulumi's topic inputs that are topic attributes in AWS, by attribute name.
 _TOPIC_ATTRIBUTES = {
@@ -49,7 +49,7 @@ def _attribute_value(value: Any) -> str:
     return str(value)
 
 
-def create_topic(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def create_topic(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     name = desired.physical_name()
     arn = cloud.client("sns").create_topic(
         Name=name, Attributes=_attributes(desired), Tags=tag_list(desired.get("tags"))
@@ -57,7 +57,7 @@ def create_topic(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> App
     return Applied(arn, {"arn": arn, "name": name, "owner": cloud.account_id})
 
 
-def update_topic(cloud: Cloud, arn: str, desired: Desired) -> Applied:
+def update_topic(cloud: AwsClients, arn: str, desired: Desired) -> Applied:
     sns = cloud.client("sns")
     for attribute, value in _attributes(desired).items():
         sns.set_topic_attributes(TopicArn=arn, AttributeName=attribute, AttributeValue=value)
@@ -66,11 +66,11 @@ def update_topic(cloud: Cloud, arn: str, desired: Desired) -> Applied:
     return Applied(arn, {"arn": arn, "name": desired.physical_name(), "owner": cloud.account_id})
 
 
-def delete_topic(cloud: Cloud, arn: str, _outputs: dict[str, Any]) -> None:
+def delete_topic(cloud: AwsClients, arn: str, _outputs: dict[str, Any]) -> None:
     cloud.client("sns").delete_topic(TopicArn=arn)
 
 
-def set_topic_policy(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def set_topic_policy(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     arn = desired.inputs["arn"]
     cloud.client("sns").set_topic_attributes(
         TopicArn=arn, AttributeName="Policy", AttributeValue=desired.inputs["policy"]
@@ -78,14 +78,14 @@ def set_topic_policy(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) ->
     return Applied(arn, {"owner": cloud.account_id})
 
 
-def reset_topic_policy(cloud: Cloud, arn: str, _outputs: dict[str, Any]) -> None:
+def reset_topic_policy(cloud: AwsClients, arn: str, _outputs: dict[str, Any]) -> None:
     # A topic always has a policy: removing ours restores the one SNS gives every new topic.
     cloud.client("sns").set_topic_attributes(
         TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(_default_policy(cloud, arn))
     )
 
 
-def _default_policy(cloud: Cloud, arn: str) -> dict[str, Any]:
+def _default_policy(cloud: AwsClients, arn: str) -> dict[str, Any]:
     actions = [
         "SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission",
         "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe",
@@ -107,7 +107,7 @@ def _default_policy(cloud: Cloud, arn: str) -> dict[str, Any]:
     }
 
 
-def subscribe(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def subscribe(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     attributes = {}
     if desired.get("filterPolicy"):
         attributes["FilterPolicy"] = desired.inputs["filterPolicy"]
@@ -123,7 +123,7 @@ def subscribe(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applie
     return Applied(arn, {"arn": arn, "ownerId": cloud.account_id})
 
 
-def unsubscribe(cloud: Cloud, arn: str, _outputs: dict[str, Any]) -> None:
+def unsubscribe(cloud: AwsClients, arn: str, _outputs: dict[str, Any]) -> None:
     cloud.client("sns").unsubscribe(SubscriptionArn=arn)
 
 

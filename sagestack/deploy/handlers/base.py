@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
+from sagestack.clients import AwsClients
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,9 @@ class Applied:
 # Called with the physical id as soon as a multi-call create has made the resource, so a failure
 # in a later call still leaves the resource recorded (and deletable).
 Checkpoint = Callable[[str], None]
-Create = Callable[[Cloud, Desired, Checkpoint], Applied]
-Update = Callable[[Cloud, str, Desired], Applied]
-Delete = Callable[[Cloud, str, dict[str, Any]], None]
+Create = Callable[[AwsClients, Desired, Checkpoint], Applied]
+Update = Callable[[AwsClients, str, Desired], Applied]
+Delete = Callable[[AwsClients, str, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Handler:
 def put_style(create: Create, delete: Delete, replace_on: frozenset[str] = frozenset()) -> Handler:
     """A handler whose create is an idempotent put (policies, configurations): update re-puts."""
 
-    def update(cloud: Cloud, _id: str, desired: Desired) -> Applied:
+    def update(cloud: AwsClients, _id: str, desired: Desired) -> Applied:
         return create(cloud, desired, _no_checkpoint)
 
     return Handler(create=create, delete=delete, update=update, replace_on=replace_on)

@@ -8,21 +8,21 @@ from urllib.parse import urlencode
 
 from botocore import xform_name
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.errors import InputError
-from sagestack.localcloud.deploy.handlers.base import (
+from sagestack.clients import AwsClients
+from sagestack.deploy.errors import InputError
+from sagestack.deploy.handlers.base import (
     Applied,
     Checkpoint,
     Desired,
     Handler,
     put_style,
 )
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.deploy.requests import build_request, tag_list
 
 _BY_BUCKET = frozenset({"bucket"})
 
 
-def _bucket_outputs(cloud: Cloud, bucket: str) -> dict[str, Any]:
+def _bucket_outputs(cloud: AwsClients, bucket: str) -> dict[str, Any]:
     return {
         "bucket": bucket,
         "arn": f"arn:aws:s3:::{bucket}",
@@ -32,7 +32,7 @@ def _bucket_outputs(cloud: Cloud, bucket: str) -> dict[str, Any]:
     }
 
 
-def create_bucket(cloud: Cloud, desired: Desired, checkpoint: Checkpoint) -> Applied:
+def create_bucket(cloud: AwsClients, desired: Desired, checkpoint: Checkpoint) -> Applied:
     s3 = cloud.client("s3")
     # forceDestroy is the provider's own setting (see delete_bucket); tags are a second call
     request = build_request(s3, "CreateBucket", desired.inputs, ignore=("forceDestroy", "tags"))
@@ -43,7 +43,7 @@ def create_bucket(cloud: Cloud, desired: Desired, checkpoint: Checkpoint) -> App
     return update_bucket(cloud, request["Bucket"], desired)
 
 
-def update_bucket(cloud: Cloud, bucket: str, desired: Desired) -> Applied:
+def update_bucket(cloud: AwsClients, bucket: str, desired: Desired) -> Applied:
     s3 = cloud.client("s3")
     tags = desired.get("tags", {})
     if tags:
@@ -53,14 +53,14 @@ def update_bucket(cloud: Cloud, bucket: str, desired: Desired) -> Applied:
     return Applied(bucket, _bucket_outputs(cloud, bucket))
 
 
-def delete_bucket(cloud: Cloud, bucket: str, outputs: dict[str, Any]) -> None:
+def delete_bucket(cloud: AwsClients, bucket: str, outputs: dict[str, Any]) -> None:
     # As the provider does: a bucket still holding objects is refused unless forceDestroy is set.
     if outputs.get("forceDestroy"):
         _empty_bucket(cloud, bucket)
     cloud.client("s3").delete_bucket(Bucket=bucket)
 
 
-def _empty_bucket(cloud: Cloud, bucket: str) -> None:
+def _empty_bucket(cloud: AwsClients, bucket: str) -> None:
     s3 = cloud.client("s3")
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
@@ -69,7 +69,7 @@ def _empty_bucket(cloud: Cloud, bucket: str) -> None:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
 
 
-def put_object(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def put_object(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     s3 = cloud.client("s3")
     if desired.get("source") is not None:
         raise InputError(
@@ -103,7 +103,7 @@ def _object_body(desired: Desired) -> bytes:
     return str(desired.get("content", "")).encode()
 
 
-def delete_object(cloud: Cloud, key: str, outputs: dict[str, Any]) -> None:
+def delete_object(cloud: AwsClients, key: str, outputs: dict[str, Any]) -> None:
     cloud.client("s3").delete_object(Bucket=outputs["bucket"], Key=key)
 
 
@@ -111,7 +111,7 @@ def bucket_setting(put: str, delete: str, member: str | None = None) -> Handler:
     """A configuration set by ``put`` and removed by ``delete``; ``member`` names the AWS
     structure that the Pulumi resource flattens into its own inputs."""
 
-    def create(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    def create(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
         s3 = cloud.client("s3")
         bucket = desired.inputs["bucket"]
         if member is None:
@@ -122,13 +122,13 @@ def bucket_setting(put: str, delete: str, member: str | None = None) -> Handler:
         getattr(s3, xform_name(put))(**request)
         return Applied(bucket, {})
 
-    def remove(cloud: Cloud, bucket: str, _outputs: dict[str, Any]) -> None:
+    def remove(cloud: AwsClients, bucket: str, _outputs: dict[str, Any]) -> None:
         getattr(cloud.client("s3"), xform_name(delete))(Bucket=bucket)
 
     return put_style(create, remove, replace_on=_BY_BUCKET)
 
 
-def _ownership_controls(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def _ownership_controls(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     # Pulumi holds one rule where AWS takes a list of them.
     bucket = desired.inputs["bucket"]
     controls = build_request(
@@ -141,7 +141,7 @@ def _ownership_controls(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint)
     return Applied(bucket, {})
 
 
-def _suspend_versioning(cloud: Cloud, bucket: str, _outputs: dict[str, Any]) -> None:
+def _suspend_versioning(cloud: AwsClients, bucket: str, _outputs: dict[str, Any]) -> None:
     # Versioning once enabled can only be suspended, never removed (the provider does the same).
     cloud.client("s3").put_bucket_versioning(
         Bucket=bucket, VersioningConfiguration={"Status": "Suspended"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, put_style
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.clients import AwsClients
+from sagestack.deploy.handlers.base import Applied, Checkpoint, Desired, put_style
+from sagestack.deploy.requests import build_request, tag_list
 
 
-def put_alarm(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def put_alarm(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     cloudwatch = cloud.client("cloudwatch")
     inputs = {**desired.inputs, "name": desired.physical_name()}
     # Pulumi holds dimensions as a map; AWS as a list of name/value pairs.
@@ -26,7 +26,7 @@ def put_alarm(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applie
     return Applied(name, {"arn": cloud.arn("cloudwatch", f"alarm:{name}"), "name": name})
 
 
-def delete_alarm(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+def delete_alarm(cloud: AwsClients, name: str, _outputs: dict[str, Any]) -> None:
     cloud.client("cloudwatch").delete_alarms(AlarmNames=[name])
 
 

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sagestack.localcloud.deploy.errors import DeployError
+from sagestack.deploy.errors import DeployError
 
 FORMAT_VERSION = 1
 

@@ -6,42 +6,42 @@ from typing import Any
 
 from botocore import xform_name
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.clients import AwsClients
+from sagestack.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.deploy.requests import build_request, tag_list
 
 
 def named_resource(kind: str) -> Handler:
     """A resource created by ``Create<kind>`` and deleted by ``Delete<kind>``, both keyed by
     ``<kind>Name``; ``Create<kind>`` answers its ``<kind>Arn``."""
 
-    def create(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+    def create(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
         sagemaker = cloud.client("sagemaker")
         request = build_request(sagemaker, f"Create{kind}", desired.inputs, ignore=("tags",))
         call = getattr(sagemaker, xform_name(f"Create{kind}"))
         response = call(**request, Tags=tag_list(desired.get("tags")))
         return Applied(request[f"{kind}Name"], {"arn": response[f"{kind}Arn"]})
 
-    def delete(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+    def delete(cloud: AwsClients, name: str, _outputs: dict[str, Any]) -> None:
         getattr(cloud.client("sagemaker"), xform_name(f"Delete{kind}"))(**{f"{kind}Name": name})
 
     return Handler(create=create, delete=delete)
 
 
-def create_pipeline(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def create_pipeline(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     sagemaker = cloud.client("sagemaker")
     request = build_request(sagemaker, "CreatePipeline", desired.inputs, ignore=("tags",))
     response = sagemaker.create_pipeline(**request, Tags=tag_list(desired.get("tags")))
     return Applied(request["PipelineName"], {"arn": response["PipelineArn"]})
 
 
-def update_pipeline(cloud: Cloud, name: str, desired: Desired) -> Applied:
+def update_pipeline(cloud: AwsClients, name: str, desired: Desired) -> Applied:
     sagemaker = cloud.client("sagemaker")
     request = build_request(sagemaker, "UpdatePipeline", desired.inputs, ignore=("tags",))
     return Applied(name, {"arn": sagemaker.update_pipeline(**request)["PipelineArn"]})
 
 
-def delete_pipeline(cloud: Cloud, name: str, _outputs: dict[str, Any]) -> None:
+def delete_pipeline(cloud: AwsClients, name: str, _outputs: dict[str, Any]) -> None:
     cloud.client("sagemaker").delete_pipeline(PipelineName=name)
 
 

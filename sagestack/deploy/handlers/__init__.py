@@ -1,9 +1,9 @@
 """The registry of resource handlers: one module per AWS service, each exporting ``HANDLERS``
-(type token -> :class:`~sagestack.localcloud.deploy.handlers.base.Handler`)."""
+(type token -> :class:`~sagestack.deploy.handlers.base.Handler`)."""
 
 from __future__ import annotations
 
-from sagestack.localcloud.deploy.handlers import (
+from sagestack.deploy.handlers import (
     cloudwatch,
     codebuild,
     events,
@@ -14,7 +14,7 @@ from sagestack.localcloud.deploy.handlers import (
     sns,
     ssm,
 )
-from sagestack.localcloud.deploy.handlers.base import Handler
+from sagestack.deploy.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
     **cloudwatch.HANDLERS,

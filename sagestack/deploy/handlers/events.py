@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, put_style
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.clients import AwsClients
+from sagestack.deploy.handlers.base import Applied, Checkpoint, Desired, put_style
+from sagestack.deploy.requests import build_request, tag_list
 
 DEFAULT_BUS = "default"
 # Pulumi's names for a target's members where AWS's differ by more than case.
@@ -24,7 +24,7 @@ _TARGET_RENAMES = {
 }
 
 
-def put_rule(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def put_rule(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     events = cloud.client("events")
     inputs = {**desired.inputs, "name": desired.physical_name()}
     # Pulumi's state input is the rule's State; its older isEnabled flag maps onto it.
@@ -42,12 +42,12 @@ def _rule_id(request: dict[str, Any]) -> str:
     return request["Name"] if bus == DEFAULT_BUS else f"{bus}/{request['Name']}"
 
 
-def delete_rule(cloud: Cloud, rule_id: str, _outputs: dict[str, Any]) -> None:
+def delete_rule(cloud: AwsClients, rule_id: str, _outputs: dict[str, Any]) -> None:
     bus, _, name = rule_id.rpartition("/")
     cloud.client("events").delete_rule(Name=name, EventBusName=bus or DEFAULT_BUS)
 
 
-def put_target(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def put_target(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     events = cloud.client("events")
     target = {k: v for k, v in desired.inputs.items() if k not in ("rule", "eventBusName")}
     # Without a targetId the provider generates one; the logical name keeps re-deploys stable.
@@ -66,7 +66,7 @@ def put_target(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Appli
     return Applied(f"{request['Rule']}-{target_id}", {"targetId": target_id})
 
 
-def delete_target(cloud: Cloud, _target: str, outputs: dict[str, Any]) -> None:
+def delete_target(cloud: AwsClients, _target: str, outputs: dict[str, Any]) -> None:
     cloud.client("events").remove_targets(
         Rule=outputs["rule"],
         EventBusName=outputs.get("eventBusName") or DEFAULT_BUS,

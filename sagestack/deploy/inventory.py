@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from rich.table import Table
 
 from sagestack import contract
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.state import Record
+from sagestack.clients import AwsClients
+from sagestack.deploy.state import Record
 
 
 def service_of(type_token: str) -> str:
@@ -38,7 +38,7 @@ def service_tables(resources: Iterable[Record]) -> list[Table]:
     return tables
 
 
-def parameter_table(cloud: Cloud, stack: str, project: str) -> Table:
+def parameter_table(cloud: AwsClients, stack: str, project: str) -> Table:
     path = contract.parameter_path(stack, project)
     table = Table(title=f"SSM parameters of project {project} ({path})", title_justify="left")
     table.add_column("key")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
-from sagestack.localcloud.deploy.requests import build_request, tag_list
+from sagestack.clients import AwsClients
+from sagestack.deploy.handlers.base import Applied, Checkpoint, Desired, Handler
+from sagestack.deploy.requests import build_request, tag_list
 
 _PROJECT_RENAMES = {"buildTimeout": "timeoutInMinutes", "queuedTimeout": "queuedTimeoutInMinutes"}
 
 
-def _project_request(cloud: Cloud, operation: str, desired: Desired) -> dict[str, Any]:
+def _project_request(cloud: AwsClients, operation: str, desired: Desired) -> dict[str, Any]:
     request = build_request(
         cloud.client("codebuild"),
         operation,
@@ -27,24 +27,24 @@ def _project_outputs(project: dict[str, Any]) -> dict[str, Any]:
     return {"arn": project["arn"], "name": project["name"]}
 
 
-def create_project(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def create_project(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     request = _project_request(cloud, "CreateProject", desired)
     project = cloud.client("codebuild").create_project(**request)["project"]
     # The provider's id for a project is its ARN.
     return Applied(project["arn"], _project_outputs(project))
 
 
-def update_project(cloud: Cloud, arn: str, desired: Desired) -> Applied:
+def update_project(cloud: AwsClients, arn: str, desired: Desired) -> Applied:
     request = _project_request(cloud, "UpdateProject", desired)
     project = cloud.client("codebuild").update_project(**request)["project"]
     return Applied(arn, _project_outputs(project))
 
 
-def delete_project(cloud: Cloud, _arn: str, outputs: dict[str, Any]) -> None:
+def delete_project(cloud: AwsClients, _arn: str, outputs: dict[str, Any]) -> None:
     cloud.client("codebuild").delete_project(name=outputs["name"])
 
 
-def _webhook_request(cloud: Cloud, operation: str, desired: Desired) -> dict[str, Any]:
+def _webhook_request(cloud: AwsClients, operation: str, desired: Desired) -> dict[str, Any]:
     # Pulumi wraps each filter group as {"filters": [...]}; AWS takes the bare lists.
     inputs = dict(desired.inputs)
     groups = [group.get("filters", []) for group in inputs.pop("filterGroups", None) or []]
@@ -64,19 +64,19 @@ def _webhook_outputs(webhook: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_webhook(cloud: Cloud, desired: Desired, _checkpoint: Checkpoint) -> Applied:
+def create_webhook(cloud: AwsClients, desired: Desired, _checkpoint: Checkpoint) -> Applied:
     request = _webhook_request(cloud, "CreateWebhook", desired)
     webhook = cloud.client("codebuild").create_webhook(**request)["webhook"]
     return Applied(request["projectName"], _webhook_outputs(webhook))
 
 
-def update_webhook(cloud: Cloud, project: str, desired: Desired) -> Applied:
+def update_webhook(cloud: AwsClients, project: str, desired: Desired) -> Applied:
     request = _webhook_request(cloud, "UpdateWebhook", desired)
     webhook = cloud.client("codebuild").update_webhook(**request)["webhook"]
     return Applied(project, _webhook_outputs(webhook))
 
 
-def delete_webhook(cloud: Cloud, project: str, _outputs: dict[str, Any]) -> None:
+def delete_webhook(cloud: AwsClients, project: str, _outputs: dict[str, Any]) -> None:
     cloud.client("codebuild").delete_webhook(projectName=project)
 
 

@@ -13,14 +13,14 @@ from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 
-from sagestack.localcloud.deploy import progress as outcome
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.errors import DeployError
-from sagestack.localcloud.deploy.handlers import handler_for, needs_no_aws_call
-from sagestack.localcloud.deploy.handlers.base import Applied, Desired, Handler
-from sagestack.localcloud.deploy.plan import Plan
-from sagestack.localcloud.deploy.progress import Progress
-from sagestack.localcloud.deploy.state import DeployState, Record, normalized
+from sagestack.clients import AwsClients
+from sagestack.deploy import progress as outcome
+from sagestack.deploy.errors import DeployError
+from sagestack.deploy.handlers import handler_for, needs_no_aws_call
+from sagestack.deploy.handlers.base import Applied, Desired, Handler
+from sagestack.deploy.plan import Plan
+from sagestack.deploy.progress import Progress
+from sagestack.deploy.state import DeployState, Record, normalized
 from sagestack_infra.program_runner import RegisteredResource, unwrap_secrets
 
 
@@ -32,7 +32,7 @@ class Failure:
 
 
 class ApplyingMocks(pulumi_mocks.Mocks):
-    def __init__(self, cloud: Cloud, plan: Plan, state: DeployState, progress: Progress):
+    def __init__(self, cloud: AwsClients, plan: Plan, state: DeployState, progress: Progress):
         self.cloud = cloud
         self.plan = plan
         self.state = state
@@ -134,12 +134,12 @@ class ApplyingMocks(pulumi_mocks.Mocks):
         if answer is None:
             raise DeployError(
                 f"the local deploy does not answer the provider function {args.token}; "
-                "add it to sagestack/localcloud/deploy/applier.py"
+                "add it to sagestack/deploy/applier.py"
             )
         return answer(self.cloud)
 
 
-def _caller_identity(cloud: Cloud) -> dict[str, Any]:
+def _caller_identity(cloud: AwsClients) -> dict[str, Any]:
     identity = cloud.client("sts").get_caller_identity()
     return {
         "accountId": identity["Account"],
@@ -149,7 +149,7 @@ def _caller_identity(cloud: Cloud) -> dict[str, Any]:
     }
 
 
-def _region(cloud: Cloud) -> dict[str, Any]:
+def _region(cloud: AwsClients) -> dict[str, Any]:
     return {
         "name": cloud.region,
         "region": cloud.region,
@@ -159,7 +159,7 @@ def _region(cloud: Cloud) -> dict[str, Any]:
     }
 
 
-def _partition(_cloud: Cloud) -> dict[str, Any]:
+def _partition(_cloud: AwsClients) -> dict[str, Any]:
     return {
         "partition": "aws",
         "dnsSuffix": "amazonaws.com",

@@ -7,12 +7,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sagestack.localcloud.deploy.errors import (
+from sagestack.deploy.errors import (
     DeployError,
     UnmappedTypesError,
     UnsupportedServingError,
 )
-from sagestack.localcloud.deploy.handlers import handler_for, needs_no_aws_call
+from sagestack.deploy.handlers import handler_for, needs_no_aws_call
 from sagestack_infra.config import ConfigError
 from sagestack_infra.program_runner import ProgramRun, RegisteredResource, run_program
 

@@ -1,4 +1,4 @@
-"""The local cloud as the applier reaches it: boto3 clients on one endpoint, and a health check."""
+"""boto3 clients for one AWS endpoint (the local cloud, LocalStack or AWS), and a health check."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sagestack.localcloud.deploy.errors import LocalCloudUnreachableError
+from sagestack import contract
+from sagestack.errors import EndpointUnreachableError
 
 DEFAULT_ENDPOINT = "http://localhost:4566"  # `sagestack local up`'s default port, as LocalStack's
-HEALTH_PATH = "/_localstack/health"
-TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 _CLIENT_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"}, s3={"addressing_style": "path"}
 )
@@ -30,13 +29,15 @@ def endpoint_from_environment(explicit: str | None = None) -> str:
 def check_reachable(endpoint: str, timeout: float = 3.0) -> dict[str, Any]:
     """The endpoint's health document; raises naming how to start a local cloud if none answers."""
     try:
-        with urllib.request.urlopen(f"{endpoint}{HEALTH_PATH}", timeout=timeout) as response:
+        with urllib.request.urlopen(
+            f"{endpoint}{contract.LOCAL_HEALTH_PATH}", timeout=timeout
+        ) as response:
             return json.loads(response.read() or b"{}")
     except (urllib.error.URLError, OSError, ValueError) as error:
-        raise LocalCloudUnreachableError(endpoint, str(getattr(error, "reason", error))) from error
+        raise EndpointUnreachableError(endpoint, str(getattr(error, "reason", error))) from error
 
 
-class Cloud:
+class AwsClients:
     """boto3 clients for one endpoint and region, created once each (thread-safe: the Pulumi
     runtime registers independent resources concurrently)."""
 
@@ -76,5 +77,9 @@ def _session(region: str | None) -> boto3.Session:
     """A session with the caller's credentials, or LocalStack's test ones when there are none."""
     session = boto3.Session(region_name=region)
     if session.get_credentials() is None:
-        session = boto3.Session(region_name=region, **TEST_CREDENTIALS)
+        session = boto3.Session(
+            region_name=region,
+            aws_access_key_id=contract.LOCAL_ACCESS_KEY_ID,
+            aws_secret_access_key=contract.LOCAL_SECRET_ACCESS_KEY,
+        )
     return session

@@ -14,11 +14,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from sagestack.localcloud.deploy.cloud import Cloud
-from sagestack.localcloud.deploy.errors import DeployError
-from sagestack.localcloud.deploy.state import DeployState, Record
+from sagestack.clients import AwsClients
+from sagestack.deploy.errors import DeployError
+from sagestack.deploy.state import DeployState, Record
 
-_PROBES: dict[str, Callable[[Cloud, str], Any]] = {
+_PROBES: dict[str, Callable[[AwsClients, str], Any]] = {
     "aws:kms/key:Key": lambda cloud, key: cloud.client("kms").describe_key(KeyId=key),
     "aws:s3/bucket:Bucket": lambda cloud, bucket: cloud.client("s3").head_bucket(Bucket=bucket),
     "aws:iam/role:Role": lambda cloud, role: cloud.client("iam").get_role(RoleName=role),
@@ -46,7 +46,7 @@ def sample(state: DeployState) -> list[Record]:
     return list(chosen.values())
 
 
-def exists(cloud: Cloud, record: Record) -> bool:
+def exists(cloud: AwsClients, record: Record) -> bool:
     try:
         _PROBES[record.type](cloud, record.id)
     except ClientError as error:
@@ -56,7 +56,7 @@ def exists(cloud: Cloud, record: Record) -> bool:
     return True
 
 
-def check_state_matches_cloud(cloud: Cloud, state: DeployState) -> bool:
+def check_state_matches_cloud(cloud: AwsClients, state: DeployState) -> bool:
     """``True`` when the state was discarded because the cloud holds none of it."""
     probed = sample(state)
     missing = [record for record in probed if not exists(cloud, record)]
