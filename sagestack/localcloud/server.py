@@ -21,7 +21,8 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sagestack import contract
-from sagestack.localcloud import moto_integration, state
+from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud import state
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.services import install_all
 
@@ -34,9 +35,9 @@ SHUTDOWN_POLL_SECONDS = 0.05  # how soon stop() is noticed (the default half sec
 def health_document() -> dict[str, Any]:
     """``GET /_localstack/health`` in LocalStack's shape, so tools that wait on LocalStack work."""
     return {
-        "services": {name: "running" for name in moto_integration.service_names()},
+        "services": {name: "running" for name in moto_internals.service_names()},
         "edition": "sagestack",
-        "version": f"{version('sagestack')}+moto{moto_integration.MOTO_VERSION}",
+        "version": f"{version('sagestack')}+moto{moto_internals.MOTO_VERSION}",
     }
 
 
@@ -76,8 +77,8 @@ class LocalCloud:
         if self.state_dir is not None:
             restored = state.load(self.state_dir)
             log.info("restored %d backends from %s", restored, self.state_dir)
-        moto_integration.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
-        app = moto_integration.LocalCloudDispatcher()
+        moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
+        app = moto_internals.LocalCloudDispatcher()
         listener = self._bind()
         try:
             # werkzeug exits the process on a taken port, so the socket is bound here first
@@ -86,7 +87,7 @@ class LocalCloud:
                 self.requested_port,
                 app,
                 threaded=True,
-                request_handler=moto_integration.request_handler(),
+                request_handler=moto_internals.request_handler(),
                 fd=listener.fileno(),
             )
         finally:

@@ -21,7 +21,7 @@ import cloudpickle
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import StateFileError, StateVersionError
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,14 @@ def save(state_dir: Path) -> list[str]:
     """Write every live backend to ``state_dir``; returns a reason per backend that was skipped."""
     snapshot: dict[tuple[str, str, str], bytes] = {}
     skipped = []
-    for service, account_id, region, backend in moto_integration.live_backends():
+    for service, account_id, region, backend in moto_internals.live_backends():
         try:
             snapshot[(service, account_id, region)] = _dumps(backend)
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             skipped.append(f"{service} ({account_id}/{region}): {error}")
     state_dir.mkdir(parents=True, exist_ok=True)
     partial = state_dir / f"{STATE_FILE}.partial"
-    partial.write_bytes(pickle.dumps({"moto": moto_integration.MOTO_VERSION, "state": snapshot}))
+    partial.write_bytes(pickle.dumps({"moto": moto_internals.MOTO_VERSION, "state": snapshot}))
     partial.replace(state_dir / STATE_FILE)
     for reason in skipped:
         log.warning("state not saved for %s", reason)
@@ -92,8 +92,8 @@ def load(state_dir: Path) -> int:
         saved = pickle.loads(path.read_bytes())  # noqa: S301 - our own file, in the user's folder
     except (pickle.UnpicklingError, EOFError, ValueError) as error:
         raise StateFileError(path, error) from error
-    if saved.get("moto") != moto_integration.MOTO_VERSION:
-        raise StateVersionError(path, saved.get("moto"), moto_integration.MOTO_VERSION)
+    if saved.get("moto") != moto_internals.MOTO_VERSION:
+        raise StateVersionError(path, saved.get("moto"), moto_internals.MOTO_VERSION)
     for (service, account_id, region), blob in saved["state"].items():
-        moto_integration.restore_backend(service, account_id, region, pickle.loads(blob))  # noqa: S301
+        moto_internals.restore_backend(service, account_id, region, pickle.loads(blob))  # noqa: S301
     return len(saved["state"])

@@ -67,12 +67,12 @@ def test_a_manual_github_webhook_returns_its_secret_once(codebuild):
 def test_the_receiver_can_read_the_secret_it_verifies_signatures_with(codebuild, local_cloud):
     if not local_cloud.is_sagestack:
         pytest.skip("reads sagestack's backend")
-    from sagestack.localcloud import moto_integration
+    from sagestack.localcloud import moto as moto_internals
 
     created = codebuild.create_webhook(
         projectName="churn-build", filterGroups=PUSH_TO_MAIN, manualCreation=True
     )["webhook"]
-    webhooks = moto_integration.backend("codebuild-webhooks")
+    webhooks = moto_internals.backend("codebuild-webhooks")
     assert webhooks.webhook_secret("churn-build") == created["secret"]
 
 

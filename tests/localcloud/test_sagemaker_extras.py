@@ -47,10 +47,10 @@ def test_steps_of_an_unknown_execution_are_resource_not_found(sagemaker, aws_err
 def test_recorded_steps_are_listed_newest_first_and_paginate(sagemaker, fresh_local_cloud):
     if not fresh_local_cloud.is_sagestack:
         pytest.skip("records steps through sagestack's backend")
-    from sagestack.localcloud import moto_integration
+    from sagestack.localcloud import moto as moto_internals
 
     execution = _execution(sagemaker)
-    extras = moto_integration.backend("sagemaker-extras")
+    extras = moto_internals.backend("sagemaker-extras")
     for name in ("Preprocess", "Train", "Evaluate"):
         extras.record_pipeline_execution_step(
             execution, {"StepName": name, "StepStatus": "Succeeded"}

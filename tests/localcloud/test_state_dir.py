@@ -7,7 +7,8 @@ import pickle
 import boto3
 import pytest
 
-from sagestack.localcloud import moto_integration, state
+from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud import state
 from sagestack.localcloud.server import LocalCloud
 
 
@@ -38,10 +39,10 @@ def _create_addon_resources(url: str) -> str:
 def test_add_on_state_survives_a_restart_too(tmp_path, local_cloud):
     if not local_cloud.is_sagestack:
         pytest.skip("state folders are sagestack's")
-    moto_integration.reset_state()
+    moto_internals.reset_state()
     with LocalCloud(port=0, state_dir=tmp_path) as first:
         connection_arn = _create_addon_resources(first.url)
-    moto_integration.reset_state()
+    moto_internals.reset_state()
     with LocalCloud(port=0, state_dir=tmp_path) as second:
         runtime = boto3.client("sagemaker-featurestore-runtime", endpoint_url=second.url)
         record = runtime.get_record(
@@ -53,7 +54,7 @@ def test_add_on_state_survives_a_restart_too(tmp_path, local_cloud):
             connections.get_connection(ConnectionArn=connection_arn)["Connection"]["ConnectionName"]
             == "kept"
         )
-    moto_integration.reset_state()
+    moto_internals.reset_state()
 
 
 def _create_resources(url: str) -> None:
@@ -68,10 +69,10 @@ def _create_resources(url: str) -> None:
 def test_resources_survive_a_restart_with_a_state_dir(tmp_path, local_cloud):
     if not local_cloud.is_sagestack:
         pytest.skip("state folders are sagestack's")
-    moto_integration.reset_state()
+    moto_internals.reset_state()
     with LocalCloud(port=0, state_dir=tmp_path) as first:
         _create_resources(first.url)
-    moto_integration.reset_state()  # as if the process had ended
+    moto_internals.reset_state()  # as if the process had ended
     with LocalCloud(port=0, state_dir=tmp_path) as second:
         url = second.url
         buckets = boto3.client("s3", endpoint_url=url).list_buckets()["Buckets"]
@@ -88,7 +89,7 @@ def test_resources_survive_a_restart_with_a_state_dir(tmp_path, local_cloud):
             KeyId=key_id, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256"
         )
         assert signature["Signature"]
-    moto_integration.reset_state()
+    moto_internals.reset_state()
 
 
 def test_a_state_file_from_another_moto_version_is_refused_with_what_to_do(tmp_path):

@@ -2,7 +2,7 @@
 
 Every module or package directly under this one that defines ``install()`` is installed when the
 local cloud starts (:func:`install_all`); ``install()`` registers routes and backend wrappers
-through :mod:`sagestack.localcloud.moto_integration` and must be idempotent.
+through :mod:`sagestack.localcloud.moto` and must be idempotent.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 
 def without_conditional_statements(policy: bytes | str) -> str:
@@ -28,10 +28,10 @@ def _permission_without_conditions(original: Any, bucket: Any, action: str, reso
     if bucket.policy is None:
         return original(action, resource)
     policy = without_conditional_statements(bucket.policy)
-    return moto_integration.policy_permission(policy, action, resource)
+    return moto_internals.policy_permission(policy, action, resource)
 
 
 def install() -> None:
-    moto_integration.wrap_model_method(
+    moto_internals.wrap_model_method(
         "s3", "FakeBucket", "get_permission", _permission_without_conditions
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud import clock
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.cloudwatch import alarms, evaluation, statistics
 from sagestack.localcloud.services.cloudwatch.exceptions import ValidationError
 
@@ -21,11 +22,11 @@ _PERCENTILE_STAND_IN = "p50"
 
 
 def install() -> None:
-    moto_integration.wrap_backend_operation("cloudwatch", "put_metric_alarm", _put_metric_alarm)
-    moto_integration.wrap_backend_operation("cloudwatch", "set_alarm_state", _set_alarm_state)
+    moto_internals.wrap_backend_operation("cloudwatch", "put_metric_alarm", _put_metric_alarm)
+    moto_internals.wrap_backend_operation("cloudwatch", "set_alarm_state", _set_alarm_state)
     clock.on_tick(alarms.evaluate_due)
     clock.ensure_ticking()
-    moto_integration.register_route(clock.ROUTE, clock.http_app)
+    moto_internals.register_route(clock.ROUTE, clock.http_app)
 
 
 def _put_metric_alarm(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud import clock
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.cloudwatch import evaluation, notifications, statistics
 from sagestack.localcloud.services.cloudwatch.metric_index import MetricIndex, as_utc, metric_key
 from sagestack.localcloud.services.cloudwatch.notifications import StateSnapshot
@@ -48,7 +49,7 @@ def evaluate_due(previous: datetime, now: datetime) -> None:
     moments = list(_evaluation_times(previous, now))
     if not moments:
         return
-    for account_id, region, backend in moto_integration.iter_backends("cloudwatch"):
+    for account_id, region, backend in moto_internals.iter_backends("cloudwatch"):
         with STATE_LOCK:
             index = MetricIndex(list(backend.metric_data))
             for moment in moments:
@@ -197,7 +198,7 @@ def announce_change(alarm: Any, account_id: str, region: str, old: StateSnapshot
     if alarm.actions_enabled:
         for action in _actions_for(alarm, new.value):
             _run_action(action, alarm, account_id, region, old, new)
-    events = moto_integration.backend("events", account_id, region)
+    events = moto_internals.backend("events", account_id, region)
     events.put_events([notifications.state_change_event(alarm, old, new)])
 
 
@@ -219,7 +220,7 @@ def _run_action(
     if len(parts) != 6 or parts[2] != "sns":
         log.warning("alarm %s: action %s is not an SNS topic; not run locally", alarm.name, action)
         return
-    sns = moto_integration.backend("sns", parts[4], parts[3])
+    sns = moto_internals.backend("sns", parts[4], parts[3])
     if action not in sns.topics:
         # CloudWatch does not validate actions; a missing topic fails silently in AWS too
         log.warning("alarm %s: SNS topic %s does not exist", alarm.name, action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 
 def _forget_webhook(original: Any, backend: Any, project_name: str) -> Any:
@@ -21,5 +21,5 @@ def _forget_webhook(original: Any, backend: Any, project_name: str) -> Any:
 def install() -> None:
     from .responses import CodeBuildWebhooksResponse
 
-    moto_integration.extend_service("codebuild", CodeBuildWebhooksResponse)
-    moto_integration.wrap_backend_operation("codebuild", "delete_project", _forget_webhook)
+    moto_internals.extend_service("codebuild", CodeBuildWebhooksResponse)
+    moto_internals.wrap_backend_operation("codebuild", "delete_project", _forget_webhook)

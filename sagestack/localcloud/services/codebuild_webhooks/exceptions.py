@@ -1,6 +1,6 @@
 """CodeBuild webhook errors, one class per AWS error code."""
 
-from sagestack.localcloud.moto_integration import ServiceException
+from sagestack.localcloud.moto import ServiceException
 
 
 class InvalidInputException(ServiceException):

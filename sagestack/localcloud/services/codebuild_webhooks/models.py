@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 from .exceptions import (
     InvalidInputException,
@@ -49,7 +49,7 @@ EVENTS = (
 BUILD_TYPES = ("BUILD", "BUILD_BATCH", "RUNNER_BUILDKITE_BUILD")
 
 
-class CodeBuildWebhooksBackend(moto_integration.BaseBackend):
+class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.webhooks: dict[str, dict[str, Any]] = {}  # project name -> Webhook, secret included
@@ -120,7 +120,7 @@ class CodeBuildWebhooksBackend(moto_integration.BaseBackend):
         return shown
 
     def _project(self, project_name: str) -> Any:
-        codebuild = moto_integration.backend("codebuild", self.account_id, self.region_name)
+        codebuild = moto_internals.backend("codebuild", self.account_id, self.region_name)
         project = codebuild.codebuild_projects.get(project_name)
         if project is None:
             raise ResourceNotFoundException(
@@ -181,6 +181,6 @@ def _repository_hook_url(location: str) -> str:
     return location
 
 
-codebuild_webhooks_backends = moto_integration.addon_backends(
+codebuild_webhooks_backends = moto_internals.addon_backends(
     CodeBuildWebhooksBackend, "codebuild-webhooks", regions_of="codebuild"
 )

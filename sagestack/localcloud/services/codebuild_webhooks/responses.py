@@ -1,6 +1,6 @@
 """moto's CodeBuild responses plus Create/Update/DeleteWebhook, and the webhook on projects.
 
-Routing stays moto's own ``urls.py``: :func:`moto_integration.extend_service` points it here.
+Routing stays moto's own ``urls.py``: :func:`moto_internals.extend_service` points it here.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import json
 import time
 from typing import Any
 
-from sagestack.localcloud import moto_integration
-from sagestack.localcloud.moto_integration import ActionResult, EmptyResult
+from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.moto import ActionResult, EmptyResult
 
 from .exceptions import ResourceNotFoundException
 from .models import CodeBuildWebhooksBackend, codebuild_webhooks_backends
@@ -45,7 +45,7 @@ _UPDATABLE = (
 )
 
 
-class CodeBuildWebhooksResponse(moto_integration.moto_responses_class("codebuild")):  # type: ignore[misc]
+class CodeBuildWebhooksResponse(moto_internals.moto_responses_class("codebuild")):  # type: ignore[misc]
     @property
     def webhooks(self) -> CodeBuildWebhooksBackend:
         return codebuild_webhooks_backends[self.current_account][self.region]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 
 def install() -> None:
@@ -16,11 +16,11 @@ def install() -> None:
             models.codestar_connections_backends,
         ),
     ):
-        moto_integration.register_service(
-            moto_integration.AddOnService(
+        moto_internals.register_service(
+            moto_internals.AddOnService(
                 name=name,
                 url_paths=url_paths,
-                claims=moto_integration.signed_for(name),
+                claims=moto_internals.signed_for(name),
                 backends=backends,
             )
         )

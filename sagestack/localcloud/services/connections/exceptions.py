@@ -1,6 +1,6 @@
 """CodeConnections / CodeStar Connections errors, one class per AWS error code."""
 
-from sagestack.localcloud.moto_integration import ServiceException
+from sagestack.localcloud.moto import ServiceException
 
 
 class InvalidInputException(ServiceException):

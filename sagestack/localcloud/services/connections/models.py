@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 from .exceptions import (
     InvalidInputException,
@@ -42,7 +42,7 @@ PAGINATION_MODEL = {
 }
 
 
-class ConnectionsBackend(moto_integration.BaseBackend):
+class ConnectionsBackend(moto_internals.BaseBackend):
     """One account and region of one of the two services (``service`` names which)."""
 
     service = "codeconnections"
@@ -96,7 +96,7 @@ class ConnectionsBackend(moto_integration.BaseBackend):
             raise ResourceNotFoundException(f"Connection {arn} does not exist")
         return self.connections[arn]
 
-    @moto_integration.paginate(pagination_model=PAGINATION_MODEL)
+    @moto_internals.paginate(pagination_model=PAGINATION_MODEL)
     def list_connections(
         self, provider_type_filter: str | None = None, host_arn_filter: str | None = None
     ) -> list[dict[str, Any]]:
@@ -136,9 +136,9 @@ class CodeStarConnectionsBackend(ConnectionsBackend):
     service = "codestar-connections"
 
 
-codeconnections_backends = moto_integration.addon_backends(
+codeconnections_backends = moto_internals.addon_backends(
     ConnectionsBackend, "codeconnections", regions_of="codestar-connections"
 )
-codestar_connections_backends = moto_integration.addon_backends(
+codestar_connections_backends = moto_internals.addon_backends(
     CodeStarConnectionsBackend, "codestar-connections", regions_of="codestar-connections"
 )

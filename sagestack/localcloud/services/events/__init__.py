@@ -7,7 +7,8 @@ Installed on moto's events service by :func:`install` (called by the server at s
 
 from __future__ import annotations
 
-from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud import clock
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events import deliveries, delivery, schedules, validation
 from sagestack.localcloud.services.events.deliveries import DELIVERIES, Delivery
 
@@ -17,14 +18,12 @@ __all__ = ["DELIVERIES", "Delivery", "install"]
 def install() -> None:
     from sagestack.localcloud.services.events.responses import EventsResponse
 
-    moto_integration.extend_service("events", EventsResponse)
-    moto_integration.wrap_backend_operation("events", "put_rule", validation.validated_rule)
-    moto_integration.wrap_backend_operation("events", "put_rule", schedules.anchored_put_rule)
-    moto_integration.wrap_backend_operation("events", "put_targets", validation.validated_targets)
-    moto_integration.wrap_model_method(
-        "events", "Rule", "send_to_targets", delivery.send_to_targets
-    )
-    moto_integration.register_route(deliveries.ROUTE, deliveries.http_app)
-    moto_integration.on_reset(DELIVERIES.clear)
+    moto_internals.extend_service("events", EventsResponse)
+    moto_internals.wrap_backend_operation("events", "put_rule", validation.validated_rule)
+    moto_internals.wrap_backend_operation("events", "put_rule", schedules.anchored_put_rule)
+    moto_internals.wrap_backend_operation("events", "put_targets", validation.validated_targets)
+    moto_internals.wrap_model_method("events", "Rule", "send_to_targets", delivery.send_to_targets)
+    moto_internals.register_route(deliveries.ROUTE, deliveries.http_app)
+    moto_internals.on_reset(DELIVERIES.clear)
     clock.on_tick(schedules.fire_due)
     clock.ensure_ticking()

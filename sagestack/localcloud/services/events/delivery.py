@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events import deliveries, patterns, targets
 from sagestack.localcloud.services.events.transform import (
     PathError,
@@ -162,7 +162,7 @@ def _dead_letter(
         "ERROR_CODE": error.code,
         "ERROR_MESSAGE": error.message,
     }
-    sqs = moto_integration.backend("sqs", queue.account, queue.region)
+    sqs = moto_internals.backend("sqs", queue.account, queue.region)
     try:
         sqs.send_message(
             queue_name=queue.resource,

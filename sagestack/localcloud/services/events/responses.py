@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events import patterns
 from sagestack.localcloud.services.events.exceptions import (
     InvalidEventPatternException,
@@ -15,7 +15,7 @@ from sagestack.localcloud.services.events.exceptions import (
 REQUIRED_EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
 
 
-class EventsResponse(moto_integration.moto_responses_class("events")):  # type: ignore[misc]
+class EventsResponse(moto_internals.moto_responses_class("events")):  # type: ignore[misc]
     def test_event_pattern(self) -> str:
         pattern = _parsed_pattern(self._get_param("EventPattern"))
         event = _parsed_event(self._get_param("Event"))

@@ -13,7 +13,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sagestack.localcloud import clock, moto_integration
+from sagestack.localcloud import clock
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events.delivery import SCHEDULED_EVENT
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def anchored_put_rule(original: Any, backend: Any, *args: Any, **kwargs: Any) ->
 
 def fire_due(previous: datetime, now: datetime) -> None:
     """Clock listener: send the Scheduled Events that fell due in ``(previous, now]``."""
-    for _account, _region, backend in moto_integration.iter_backends("events"):
+    for _account, _region, backend in moto_internals.iter_backends("events"):
         bus = backend.event_buses.get("default")
         for rule in list(bus.rules.values()) if bus is not None else []:
             if rule.scheduled_expression and rule.state == "ENABLED":

@@ -18,7 +18,7 @@ import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events.transform import resolve_dynamic
 
 
@@ -80,7 +80,7 @@ def _not_implemented(target: dict, arn: Arn, text: str, event: dict) -> dict[str
 
 
 def _backend(service: str, arn: Arn) -> Any:
-    return moto_integration.backend(service, arn.account, arn.region)
+    return moto_internals.backend(service, arn.account, arn.region)
 
 
 def _failing_as(code: str) -> Callable[[Handler], Handler]:

@@ -5,21 +5,21 @@ Requests are signed for ``sagemaker`` like the control plane's; they are told ap
 
 from __future__ import annotations
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 SERVICE = "sagemaker-featurestore-runtime"
 _PATH_PREFIXES = ("/FeatureGroup/", "/BatchGetRecord", "/BatchWriteRecord")
 
 
-def _is_runtime_request(info: moto_integration.RequestInfo) -> bool:
+def _is_runtime_request(info: moto_internals.RequestInfo) -> bool:
     return info.signing_service == "sagemaker" and info.path.startswith(_PATH_PREFIXES)
 
 
 def install() -> None:
     from . import models, urls
 
-    moto_integration.register_service(
-        moto_integration.AddOnService(
+    moto_internals.register_service(
+        moto_internals.AddOnService(
             name=SERVICE,
             url_paths=urls.url_paths,
             claims=_is_runtime_request,

@@ -1,6 +1,6 @@
 """SageMaker Feature Store runtime errors, one class per AWS error code."""
 
-from sagestack.localcloud.moto_integration import ServiceException
+from sagestack.localcloud.moto import ServiceException
 
 
 class ResourceNotFound(ServiceException):

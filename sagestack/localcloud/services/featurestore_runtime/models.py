@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 from .exceptions import ResourceNotFound, ValidationError
 
@@ -43,7 +43,7 @@ class FeatureGroupView:
     online_store_enabled: bool
 
 
-class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
+class FeatureStoreRuntimeBackend(moto_internals.BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         # feature group identity -> record identifier value -> newest record
@@ -128,7 +128,7 @@ class FeatureStoreRuntimeBackend(moto_integration.BaseBackend):
 
 def feature_group(account_id: str, region: str, name_or_arn: str) -> FeatureGroupView:
     """The feature group from moto's SageMaker backend, by name or ARN."""
-    group = moto_integration.find_feature_group(account_id, region, name_or_arn)
+    group = moto_internals.find_feature_group(account_id, region, name_or_arn)
     if group is not None:
         online = getattr(group, "online_store_config", None) or {}
         return FeatureGroupView(
@@ -215,6 +215,6 @@ def _batch_error(name: str, record_id: str, error: Exception) -> dict[str, str]:
     }
 
 
-featurestore_runtime_backends = moto_integration.addon_backends(
+featurestore_runtime_backends = moto_internals.addon_backends(
     FeatureStoreRuntimeBackend, "sagemaker-featurestore-runtime", regions_of="sagemaker"
 )

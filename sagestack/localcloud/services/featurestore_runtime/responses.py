@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sagestack.localcloud.moto_integration import ActionResult, BaseResponse, EmptyResult
+from sagestack.localcloud.moto import ActionResult, BaseResponse, EmptyResult
 
 from .models import FeatureStoreRuntimeBackend, featurestore_runtime_backends
 

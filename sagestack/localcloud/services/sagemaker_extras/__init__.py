@@ -7,17 +7,17 @@ feature groups; "SageMaker Model Package State Change" events (see model_package
 
 from __future__ import annotations
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 
 def install() -> None:
     from . import model_package_events
     from .responses import SageMakerExtrasResponse
 
-    moto_integration.extend_service("sagemaker", SageMakerExtrasResponse)
-    moto_integration.wrap_backend_operation(
+    moto_internals.extend_service("sagemaker", SageMakerExtrasResponse)
+    moto_internals.wrap_backend_operation(
         "sagemaker", "create_model_package", model_package_events.on_create
     )
-    moto_integration.wrap_backend_operation(
+    moto_internals.wrap_backend_operation(
         "sagemaker", "update_model_package", model_package_events.on_update
     )

@@ -1,6 +1,6 @@
 """SageMaker errors the extras raise, one class per AWS error code (as moto spells them)."""
 
-from sagestack.localcloud.moto_integration import ServiceException
+from sagestack.localcloud.moto import ServiceException
 
 
 class ResourceNotFound(ServiceException):

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sagestack.contract import MODEL_PACKAGE_STATE_CHANGE
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 SOURCE = "aws.sagemaker"
 
@@ -57,7 +57,7 @@ def _put_state_change(sagemaker_backend: Any, package: Any) -> None:
     if package.model_package_group_name is None:
         return  # unversioned packages have no approval workflow
     detail = _epoch_millis(package.gen_response_object())
-    events = moto_integration.backend(
+    events = moto_internals.backend(
         "events", sagemaker_backend.account_id, sagemaker_backend.region_name
     )
     events.put_events(

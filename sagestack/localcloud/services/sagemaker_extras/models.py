@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 
 from .exceptions import ResourceInUse, ResourceNotFound, ValidationException
 
@@ -37,7 +37,7 @@ _SUMMARY_KEYS = (
 )
 
 
-class SageMakerExtrasBackend(moto_integration.BaseBackend):
+class SageMakerExtrasBackend(moto_internals.BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.monitoring_schedules: dict[str, dict[str, Any]] = {}
@@ -90,7 +90,7 @@ class SageMakerExtrasBackend(moto_integration.BaseBackend):
         schedule = self._schedule(name)
         return {key: value for key, value in schedule.items() if key != "Tags"}
 
-    @moto_integration.paginate(pagination_model=PAGINATION_MODEL)
+    @moto_internals.paginate(pagination_model=PAGINATION_MODEL)
     def list_monitoring_schedules(
         self,
         endpoint_name: str | None = None,
@@ -129,7 +129,7 @@ class SageMakerExtrasBackend(moto_integration.BaseBackend):
         if inline:
             inputs = inline.get("MonitoringInputs") or [{}]
             return inputs[0].get("EndpointInput", {}).get("EndpointName")
-        sagemaker = moto_integration.backend("sagemaker", self.account_id, self.region_name)
+        sagemaker = moto_internals.backend("sagemaker", self.account_id, self.region_name)
         definitions = {
             "DataQuality": sagemaker.data_quality_job_definitions,
             "ModelQuality": sagemaker.model_quality_job_definitions,
@@ -145,7 +145,7 @@ class SageMakerExtrasBackend(moto_integration.BaseBackend):
 
     # --- pipeline execution steps ---
 
-    @moto_integration.paginate(pagination_model=PAGINATION_MODEL)
+    @moto_internals.paginate(pagination_model=PAGINATION_MODEL)
     def list_pipeline_execution_steps(
         self, pipeline_execution_arn: str, sort_order: str = "Descending"
     ) -> list[dict[str, Any]]:
@@ -182,13 +182,13 @@ def _endpoint_name_in(definition: Any) -> str | None:
 
 
 def _check_pipeline_execution(account_id: str, region: str, execution_arn: str) -> None:
-    sagemaker = moto_integration.backend("sagemaker", account_id, region)
+    sagemaker = moto_internals.backend("sagemaker", account_id, region)
     for pipeline in sagemaker.pipelines.values():
         if execution_arn in pipeline.pipeline_executions:
             return
     raise ResourceNotFound(f"Pipeline execution {execution_arn} does not exist")
 
 
-sagemaker_extras_backends = moto_integration.addon_backends(
+sagemaker_extras_backends = moto_internals.addon_backends(
     SageMakerExtrasBackend, "sagemaker-extras", regions_of="sagemaker"
 )

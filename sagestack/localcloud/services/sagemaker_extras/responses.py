@@ -1,6 +1,6 @@
 """moto's SageMaker responses, plus the operations and fixes the platform needs.
 
-Routing stays moto's own ``urls.py``: :func:`moto_integration.extend_service` points it at this
+Routing stays moto's own ``urls.py``: :func:`moto_internals.extend_service` points it at this
 subclass, which inherits every operation moto implements.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud import moto_integration
-from sagestack.localcloud.moto_integration import ActionResult, EmptyResult
+from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.moto import ActionResult, EmptyResult
 
 from .exceptions import ConflictException, ResourceNotFound
 from .models import SageMakerExtrasBackend, sagemaker_extras_backends
 
 
-class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")):  # type: ignore[misc]
+class SageMakerExtrasResponse(moto_internals.moto_responses_class("sagemaker")):  # type: ignore[misc]
     @property
     def extras(self) -> SageMakerExtrasBackend:
         return sagemaker_extras_backends[self.current_account][self.region]
@@ -117,7 +117,7 @@ class SageMakerExtrasResponse(moto_integration.moto_responses_class("sagemaker")
         return ActionResult({k: v for k, v in description.items() if v is not None})
 
     def _feature_group(self, name: str) -> Any:
-        group = moto_integration.find_feature_group(self.current_account, self.region, name)
+        group = moto_internals.find_feature_group(self.current_account, self.region, name)
         if group is not None:
             return group
         raise ResourceNotFound(f"Resource Not Found: FeatureGroup {name} does not exist")

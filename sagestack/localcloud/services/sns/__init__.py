@@ -7,7 +7,7 @@ Installed on moto's sns service by :func:`install` (called by the server at star
 
 from __future__ import annotations
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.sns import messages, routes, subscriptions
 from sagestack.localcloud.services.sns.http_delivery import SENDER
 
@@ -17,10 +17,10 @@ __all__ = ["SENDER", "install"]
 def install() -> None:
     from sagestack.localcloud.services.sns.responses import SnsResponse
 
-    moto_integration.extend_service("sns", SnsResponse)
-    moto_integration.wrap_model_method("sns", "Subscription", "publish", subscriptions.publish)
-    moto_integration.wrap_model_method(
+    moto_internals.extend_service("sns", SnsResponse)
+    moto_internals.wrap_model_method("sns", "Subscription", "publish", subscriptions.publish)
+    moto_internals.wrap_model_method(
         "sns", "Subscription", "get_post_data", subscriptions.wrapped_post_data
     )
-    moto_integration.register_route(messages.ROUTE_PREFIX, routes.app)
-    moto_integration.on_reset(SENDER.clear)
+    moto_internals.register_route(messages.ROUTE_PREFIX, routes.app)
+    moto_internals.on_reset(SENDER.clear)

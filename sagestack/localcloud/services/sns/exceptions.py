@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sagestack.localcloud.moto_integration import ServiceException
+from sagestack.localcloud.moto import ServiceException
 
 
 class InvalidParameterException(ServiceException):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.sns import subscriptions
 from sagestack.localcloud.services.sns.exceptions import InvalidParameterException
 
 PENDING_RESPONSE_ARN = "pending confirmation"  # what Subscribe answers for an unconfirmed one
 
 
-class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore[misc]
+class SnsResponse(moto_internals.moto_responses_class("sns")):  # type: ignore[misc]
     def subscribe(self) -> Any:
         protocol = self._get_param("Protocol")
         endpoint = self._get_param("Endpoint")
@@ -38,7 +38,7 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
             subscriptions.request_confirmation(subscription)
         return_arn = str(self._get_param("ReturnSubscriptionArn", "")).lower() == "true"
         if subscriptions.is_pending(subscription) and not return_arn:
-            return moto_integration.ActionResult({"SubscriptionArn": PENDING_RESPONSE_ARN})
+            return moto_internals.ActionResult({"SubscriptionArn": PENDING_RESPONSE_ARN})
         return result
 
     def confirm_subscription(self) -> Any:
@@ -49,7 +49,7 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
         if subscription is None:
             raise InvalidParameterException("Invalid parameter: Token")
         subscriptions.confirm(subscription, authenticated=bool(self.headers.get("Authorization")))
-        return moto_integration.ActionResult({"SubscriptionArn": subscription.arn})
+        return moto_internals.ActionResult({"SubscriptionArn": subscription.arn})
 
     def get_topic_attributes(self) -> Any:
         result = super().get_topic_attributes()
@@ -62,7 +62,7 @@ class SnsResponse(moto_integration.moto_responses_class("sns")):  # type: ignore
             "SubscriptionsPending": pending,
             "SubscriptionsConfirmed": len(mine) - pending,
         }
-        return moto_integration.ActionResult(listed)
+        return moto_internals.ActionResult(listed)
 
     def list_subscriptions(self) -> Any:
         return _shown_pending(super().list_subscriptions())
@@ -89,4 +89,4 @@ def _shown_pending(result: Any) -> Any:
         }
         for s in listed["Subscriptions"]
     ]
-    return moto_integration.ActionResult(listed)
+    return moto_internals.ActionResult(listed)

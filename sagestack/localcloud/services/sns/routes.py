@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.sns import http_delivery, messages, signing, subscriptions
 
 _NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/"
@@ -38,7 +38,7 @@ def _backend_for(arn: str) -> Any:
     parts = arn.split(":")
     if len(parts) < 6 or parts[2] != "sns":
         return None
-    return moto_integration.backend("sns", parts[4], parts[3])
+    return moto_internals.backend("sns", parts[4], parts[3])
 
 
 def _confirm(query: dict[str, str], start_response: Callable) -> Iterable[bytes]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sagestack.localcloud import moto_integration
+from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.moto import registry as moto_registry
+from sagestack.localcloud.moto import responses as moto_responses
 
 
 @pytest.fixture
@@ -27,11 +29,11 @@ def test_wrappers_stack_in_registration_order_and_register_once(restore_put_para
         calls.append(f"inner:{kwargs['name']}")
         return original(*args, **kwargs)
 
-    moto_integration.wrap_backend_operation("ssm", "put_parameter", outer)
-    moto_integration.wrap_backend_operation("ssm", "put_parameter", inner)
-    moto_integration.wrap_backend_operation("ssm", "put_parameter", outer)  # again: no-op
+    moto_internals.wrap_backend_operation("ssm", "put_parameter", outer)
+    moto_internals.wrap_backend_operation("ssm", "put_parameter", inner)
+    moto_internals.wrap_backend_operation("ssm", "put_parameter", outer)  # again: no-op
 
-    ssm = moto_integration.backend("ssm", region="eu-west-1")
+    ssm = moto_internals.backend("ssm", region="eu-west-1")
     ssm.put_parameter(
         name="/wrapped",
         description="",
@@ -47,19 +49,19 @@ def test_wrappers_stack_in_registration_order_and_register_once(restore_put_para
     )
     assert calls == ["outer", "inner:/wrapped"]
     assert ssm.get_parameter("/wrapped").value == "v"
-    moto_integration.reset_state()
+    moto_internals.reset_state()
 
 
 def test_extending_with_a_class_that_is_not_a_subclass_of_motos_is_refused():
-    class Unrelated(moto_integration.BaseResponse):
+    class Unrelated(moto_internals.BaseResponse):
         pass
 
     with pytest.raises(TypeError, match="must subclass moto's SageMakerResponse"):
-        moto_integration.extend_service("sagemaker", Unrelated)
+        moto_internals.extend_service("sagemaker", Unrelated)
 
 
 def test_extensions_of_one_service_are_combined_the_last_registered_first(monkeypatch):
-    moto_class = moto_integration.moto_responses_class("codebuild")
+    moto_class = moto_internals.moto_responses_class("codebuild")
 
     class First(moto_class):
         def list_reports(self):
@@ -72,11 +74,11 @@ def test_extensions_of_one_service_are_combined_the_last_registered_first(monkey
         def list_reports(self):
             return "second"
 
-    monkeypatch.setitem(moto_integration._EXTENSIONS, "codebuild", [])
-    moto_integration.extend_service("codebuild", First)
-    moto_integration.extend_service("codebuild", Second)
-    moto_integration.extend_service("codebuild", First)  # again: no-op
-    served = moto_integration.served_responses_class("codebuild")()
+    monkeypatch.setitem(moto_responses.EXTENSIONS, "codebuild", [])
+    moto_internals.extend_service("codebuild", First)
+    moto_internals.extend_service("codebuild", Second)
+    moto_internals.extend_service("codebuild", First)  # again: no-op
+    served = moto_internals.served_responses_class("codebuild")()
     assert served.list_reports() == "second"
     assert served.list_report_groups() == "first"
     assert isinstance(served, moto_class)
@@ -100,7 +102,7 @@ def test_a_model_method_wrapper_sees_every_instance(restore_queue_add_message, f
         seen.append((queue.name, message.body))
         return original(message)
 
-    moto_integration.wrap_model_method("sqs", "Queue", "add_message", record)
+    moto_internals.wrap_model_method("sqs", "Queue", "add_message", record)
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="wrapped")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="hello")
@@ -118,6 +120,6 @@ def test_a_registered_route_serves_its_path_prefix(monkeypatch, local_cloud):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [environ["PATH_INFO"].encode()]
 
-    monkeypatch.setitem(moto_integration._ROUTES, "/_sagestack/test/", hello)
+    monkeypatch.setitem(moto_registry.ROUTES, "/_sagestack/test/", hello)
     with urllib.request.urlopen(f"{local_cloud.url}/_sagestack/test/abc", timeout=10) as reply:
         assert reply.read() == b"/_sagestack/test/abc"

@@ -1,0 +1,84 @@
+"""What the endpoint serves beyond moto: add-on services (claimed per request) and path routes.
+
+An add-on registers an :class:`AddOnService` (a moto-shaped ``urls.py`` plus a predicate that
+claims requests, e.g. by signing service); the endpoint's own paths (health, clock, SNS
+confirmation links) register a WSGI app per path prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.core.base_backend import BackendDict
+
+from sagestack.localcloud.moto.backends import register_backends
+
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the dispatcher knows about a request before any service parses it."""
+
+    signing_service: str | None  # the SigV4 credential scope's service, e.g. "sagemaker"
+    region: str | None
+    target: str | None  # X-Amz-Target, for the JSON protocol
+    method: str
+    path: str
+
+    @property
+    def operation_from_target(self) -> str | None:
+        return self.target.rsplit(".", 1)[-1] if self.target else None
+
+
+@dataclass(frozen=True)
+class AddOnService:
+    """A service moto lacks, served by an add-on in moto's shape.
+
+    ``url_paths`` has the shape of a moto ``urls.py`` (regex path, ``{0}`` for the base, handler
+    ``SomeResponse.dispatch``); ``claims`` decides from the request whether it is this service's.
+    """
+
+    name: str
+    url_paths: dict[str, Handler]
+    claims: Callable[[RequestInfo], bool]
+    backends: BackendDict
+
+
+ADDONS: dict[str, AddOnService] = {}
+# path prefix -> WSGI app, for the endpoint's own paths (health, SNS confirmation links)
+ROUTES: dict[str, Callable[..., Any]] = {}
+
+
+def register_service(service: AddOnService) -> None:
+    """Serve requests that ``service.claims`` through ``service.url_paths`` (idempotent)."""
+    ADDONS[service.name] = service
+    register_backends(service.backends)
+
+
+def register_route(path_prefix: str, wsgi_app: Callable[..., Any]) -> None:
+    """Serve every request whose path starts with ``path_prefix`` by ``wsgi_app`` (idempotent)."""
+    ROUTES[path_prefix] = wsgi_app
+
+
+def signed_for(*signing_services: str) -> Callable[[RequestInfo], bool]:
+    """A ``claims`` predicate: the request was signed for one of ``signing_services``."""
+    names = frozenset(signing_services)
+    return lambda info: info.signing_service in names
+
+
+def claiming_addon(info: RequestInfo) -> AddOnService | None:
+    """The add-on that claims the request, if any."""
+    for addon in ADDONS.values():
+        if addon.claims(info):
+            return addon
+    return None
+
+
+def service_names() -> list[str]:
+    """Every service the endpoint answers: moto's backends and the add-ons."""
+    from moto.backend_index import backend_url_patterns
+
+    return sorted({name for name, _pattern in backend_url_patterns} | set(ADDONS))
