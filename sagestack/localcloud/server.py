@@ -21,8 +21,8 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sagestack import contract
+from sagestack.localcloud import clock, state
 from sagestack.localcloud import moto as moto_internals
-from sagestack.localcloud import state
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.services import install_all
 
@@ -78,6 +78,7 @@ class LocalCloud:
             restored = state.load(self.state_dir)
             log.info("restored %d backends from %s", restored, self.state_dir)
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
+        moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)
         app = moto_internals.LocalCloudDispatcher()
         listener = self._bind()
         try:

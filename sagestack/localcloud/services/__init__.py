@@ -1,4 +1,10 @@
-"""Add-on services, one package per AWS service, each in moto's five-file shape.
+"""Add-on services, one package per AWS service.
+
+A service moto lacks (``connections``, ``featurestore_runtime``) is built in moto's shape:
+``models.py`` (a backend per account and region), ``responses.py``, ``urls.py``. A service moto
+has is extended instead: its package holds the behaviour it adds, and its ``install()`` wraps
+moto's operations or extends moto's responses class. Error codes live in one shared
+:mod:`.exceptions`.
 
 Every module or package directly under this one that defines ``install()`` is installed when the
 local cloud starts (:func:`install_all`); ``install()`` registers routes and backend wrappers

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
-
-from .exceptions import (
+from sagestack.localcloud.services.exceptions import (
     InvalidInputException,
     ResourceAlreadyExistsException,
     ResourceNotFoundException,

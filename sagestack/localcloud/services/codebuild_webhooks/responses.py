@@ -11,8 +11,8 @@ from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.moto import ActionResult, EmptyResult
+from sagestack.localcloud.services.exceptions import ResourceNotFoundException
 
-from .exceptions import ResourceNotFoundException
 from .models import CodeBuildWebhooksBackend, codebuild_webhooks_backends
 
 _SETTINGS = (

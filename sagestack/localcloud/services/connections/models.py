@@ -12,8 +12,7 @@ import uuid
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
-
-from .exceptions import (
+from sagestack.localcloud.services.exceptions import (
     InvalidInputException,
     ResourceNotFoundException,
     UnsupportedProviderTypeException,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sagestack.localcloud import clock
 from sagestack.localcloud import moto as moto_internals
-from sagestack.localcloud.services.events import deliveries, delivery, schedules, validation
-from sagestack.localcloud.services.events.deliveries import DELIVERIES, Delivery
+from sagestack.localcloud.services.events import delivery_log, rule_delivery, schedules, validation
+from sagestack.localcloud.services.events.delivery_log import DELIVERIES, Delivery
 
 __all__ = ["DELIVERIES", "Delivery", "install"]
 
@@ -22,8 +22,10 @@ def install() -> None:
     moto_internals.wrap_backend_operation("events", "put_rule", validation.validated_rule)
     moto_internals.wrap_backend_operation("events", "put_rule", schedules.anchored_put_rule)
     moto_internals.wrap_backend_operation("events", "put_targets", validation.validated_targets)
-    moto_internals.wrap_model_method("events", "Rule", "send_to_targets", delivery.send_to_targets)
-    moto_internals.register_route(deliveries.ROUTE, deliveries.http_app)
+    moto_internals.wrap_model_method(
+        "events", "Rule", "send_to_targets", rule_delivery.send_to_targets
+    )
+    moto_internals.register_route(delivery_log.ROUTE, delivery_log.http_app)
     moto_internals.on_reset(DELIVERIES.clear)
     clock.on_tick(schedules.fire_due)
     clock.ensure_ticking()

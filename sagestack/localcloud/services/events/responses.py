@@ -6,7 +6,7 @@ import json
 
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.events import patterns
-from sagestack.localcloud.services.events.exceptions import (
+from sagestack.localcloud.services.exceptions import (
     InvalidEventPatternException,
     ValidationException,
 )

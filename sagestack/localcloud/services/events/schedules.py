@@ -15,7 +15,7 @@ from typing import Any
 
 from sagestack.localcloud import clock
 from sagestack.localcloud import moto as moto_internals
-from sagestack.localcloud.services.events.delivery import SCHEDULED_EVENT
+from sagestack.localcloud.services.events.rule_delivery import SCHEDULED_EVENT
 
 log = logging.getLogger(__name__)
 

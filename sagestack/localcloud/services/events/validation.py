@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from sagestack.localcloud.services.events import patterns, schedules, transform
-from sagestack.localcloud.services.events.exceptions import (
+from sagestack.localcloud.services.exceptions import (
     InvalidEventPatternException,
     ValidationException,
 )

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
-
-from .exceptions import ResourceNotFound, ValidationError
+from sagestack.localcloud.services.exceptions import ResourceNotFound, ValidationError
 
 Record = list[dict[str, Any]]  # [{"FeatureName": ..., "ValueAsString": ...}, ...]
 

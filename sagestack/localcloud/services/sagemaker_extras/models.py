@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
-
-from .exceptions import ResourceInUse, ResourceNotFound, ValidationException
+from sagestack.localcloud.services.exceptions import (
+    ResourceInUse,
+    ResourceNotFound,
+    ValidationException,
+)
 
 PAGINATION_MODEL = {
     "list_monitoring_schedules": {

@@ -10,8 +10,8 @@ from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.moto import ActionResult, EmptyResult
+from sagestack.localcloud.services.exceptions import ConflictException, ResourceNotFound
 
-from .exceptions import ConflictException, ResourceNotFound
 from .models import SageMakerExtrasBackend, sagemaker_extras_backends
 
 

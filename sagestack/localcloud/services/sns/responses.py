@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.services.exceptions import InvalidParameterException
 from sagestack.localcloud.services.sns import subscriptions
-from sagestack.localcloud.services.sns.exceptions import InvalidParameterException
 
 PENDING_RESPONSE_ARN = "pending confirmation"  # what Subscribe answers for an unconfirmed one
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
-from sagestack.localcloud.services.events import deliveries, patterns, targets
+from sagestack.localcloud.services.events import delivery_log, patterns, targets
 from sagestack.localcloud.services.events.transform import (
     PathError,
     RuleContext,
@@ -117,9 +117,9 @@ def _invoke(
         _record_failure(rule, target, event, text, error)
         _dead_letter(target, rule, event, error)
         return
-    deliveries.DELIVERIES.record(
-        deliveries.Delivery(
-            status=deliveries.SUCCEEDED, response=response, **_identity(rule, target, event, text)
+    delivery_log.DELIVERIES.record(
+        delivery_log.Delivery(
+            status=delivery_log.SUCCEEDED, response=response, **_identity(rule, target, event, text)
         )
     )
 
@@ -128,9 +128,9 @@ def _record_failure(
     rule: Any, target: dict[str, Any], event: dict, text: str, error: targets.TargetError
 ) -> None:
     log.warning("rule %s: target %s failed: %s", rule.arn, target["Arn"], error)
-    deliveries.DELIVERIES.record(
-        deliveries.Delivery(
-            status=deliveries.FAILED,
+    delivery_log.DELIVERIES.record(
+        delivery_log.Delivery(
+            status=delivery_log.FAILED,
             error_code=error.code,
             error_message=error.message,
             **_identity(rule, target, event, text),

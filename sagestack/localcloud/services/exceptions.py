@@ -1,0 +1,56 @@
+"""The AWS error codes the add-ons raise, one class per code, shared by every service.
+
+moto serialises a :class:`ServiceException` in the protocol of the service that raised it, so
+one class serves every service that uses the code.
+"""
+
+from __future__ import annotations
+
+from sagestack.localcloud.moto import ServiceException
+
+
+class ConflictException(ServiceException):
+    code = "ConflictException"
+
+
+class InvalidEventPatternException(ServiceException):
+    code = "InvalidEventPatternException"
+
+    def __init__(self, reason: str):
+        super().__init__(f"Event pattern is not valid. Reason: {reason}")
+
+
+class InvalidInputException(ServiceException):
+    code = "InvalidInputException"
+
+
+class InvalidParameterException(ServiceException):
+    code = "InvalidParameter"
+
+
+class ResourceAlreadyExistsException(ServiceException):
+    code = "ResourceAlreadyExistsException"
+
+
+class ResourceInUse(ServiceException):
+    code = "ResourceInUse"
+
+
+class ResourceNotFound(ServiceException):
+    code = "ResourceNotFound"
+
+
+class ResourceNotFoundException(ServiceException):
+    code = "ResourceNotFoundException"
+
+
+class UnsupportedProviderTypeException(ServiceException):
+    code = "UnsupportedProviderTypeException"
+
+
+class ValidationError(ServiceException):
+    code = "ValidationError"
+
+
+class ValidationException(ServiceException):
+    code = "ValidationException"
