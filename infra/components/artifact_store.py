@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class ArtifactStoreArgs:
     """Let ``pulumi destroy`` delete a non-empty bucket; default off (artifacts are evidence)."""
 
 
-class ArtifactStore(pulumi.ComponentResource):
+class ArtifactStore(Component):
     bucket_name: pulumi.Output[str]
     bucket_arn: pulumi.Output[str]
 
@@ -50,9 +51,6 @@ class ArtifactStore(pulumi.ComponentResource):
         self._create_lifecycle(versioning)
         self._create_tls_only_policy()
         self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})
-
-    def _child(self, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
 
     def _create_public_access_block(self) -> None:
         self.public_access_block = aws.s3.BucketPublicAccessBlock(

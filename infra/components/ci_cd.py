@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from sagestack import contract
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 SOURCE_TYPES = {"github": "GITHUB", "gitlab": "GITLAB", "bitbucket": "BITBUCKET"}
 APPROVED = "Approved"
@@ -73,7 +74,7 @@ def deploy_input_template() -> str:
     )
 
 
-class CiCd(pulumi.ComponentResource):
+class CiCd(Component):
     build_project_name: pulumi.Output[str]
     deploy_project_name: pulumi.Output[str]
     build_role: aws.iam.Role
@@ -103,9 +104,6 @@ class CiCd(pulumi.ComponentResource):
                 "approval_rule_arn": self.approval_rule.arn,
             }
         )
-
-    def _child(self, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
 
     def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
         a = self._args

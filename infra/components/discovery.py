@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack import contract
+from sagestack_infra.components.base import Component
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class DiscoveryArgs:
             )
 
 
-class Discovery(pulumi.ComponentResource):
+class Discovery(Component):
     parameter_path: str
 
     def __init__(self, name: str, args: DiscoveryArgs, opts: pulumi.ResourceOptions | None = None):
@@ -44,7 +45,7 @@ class Discovery(pulumi.ComponentResource):
                 value=args.values[key],
                 description=f"sagestack: {key} of project {args.project}",
                 tags=args.tags,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self._child(),
             )
             for key in contract.Param.ALL
         }

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.base import Component
 from sagestack_infra.components.feedback_loop import start_pipeline_target
 from sagestack_pipelines.drift_monitor import pipeline as pipeline
 
@@ -87,7 +88,7 @@ def processing_role_statements(
     ]
 
 
-class DriftMonitor(pulumi.ComponentResource):
+class DriftMonitor(Component):
     pipeline_name: str
     pipeline_arn: pulumi.Output[str]
     role_arn: pulumi.Output[str]
@@ -128,7 +129,7 @@ class DriftMonitor(pulumi.ComponentResource):
             server_side_encryption="aws:kms",
             kms_key_id=a.kms_key_arn,
             tags=a.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
 
     def _grant_role(self) -> list[aws.iam.RolePolicy]:
@@ -206,7 +207,7 @@ class DriftMonitor(pulumi.ComponentResource):
             pipeline_definition=definition,
             role_arn=self.role.arn,
             tags=a.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=self._child(depends_on=depends_on),
         )
 
 
@@ -224,7 +225,7 @@ class DriftScheduleArgs:
     tags: dict[str, str]
 
 
-class DriftSchedule(pulumi.ComponentResource):
+class DriftSchedule(Component):
     """One endpoint's schedule: a rule that starts the drift-monitor pipeline with its parameters,
     through a role that may start that pipeline and nothing else."""
 
@@ -240,7 +241,7 @@ class DriftSchedule(pulumi.ComponentResource):
             description=f"Start {args.pipeline_name} for endpoint {args.endpoint_name}",
             schedule_expression=args.schedule_expression,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         start_pipeline_target(
             name,

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 # EventBridge's KMS requests for an encrypted target topic carry no aws:SourceAccount or
 # aws:SourceArn (AWS documents it); a condition on them would drop every delivery silently.
@@ -29,7 +30,7 @@ class EncryptionKeyArgs:
     description: str = field(default="sagestack platform key")
 
 
-class EncryptionKey(pulumi.ComponentResource):
+class EncryptionKey(Component):
     key_arn: pulumi.Output[str]
     key_id: pulumi.Output[str]
     alias_name: pulumi.Output[str]
@@ -44,7 +45,7 @@ class EncryptionKey(pulumi.ComponentResource):
             f"{name}-alias",
             name=f"alias/{args.alias}",
             target_key_id=self.key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         self.key_arn = self.key.arn
         self.key_id = self.key.key_id
@@ -60,7 +61,7 @@ class EncryptionKey(pulumi.ComponentResource):
             deletion_window_in_days=args.deletion_window_in_days,
             policy=self._key_policy(),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
 
     def _key_policy(self) -> pulumi.Output[str]:

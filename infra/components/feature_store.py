@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.base import Component
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class FeatureStoreArgs:
     """Key prefix of the offline store in the artifact bucket; default ``feature-store``."""
 
 
-class FeatureStore(pulumi.ComponentResource):
+class FeatureStore(Component):
     group_names: dict[str, pulumi.Output[str]]
     group_arns: dict[str, pulumi.Output[str]]
 
@@ -97,7 +98,7 @@ class FeatureStore(pulumi.ComponentResource):
             },
             online_store_config=online,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[offline_write]),
+            opts=self._child(depends_on=[offline_write]),
         )
 
     def grant_read(self, role: aws.iam.Role, groups: Sequence[str]) -> aws.iam.RolePolicy:

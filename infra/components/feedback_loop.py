@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from sagestack import contract
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 ALARM = "ALARM"
 
@@ -70,7 +71,7 @@ def start_pipeline_target(
     )
 
 
-class FeedbackLoop(pulumi.ComponentResource):
+class FeedbackLoop(Component):
     rule_arn: pulumi.Output[str]
 
     def __init__(
@@ -91,7 +92,7 @@ class FeedbackLoop(pulumi.ComponentResource):
             description=f"Retrain {args.pipeline_name} when {args.alarm_name} enters ALARM",
             event_pattern=json.dumps(alarm_event_pattern(args.alarm_name)),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         start_pipeline_target(
             name,

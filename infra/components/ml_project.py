@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 
 from sagestack import contract
 from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.base import Component
 from sagestack_infra.components.ci_cd import CiCd, CiCdArgs
 from sagestack_infra.components.discovery import Discovery, DiscoveryArgs
 from sagestack_infra.components.drift_monitor import (
@@ -88,7 +89,7 @@ class MlProjectArgs:
     """Instance the drift job runs on; default ml.m5.large."""
 
 
-class MlProject(pulumi.ComponentResource):
+class MlProject(Component):
     parameter_path: str
     execution_role_arn: pulumi.Output[str]
 
@@ -129,9 +130,6 @@ class MlProject(pulumi.ComponentResource):
         self.register_outputs(
             {"parameter_path": self.parameter_path, "execution_role_arn": self.execution_role_arn}
         )
-
-    def _child(self, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, **kwargs)
 
     def _environment(self) -> dict[str, str]:
         """What the project's builds and servers are told about where they run."""

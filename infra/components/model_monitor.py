@@ -27,6 +27,7 @@ import pulumi_aws as aws
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
+from sagestack_infra.components.base import Component
 from sagestack_infra.components.drift_monitor import processing_role_statements
 from sagestack_pipelines.drift_monitor.pipeline import (
     MODEL_MONITOR_IMAGE_CONFIG,
@@ -57,7 +58,7 @@ class ModelMonitorArgs:
     max_runtime_seconds: int = 3600
 
 
-class ModelMonitor(pulumi.ComponentResource):
+class ModelMonitor(Component):
     schedule_name: str
     """The MonitoringSchedule dimension of the metrics the alarms watch."""
 
@@ -82,7 +83,7 @@ class ModelMonitor(pulumi.ComponentResource):
                 "schedule_config": {"schedule_expression": args.schedule_expression},
             },
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         self.register_outputs({"schedule_name": self.schedule_name})
 
@@ -165,5 +166,5 @@ class ModelMonitor(pulumi.ComponentResource):
             },
             stopping_condition={"max_runtime_in_seconds": a.max_runtime_seconds},
             tags=a.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            opts=self._child(depends_on=depends_on),
         )

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class ModelRegistryArgs:
     description: str = "Model packages registered by the project's training pipeline"
 
 
-class ModelRegistry(pulumi.ComponentResource):
+class ModelRegistry(Component):
     group_name: pulumi.Output[str]
     group_arn: pulumi.Output[str]
     packages_arn: pulumi.Output[str]
@@ -36,7 +37,7 @@ class ModelRegistry(pulumi.ComponentResource):
             model_package_group_name=args.group_name,
             model_package_group_description=args.description,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         self.group_name = self.group.model_package_group_name
         self.group_arn = self.group.arn

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack import contract
+from sagestack_infra.components.base import Component
 
 # Paths in the repository (sections as anchors), the runbooks on-call opens from a page.
 RUNBOOK_ENDPOINT_ERRORS = "docs/runbooks/endpoint.md#errors"
@@ -107,7 +108,7 @@ class MonitoringArgs:
     monitor's; default None (sagestack)."""
 
 
-class Monitoring(pulumi.ComponentResource):
+class Monitoring(Component):
     endpoint_alarm_names: pulumi.Output[list[str]]
     """The alarms the deploy build hands to SageMaker for automatic rollback."""
     max_drift_alarm_arn: pulumi.Output[str]
@@ -146,7 +147,7 @@ class Monitoring(pulumi.ComponentResource):
             ok_actions=[args.topic_arn],
             treat_missing_data="notBreaching",
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
             **metric,
         )
 

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class OnCallArgs:
     """Only alarms and rules named with this prefix may publish; default: any in the account."""
 
 
-class OnCall(pulumi.ComponentResource):
+class OnCall(Component):
     topic_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: OnCallArgs, opts: pulumi.ResourceOptions | None = None):
@@ -38,7 +39,7 @@ class OnCall(pulumi.ComponentResource):
             name=args.topic_name,
             kms_master_key_id=args.kms_key_arn,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         self.topic_arn = self.topic.arn
         self._create_topic_policy()
@@ -52,7 +53,7 @@ class OnCall(pulumi.ComponentResource):
                 topic=self.topic.arn,
                 protocol="email",
                 endpoint=email,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self._child(),
             )
         if self._args.pagerduty_url is not None:
             aws.sns.TopicSubscription(
@@ -61,7 +62,7 @@ class OnCall(pulumi.ComponentResource):
                 protocol="https",
                 endpoint=pulumi.Output.secret(self._args.pagerduty_url),
                 endpoint_auto_confirms=True,  # PagerDuty confirms SNS subscriptions itself
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self._child(),
             )
 
     def _create_topic_policy(self) -> None:
@@ -100,7 +101,7 @@ class OnCall(pulumi.ComponentResource):
             f"{self._base}-policy",
             arn=self.topic.arn,
             policy=iam.policy_document(statements),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
 
     def _service_publish(self, sid: str, service: str, source_arn) -> dict:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from sagestack_infra.components.base import Component
+
 # The SageMaker serving contract: the container listens on 8080, answers GET /ping when ready.
 SERVING_PORT = 8080
 READINESS_PATH = "/ping"
@@ -44,7 +46,7 @@ class KubernetesServingArgs:
             )
 
 
-class KubernetesServing(pulumi.ComponentResource):
+class KubernetesServing(Component):
     service_name: pulumi.Output[str]
     namespace_name: pulumi.Output[str]
 
@@ -70,7 +72,7 @@ class KubernetesServing(pulumi.ComponentResource):
         self.register_outputs({"service_name": self.service_name})
 
     def _child(self, **kwargs) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, provider=self._args.provider, **kwargs)
+        return super()._child(provider=self._args.provider, **kwargs)
 
     def _metadata(self, name: str, namespace: pulumi.Input[str] | None = None) -> dict:
         metadata = {"name": name, "labels": self._labels, "annotations": self._args.annotations}

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from sagestack_infra.components.base import Component
+
 PUSH_EVENT = "PUSH"
 PULL_REQUEST_EVENTS = ("PULL_REQUEST_CREATED", "PULL_REQUEST_UPDATED", "PULL_REQUEST_REOPENED")
 
@@ -40,7 +42,7 @@ def filter_groups(branch: str) -> list[list[dict[str, str]]]:
     ]
 
 
-class SourceWebhook(pulumi.ComponentResource):
+class SourceWebhook(Component):
     payload_url: pulumi.Output[str]
 
     def __init__(
@@ -52,7 +54,7 @@ class SourceWebhook(pulumi.ComponentResource):
             project_name=args.build_project_name,
             build_type="BUILD",
             filter_groups=[{"filters": group} for group in filter_groups(args.branch)],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child(),
         )
         self.payload_url = self.webhook.payload_url
         self.register_outputs({"payload_url": self.payload_url})

@@ -10,6 +10,7 @@ import pulumi
 
 from sagestack import contract
 from sagestack_infra import iam
+from sagestack_infra.components.base import Component
 
 # SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>", so a job
 # started by the project's pipeline cannot carry the project's name.
@@ -29,7 +30,7 @@ class ExecutionRoleArgs:
     tags: dict[str, str]
 
 
-class ExecutionRole(pulumi.ComponentResource):
+class ExecutionRole(Component):
     role_arn: pulumi.Output[str]
 
     def __init__(
