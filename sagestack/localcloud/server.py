@@ -24,6 +24,7 @@ from sagestack import contract
 from sagestack.localcloud import clock, state
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
+from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class LocalCloud:
             daemon=True,
         )
         self._thread.start()
+        runtime.start(self.url, self.state_dir / "work" if self.state_dir else None)
         return self
 
     def _bind(self) -> socket.socket:
@@ -118,6 +120,7 @@ class LocalCloud:
     def stop(self) -> None:
         if self._server is None:
             return
+        runtime.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
