@@ -8,6 +8,7 @@ the stream sees output within a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Any
@@ -32,15 +33,11 @@ class LogStream:
         self._flusher.start()
 
     def _create(self) -> None:
-        errors = self.client.exceptions
-        try:
+        exists = self.client.exceptions.ResourceAlreadyExistsException
+        with contextlib.suppress(exists):
             self.client.create_log_group(logGroupName=self.group)
-        except errors.ResourceAlreadyExistsException:
-            pass
-        try:
+        with contextlib.suppress(exists):
             self.client.create_log_stream(logGroupName=self.group, logStreamName=self.stream)
-        except errors.ResourceAlreadyExistsException:
-            pass
 
     def write(self, line: str) -> None:
         message = _fit(line)
