@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# the environments of SageMaker's framework images that local jobs run in (one per image)
+IMAGES := $(VENV)/.images
 
 .PHONY: demo test lint bench lock clean
 
@@ -19,16 +21,20 @@ $(INSTALLED): pyproject.toml setup.py constraints.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev]'
 	touch $@
 
+$(IMAGES): $(INSTALLED) sagestack/localcloud/executors/images/catalog.py
+	$(BIN)/sagestack local images install
+	touch $@
+
 lock:
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra bench \
 		--python-version 3.11 -o constraints.txt
 
 ## demo: the whole loop on the local cloud
-demo: $(INSTALLED)
+demo: $(IMAGES)
 	$(BIN)/sagestack demo
 
 ## test: every test layer (unit, program, template, local cloud, end to end)
-test: $(INSTALLED)
+test: $(IMAGES)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(INSTALLED)

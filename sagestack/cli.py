@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,44 @@ def wait_for_interrupt() -> None:
             pass
     except KeyboardInterrupt:
         pass
+
+
+@local.group("images")
+def local_images() -> None:
+    """The environments SageMaker's framework images run in, one cached per image."""
+
+
+@local_images.command("list")
+def images_list() -> None:
+    """Each image the local cloud runs, whether it is installed, and how it differs locally."""
+    from sagestack.localcloud.executors import images
+
+    for spec in images.CATALOG:
+        state = "installed" if images.is_installed(spec) else "not installed"
+        click.echo(f"{spec.name}\t{state}")
+        for difference in spec.differences():
+            click.echo(f"  {difference}")
+
+
+@local_images.command("install")
+@click.argument("names", nargs=-1)
+@click.option("--offline", is_flag=True, help="Install from uv's cache only; never download.")
+def images_install(names: tuple[str, ...], offline: bool) -> None:
+    """Install the environments of NAMES (e.g. sklearn-1.2-1; all when none is given)."""
+    from sagestack.localcloud.executors import images
+
+    known = {spec.name: spec for spec in images.CATALOG}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} is not an image the local cloud runs; expected one of "
+            + ", ".join(known),
+            param_hint="NAMES",
+        )
+    for name in names or tuple(known):
+        started = time.monotonic()
+        folder = images.install(known[name], offline=offline)
+        click.echo(f"{name}: {folder} ({time.monotonic() - started:.1f}s)", err=True)
 
 
 @local.command("deploy")

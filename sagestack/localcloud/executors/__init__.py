@@ -7,7 +7,9 @@ Shared by every executor:
   stop every one of them when the local cloud stops (:mod:`.reaper` kills a job's process group
   even when the local cloud itself is killed);
 - :mod:`.logs`: write a job's output to CloudWatch Logs while it runs;
-- :mod:`.events`: put the service's events on the default event bus.
+- :mod:`.events`: put the service's events on the default event bus;
+- :mod:`.images`: the environment each SageMaker framework image runs in (cached, one per image);
+- :mod:`.sandbox`: SageMaker's ``/opt/ml`` paths as the job's own folder (a mount namespace).
 
 Each executor has a room of its own beside these: ``builds/`` (CodeBuild), ``jobs/`` and
 ``pipelines/`` (SageMaker processing, training and transform jobs, pipeline executions),
