@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sagestack.localcloud.services.sns import signing
 from sagestack.localcloud.services.sns.messages import NOTIFICATION, SUBSCRIPTION_CONFIRMATION
+from sagestack.localcloud.testing import sns_signature
 
 SHUTDOWN_POLL_SECONDS = 0.05  # how soon stop() is noticed (the default half second adds up)
 
@@ -151,7 +151,7 @@ class SnsReceiver:
             if response.status_code != 200:
                 return False
             self._certificates[certificate_url] = response.content
-        return signing.verify(body, self._certificates[certificate_url])
+        return sns_signature.is_authentic(body, self._certificates[certificate_url])
 
     def _visit(self, subscribe_url: str) -> None:
         if urlsplit(subscribe_url).hostname in self.trusted_certificate_hosts:

@@ -3,6 +3,8 @@
 SNS signs the canonical "string to sign" of a message (its documented fields, each as
 ``name\\nvalue\\n``, in order) with RSA: SHA1 for SignatureVersion 1 (the default), SHA256 for 2.
 The local cloud signs with one key whose self-signed certificate it serves at SigningCertURL.
+Subscribers verify with their own code (:mod:`sagestack.localcloud.testing.sns_signature` for
+the tests' receiver), never with this module's.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
@@ -61,21 +62,6 @@ class Signer:
             string_to_sign(message).encode(), padding.PKCS1v15(), _hash_for(version)
         )
         return base64.b64encode(signature).decode()
-
-
-def verify(message: dict[str, Any], certificate_pem: bytes) -> bool:
-    """Whether ``message``'s Signature is valid for the certificate (as SNS's SDK validators do)."""
-    try:
-        public_key = x509.load_pem_x509_certificate(certificate_pem).public_key()
-        public_key.verify(  # type: ignore[union-attr]
-            base64.b64decode(message["Signature"]),
-            string_to_sign(message).encode(),
-            padding.PKCS1v15(),  # type: ignore[call-arg]
-            _hash_for(str(message.get("SignatureVersion", "1"))),  # type: ignore[call-arg]
-        )
-    except (InvalidSignature, KeyError, ValueError, TypeError):
-        return False
-    return True
 
 
 _signer: Signer | None = None
