@@ -35,6 +35,7 @@ EVENT = {
         "tags": ["prod", "ml"],
         "items": [{"name": "drift", "score": 0.4}, {"name": "latency", "score": 0.1}],
         "location": {"city": "Berlin", "zone": "eu-central-1a"},
+        "service": "EventBridge",
     },
 }
 
@@ -58,6 +59,18 @@ MATCHING = {
     "prefix ignoring case": _pattern(state=[{"prefix": {"equals-ignore-case": "TERM"}}]),
     "suffix": {"source": [{"suffix": ".ec2"}]},
     "suffix ignoring case": _pattern(state=[{"suffix": {"equals-ignore-case": "NATED"}}]),
+    # the event's value is folded too, not only the pattern's
+    "prefix ignoring the event value's case": _pattern(
+        service=[{"prefix": {"equals-ignore-case": "eventb"}}]
+    ),
+    "suffix ignoring the event value's case": _pattern(
+        service=[{"suffix": {"equals-ignore-case": "BRIDGE"}}]
+    ),
+    # an array is each of its values: anything-but matches when one value is not excluded
+    "anything-but one value of an event array": _pattern(tags=[{"anything-but": "prod"}]),
+    "anything-but a prefix of one value of an event array": _pattern(
+        tags=[{"anything-but": {"prefix": "pr"}}]
+    ),
     "equals-ignore-case": _pattern(state=[{"equals-ignore-case": "TERMINATED"}]),
     "anything-but a value": _pattern(state=[{"anything-but": "running"}]),
     "anything-but a list": _pattern(state=[{"anything-but": ["running", "stopped"]}]),
@@ -93,6 +106,10 @@ NOT_MATCHING = {
     "empty string is not null": _pattern(nothing=[""]),
     "prefix": {"source": [{"prefix": "aws.s3"}]},
     "anything-but needs the field": _pattern(**{"missing-field": [{"anything-but": "x"}]}),
+    "anything-but every value of an event array": _pattern(
+        tags=[{"anything-but": ["prod", "ml"]}]
+    ),
+    "prefix of another case without equals-ignore-case": _pattern(service=[{"prefix": "eventb"}]),
     "anything-but the value": _pattern(state=[{"anything-but": ["terminated"]}]),
     "anything-but a prefix of the value": _pattern(state=[{"anything-but": {"prefix": "term"}}]),
     "numeric range": _pattern(**{"c-count": [{"numeric": [">", 5]}]}),
