@@ -204,6 +204,29 @@ def test_breaching_datapoint_moves_alarm_to_alarm_after_its_period(cloud):
     assert json.loads(alarm["StateReasonData"])["recentDatapoints"] == [0.5]
 
 
+# Every comparison operator at its threshold of 0.2: just below, on it, just above.
+COMPARISON_STATES = {
+    "GreaterThanThreshold": ("OK", "OK", "ALARM"),
+    "GreaterThanOrEqualToThreshold": ("OK", "ALARM", "ALARM"),
+    "LessThanThreshold": ("ALARM", "OK", "OK"),
+    "LessThanOrEqualToThreshold": ("ALARM", "ALARM", "OK"),
+}
+
+
+@pytest.mark.parametrize("comparison", COMPARISON_STATES)
+@pytest.mark.parametrize(("value", "column"), [(0.19, 0), (0.2, 1), (0.21, 2)])
+def test_each_comparison_operator_decides_at_its_threshold(cloud, comparison, value, column):
+    cloud.alarm(ComparisonOperator=comparison)
+    cloud.put(value)
+    cloud.clock.advance(60)
+    alarm = cloud.state()
+    assert alarm["StateValue"] == COMPARISON_STATES[comparison][column]
+    negation = "" if alarm["StateValue"] == "ALARM" else "not "
+    relation = evaluation.COMPARISONS[comparison][1]
+    assert f"[{value} (" in alarm["StateReason"]
+    assert f"was {negation}{relation} the threshold (0.2)" in alarm["StateReason"]
+
+
 @pytest.mark.parametrize(
     ("statistic", "expected"),
     [
