@@ -61,6 +61,14 @@ def test_the_newest_event_time_wins_and_an_older_put_does_not_overwrite(runtime)
     assert _values(got)["orders"] == "3"
 
 
+def test_a_put_with_the_same_event_time_overwrites(runtime):
+    """AWS overwrites a record on an equal or newer EventTime."""
+    runtime.put_record(FeatureGroupName="customers", Record=_record("c1", "200", orders="2"))
+    runtime.put_record(FeatureGroupName="customers", Record=_record("c1", "200", orders="5"))
+    got = runtime.get_record(FeatureGroupName="customers", RecordIdentifierValueAsString="c1")
+    assert _values(got)["orders"] == "5"
+
+
 def test_iso_string_event_times_are_compared_as_times(fresh_local_cloud):
     _feature_group("iso-times", event_time_type="String")
     runtime = boto3.client("sagemaker-featurestore-runtime")
