@@ -269,3 +269,73 @@ def test_redeploy_refuses_when_a_recorded_resource_was_deleted_behind_its_back(
 
     with pytest.raises(DeployError, match="alpha-role-arn"):
         run(fresh_local_cloud, tmp_path, small_platform())
+
+
+def _named_rule_and_topic(rule_name: str, topic_name: str):
+    def program() -> None:
+        aws.cloudwatch.EventRule(
+            "rule", name=rule_name, schedule_expression="rate(1 hour)", state="ENABLED"
+        )
+        aws.sns.Topic("topic", name=topic_name)
+
+    return program
+
+
+def test_renaming_a_rule_or_a_topic_replaces_it_and_the_old_one_is_gone(
+    fresh_local_cloud, tmp_path
+):
+    """A rename changes one of the inputs AWS cannot change in place: the resource is replaced,
+    not updated (which would leave the old rule firing and the old topic paging)."""
+    run(fresh_local_cloud, tmp_path, _named_rule_and_topic("unit-rule-a", "unit-topic-a"))
+    result = run(fresh_local_cloud, tmp_path, _named_rule_and_topic("unit-rule-b", "unit-topic-b"))
+
+    assert result.progress.counts == Counter(replaced=2)
+    rules = boto3.client("events").list_rules(NamePrefix="unit-rule")["Rules"]
+    assert [rule["Name"] for rule in rules] == ["unit-rule-b"]
+    topics = boto3.client("sns").list_topics()["Topics"]
+    assert [topic["TopicArn"].rsplit(":", 1)[1] for topic in topics] == ["unit-topic-b"]
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_a_create_interrupted_after_its_checkpoint_is_replaced_by_the_next_deploy(
+    fresh_local_cloud, tmp_path, monkeypatch
+):
+    """The resource exists but its record has no inputs: the next deploy must not take it for
+    one it can update in place (its inputs are unknown), so it deletes and creates it again."""
+    from sagestack.deploy.handlers import HANDLERS
+    from sagestack.deploy.handlers.base import Handler
+
+    token = "aws:ssm/parameter:Parameter"
+    handler = HANDLERS[token]
+
+    def create_then_crash(cloud, desired, checkpoint):
+        applied = handler.create(cloud, desired, checkpoint)
+        checkpoint(applied.id)
+        raise _Interrupted("the deploy died here")
+
+    monkeypatch.setitem(
+        HANDLERS,
+        token,
+        Handler(
+            create=create_then_crash,
+            delete=handler.delete,
+            update=handler.update,
+            replace_on=handler.replace_on,
+        ),
+    )
+    with pytest.raises(Exception, match="the deploy died here"):
+        run(fresh_local_cloud, tmp_path, small_platform(projects=("alpha",)))
+    monkeypatch.setitem(HANDLERS, token, handler)
+    counter = CallCounter()
+
+    result = run(
+        fresh_local_cloud, tmp_path, small_platform(projects=("alpha",)), session=counter.session
+    )
+
+    assert result.progress.counts["replaced"] == 1
+    assert counter.calls["DeleteParameter"] == 1
+    value = boto3.client("ssm").get_parameter(Name="/unit/alpha/role-arn")["Parameter"]["Value"]
+    assert value.startswith("arn:aws:iam::")
