@@ -278,6 +278,44 @@ BAD_CASES = [
         id="public-access-block-with-a-gap",
     ),
     pytest.param(
+        "s3-no-public-access",
+        lambda s: [
+            *without(s, "artifacts-pab"),
+            resource(
+                PAB,
+                "artifacts-pab",
+                {k: v for k, v in BLOCK_ALL.items() if k != "ignorePublicAcls"}
+                | {"bucket": "artifacts"},
+            ),
+        ],
+        "ignorePublicAcls is None",
+        id="public-access-block-with-a-setting-left-unset",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(s, "artifacts", acl="authenticated-read"),
+        "acl 'authenticated-read' makes the bucket public",
+        id="authenticated-read-acl-any-aws-account-reads",
+    ),
+    pytest.param(
+        "s3-no-public-access",
+        lambda s: replaced(
+            s,
+            "artifacts-policy",
+            policy=document(
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::artifacts/*",
+                    "Condition": {"StringEquals": {"aws:SourceArn": "${aws:SourceArn}"}},
+                }
+            ),
+        ),
+        "pins the caller to fixed values",
+        id="bucket-policy-pinned-only-by-a-policy-variable",
+    ),
+    pytest.param(
         "s3-public-access-blocked",
         lambda s: without(s, "artifacts-pab"),
         "bucket 'artifacts' has no BucketPublicAccessBlock",
