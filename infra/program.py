@@ -109,7 +109,7 @@ def drift_period_seconds(schedule: str) -> int:
 
     CloudWatch periods are multiples of 60 s up to a day; cron schedules get an hour.
     """
-    match = _RATE.match(schedule)
+    match = _RATE.fullmatch(schedule)
     if match is None:
         return DEFAULT_DRIFT_PERIOD
     seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]

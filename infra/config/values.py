@@ -197,9 +197,9 @@ _MONITOR_RATE = re.compile(r"^rate\((\d+) (hour|hours|day|days)\)$")
 
 def model_monitor_schedule(schedule: str) -> str:
     """The project's drift.schedule as a schedule Model Monitor accepts; ValueError otherwise."""
-    if _MONITOR_CRON.match(schedule):
+    if _MONITOR_CRON.fullmatch(schedule):
         return schedule
-    match = _MONITOR_RATE.match(schedule)
+    match = _MONITOR_RATE.fullmatch(schedule)
     if match:
         hours = int(match.group(1)) * (24 if match.group(2).startswith("day") else 1)
         if hours == 1:

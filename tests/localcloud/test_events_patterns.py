@@ -106,9 +106,7 @@ NOT_MATCHING = {
     "empty string is not null": _pattern(nothing=[""]),
     "prefix": {"source": [{"prefix": "aws.s3"}]},
     "anything-but needs the field": _pattern(**{"missing-field": [{"anything-but": "x"}]}),
-    "anything-but every value of an event array": _pattern(
-        tags=[{"anything-but": ["prod", "ml"]}]
-    ),
+    "anything-but every value of an event array": _pattern(tags=[{"anything-but": ["prod", "ml"]}]),
     "prefix of another case without equals-ignore-case": _pattern(service=[{"prefix": "eventb"}]),
     "anything-but the value": _pattern(state=[{"anything-but": ["terminated"]}]),
     "anything-but a prefix of the value": _pattern(state=[{"anything-but": {"prefix": "term"}}]),

@@ -110,6 +110,17 @@ BAD_ANSWERS = [
         {"repository_url": "https://example.com/acme/churn"},
         "repository_url 'https://example.com/acme/churn' is invalid: must be https://<github.com",
     ),
+    # whole values only: a path, a query or a trailing newline after a valid value is refused
+    (
+        {"repository_url": "https://github.com/acme/churn/tree/x"},
+        "repository_url 'https://github.com/acme/churn/tree/x' is invalid",
+    ),
+    (
+        {"repository_url": "https://github.com/acme/churn?q"},
+        "repository_url 'https://github.com/acme/churn?q' is invalid",
+    ),
+    ({"project_slug": "churn\n"}, "project_slug 'churn\n' is invalid"),
+    ({"stack_name": "dev\n"}, "stack_name 'dev\n' is invalid"),
     ({"problem_type": "clustering"}, "problem_type 'clustering' is invalid: must be one of"),
     ({"auto_retrain": "maybe"}, "auto_retrain 'maybe' is invalid: must be yes or no"),
 ]

@@ -579,3 +579,13 @@ def test_the_config_reference_documents_every_key_of_the_model():
 def test_branch_names_git_accepts_are_accepted(branch):
     config = parse_stack_config(changed("projects.0.branch", branch), stack="dev")
     assert config.projects[0].branch == branch
+
+
+@pytest.mark.parametrize(
+    ("metric", "threshold"),
+    [("auc", 1.0), ("auc", 0), ("accuracy", 1), ("r2", 0.0), ("rmse", 0), ("mae", 0.0)],
+)
+def test_a_registration_threshold_on_the_closed_end_of_its_range_is_accepted(metric, threshold):
+    raw = changed("projects.0.registration", {"metric": metric, "threshold": threshold})
+    config = parse_stack_config(raw, stack="dev")
+    assert config.projects[0].registration.threshold == threshold

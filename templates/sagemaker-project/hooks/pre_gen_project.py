@@ -74,7 +74,7 @@ def check_name(answers: Answers) -> list[str]:
     if not str(answers["project_name"]).strip():
         problems.append(invalid("project_name", answers["project_name"], "must not be empty"))
     slug = answers["project_slug"]
-    if not SLUG.match(str(slug)):
+    if not SLUG.fullmatch(str(slug)):
         problems.append(
             invalid("project_slug", slug, f"must match {SLUG.pattern} (a platform project name)")
         )
@@ -120,13 +120,13 @@ def check_data_source(answers: Answers) -> list[str]:
     source, uri = answers["data_source"], answers["s3_data_uri"]
     group = answers["feature_group_name"]
     problems = []
-    if source == "s3" and not S3_PREFIX.match(str(uri)):
+    if source == "s3" and not S3_PREFIX.fullmatch(str(uri)):
         rule = "data_source s3 needs an S3 prefix like s3://bucket/path/"
         problems.append(invalid("s3_data_uri", uri, rule))
     if source != "s3" and uri:
         rule = f"only used when data_source is s3 (data_source is '{source}'); leave it empty"
         problems.append(invalid("s3_data_uri", uri, rule))
-    if source == "feature_group" and not FEATURE_GROUP.match(str(group)):
+    if source == "feature_group" and not FEATURE_GROUP.fullmatch(str(group)):
         rule = f"data_source feature_group needs a name matching {FEATURE_GROUP.pattern}"
         problems.append(invalid("feature_group_name", group, rule))
     if source != "feature_group" and group:
@@ -137,7 +137,7 @@ def check_data_source(answers: Answers) -> list[str]:
 
 def check_columns(answers: Answers) -> list[str]:
     target, raw_features = answers["target_column"], answers["drift_features"]
-    if not COLUMN.match(str(target)):
+    if not COLUMN.fullmatch(str(target)):
         rule = f"must be a column name matching {COLUMN.pattern}"
         return [invalid("target_column", target, rule)]
     features = split_features(str(raw_features))
@@ -147,7 +147,7 @@ def check_columns(answers: Answers) -> list[str]:
         (lambda names: len(set(names)) != len(names), "each feature may appear once"),
         (lambda names: target in names, f"the target column '{target}' is not a feature"),
         (
-            lambda names: not all(COLUMN.match(name) for name in names),
+            lambda names: not all(COLUMN.fullmatch(name) for name in names),
             f"each feature must be a column name matching {COLUMN.pattern}",
         ),
     ]
@@ -179,14 +179,14 @@ def check_platform(answers: Answers) -> list[str]:
     problems = [
         invalid(answer, answers[answer], f"must match {INSTANCE_TYPE.pattern}, e.g. ml.m5.large")
         for answer in INSTANCE_ANSWERS
-        if not INSTANCE_TYPE.match(str(answers[answer]))
+        if not INSTANCE_TYPE.fullmatch(str(answers[answer]))
     ]
     if not isinstance(answers["auto_retrain"], bool):
         problems.append(invalid("auto_retrain", answers["auto_retrain"], "must be yes or no"))
-    if not STACK.match(str(answers["stack_name"])):
+    if not STACK.fullmatch(str(answers["stack_name"])):
         rule = f"must match {STACK.pattern} (a Pulumi stack name usable in an SSM path)"
         problems.append(invalid("stack_name", answers["stack_name"], rule))
-    if not REPOSITORY.match(str(answers["repository_url"])):
+    if not REPOSITORY.fullmatch(str(answers["repository_url"])):
         rule = "must be https://<github.com|gitlab.com|bitbucket.org>/<owner>/<repository>"
         problems.append(invalid("repository_url", answers["repository_url"], rule))
     return problems

@@ -36,7 +36,7 @@ class UnknownImageError(ValueError):
 
 
 def image_for_uri(uri: str) -> ImageSpec:
-    match = _URI.match(uri)
+    match = _URI.fullmatch(uri)
     if match is None:
         raise UnknownImageError(uri, "not an ECR image URI")
     framework = _REPOSITORIES.get(match["repository"])

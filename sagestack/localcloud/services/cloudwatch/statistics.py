@@ -51,7 +51,7 @@ class Sample:
 
 def percentile_fraction(extended_statistic: str) -> float:
     """``p99.5`` -> 0.995; a clear error for anything that is not a percentile."""
-    match = _PERCENTILE.match(extended_statistic)
+    match = _PERCENTILE.fullmatch(extended_statistic)
     if not match:
         raise ValueError(
             f"ExtendedStatistic '{extended_statistic}' is invalid: expected a percentile such as "
@@ -71,16 +71,16 @@ class ExtendedStatistic:
 
 def parse_extended(name: str) -> ExtendedStatistic:
     """An ExtendedStatistic of PutMetricAlarm; a clear error for anything else."""
-    if _PERCENTILE.match(name):
+    if _PERCENTILE.fullmatch(name):
         return ExtendedStatistic("p", None, percentile_fraction(name))
     if name == "IQM":
         return ExtendedStatistic("TM", 0.25, 0.75)
-    match = _SHORTHAND.match(name) or _PERCENT_RANGE.match(name)
+    match = _SHORTHAND.fullmatch(name) or _PERCENT_RANGE.fullmatch(name)
     if match:
         low, high = (_fraction(match.groupdict().get(bound)) for bound in ("low", "high"))
         if low is None or high is None or low < high:
             return ExtendedStatistic(match["kind"].upper(), low, high)
-    match = _RANK.match(name)
+    match = _RANK.fullmatch(name)
     if match and (match["low"] or match["high"]):
         low, high = (float(v) if v else None for v in (match["low"], match["high"]))
         if low is None or high is None or low < high:

@@ -27,7 +27,7 @@ _WARNED = "_sagestack_schedule_warned"
 
 def rate_seconds(expression: str | None) -> int | None:
     """The interval of a ``rate(...)`` expression in seconds; None for anything else."""
-    match = _RATE.match(expression or "")
+    match = _RATE.fullmatch(expression or "")
     if not match:
         return None
     return int(match["value"]) * _UNIT_SECONDS[match["unit"].rstrip("s")]
@@ -38,7 +38,7 @@ def rate_error(expression: str | None) -> str | None:
     singular unit for 1 and a plural one above, which moto does not check."""
     if not (expression or "").startswith("rate("):
         return None
-    match = _RATE.match(expression or "")
+    match = _RATE.fullmatch(expression or "")
     if match is None:
         return f"'{expression}' is not rate(value unit) with a positive whole value"
     if (match["value"] == "1") == match["unit"].endswith("s"):

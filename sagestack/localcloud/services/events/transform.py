@@ -98,8 +98,8 @@ def _quoted_segments(path: str) -> str:
     head, *segments = path.split(".")
     quoted = [head]
     for segment in segments:
-        parts = _SEGMENT_PARTS.match(segment)
-        if _PLAIN_SEGMENT.match(segment) or parts is None:
+        parts = _SEGMENT_PARTS.fullmatch(segment)
+        if _PLAIN_SEGMENT.fullmatch(segment) or parts is None:
             quoted.append(segment)
         else:
             quoted.append(f'"{parts["name"]}"{parts["indices"]}')
