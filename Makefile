@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # the environments of SageMaker's framework images that local jobs run in (one per image)
 IMAGES := $(VENV)/.images
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test lint bench mutate lock clean
 
 # Some machines set this; compiling the SageMaker SDK and moto from source on every import
 # doubles the suite's time, so let Python cache bytecode.
@@ -38,12 +38,16 @@ test: $(IMAGES)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check sagestack infra pipelines tests benchmarks
+	$(BIN)/ruff check sagestack infra pipelines tests benchmarks mutation
 
 ## bench: speed and memory against baselines, printed as ratios
 bench: $(INSTALLED)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 
+## mutate: mutation testing of the critical modules, scored per module (not part of test)
+mutate: $(IMAGES)
+	$(BIN)/python mutation/run.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mutation

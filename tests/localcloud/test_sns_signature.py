@@ -4,9 +4,12 @@ apart from it from AWS's documentation, and that verifier against a message Amaz
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from sagestack.localcloud.services.sns import signing
 from sagestack.localcloud.testing.sns_signature import is_authentic
@@ -76,3 +79,14 @@ def test_a_message_of_an_unknown_type_or_with_a_broken_signature_is_not_authenti
     assert not is_authentic({**signed, "Type": "Surprise"}, certificate)
     assert not is_authentic({**signed, "Signature": "not base64!"}, certificate)
     assert not is_authentic({k: v for k, v in signed.items() if k != "Signature"}, certificate)
+
+
+def test_the_signing_certificate_is_named_and_made_as_sns_s_are():
+    """A 2048-bit RSA certificate valid now, at a URL named like SNS's own
+    (SimpleNotificationService-<32 hex digits>.pem)."""
+    signer = signing.signer()
+    certificate = x509.load_pem_x509_certificate(signer.certificate_pem)
+    now = datetime.now(UTC)
+    assert certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
+    assert certificate.public_key().key_size == 2048
+    assert re.fullmatch(r"SimpleNotificationService-[0-9a-f]{32}\.pem", signer.certificate_name)

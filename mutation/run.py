@@ -1,0 +1,263 @@
+"""``make mutate``: mutation testing of the critical modules (mutation/modules.toml) with
+cosmic-ray, in parallel, resuming where the last run stopped, scored per module.
+
+cosmic-ray mutates a module's file in place and runs its tests once per mutant. To run modules
+side by side, each worker gets a copy of the working tree under ``.mutation/trees/``, and a
+``pkgs/`` folder of links that puts the copy's ``sagestack``, ``sagestack_infra`` and
+``sagestack_pipelines`` first on ``PYTHONPATH`` (the editable install would otherwise import the
+unmutated originals). A module's session is kept in ``.mutation/sessions/`` and reused while the
+module and its tests are unchanged, so a second run only reports.
+
+A mutant is detected when its tests fail, time out, or cannot import it. Survivors listed in
+``mutation/equivalent.toml`` (reviewed, each with a reason) do not count against the score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".mutation"
+TARGET = 0.90
+TIMEOUT_SECONDS = 300.0
+PACKAGES = {
+    "sagestack": "sagestack",
+    "sagestack_infra": "infra",
+    "sagestack_pipelines": "pipelines",
+}
+DETECTED = {"killed", "incompetent"}
+
+
+@dataclass(frozen=True)
+class Module:
+    path: str
+    tests: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.path.replace("/", "__").removesuffix(".py")
+
+
+@dataclass
+class Score:
+    module: str
+    total: int = 0
+    detected: int = 0
+    equivalent: int = 0
+    pending: int = 0
+    survivors: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        counted = self.total - self.equivalent - self.pending
+        return 1.0 if counted == 0 else self.detected / counted
+
+
+def load_modules(only: str | None) -> list[Module]:
+    entries = tomllib.loads((ROOT / "mutation" / "modules.toml").read_text())["module"]
+    modules = [Module(entry["path"], tuple(entry["tests"])) for entry in entries]
+    return [module for module in modules if only is None or only in module.path]
+
+
+def load_equivalents() -> list[dict]:
+    text = (ROOT / "mutation" / "equivalent.toml").read_text()
+    return tomllib.loads(text).get("equivalent", [])
+
+
+def fingerprint(module: Module) -> str:
+    digest = hashlib.sha256()
+    files = [ROOT / module.path]
+    for test in module.tests:
+        path = ROOT / test
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    for path in files:
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_tree(index: int) -> Path:
+    """A fresh copy of the working tree (tracked and untracked, not ignored files)."""
+    tree = WORK / "trees" / f"w{index}"
+    shutil.rmtree(tree, ignore_errors=True)
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() and not name.startswith(".mutation/"):
+            target = tree / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    packages = tree / "pkgs"
+    packages.mkdir()
+    for name, folder in PACKAGES.items():
+        (packages / name).symlink_to(tree / folder, target_is_directory=True)
+    return tree
+
+
+def session_files(module: Module) -> tuple[Path, Path, Path]:
+    sessions = WORK / "sessions"
+    sessions.mkdir(parents=True, exist_ok=True)
+    base = sessions / module.slug
+    return base.with_suffix(".toml"), base.with_suffix(".sqlite"), base.with_suffix(".sha256")
+
+
+def run_module(module: Module, tree: Path) -> None:
+    config, session, stamp = session_files(module)
+    tests = " ".join(module.tests)
+    config.write_text(
+        "[cosmic-ray]\n"
+        f'module-path = "{module.path}"\n'
+        f"timeout = {TIMEOUT_SECONDS}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider -p no:xdist '
+        f'-p no:randomly {tests}"\n'
+        '[cosmic-ray.distributor]\nname = "local"\n'
+    )
+    current = fingerprint(module)
+    if not session.exists() or not stamp.exists() or stamp.read_text() != current:
+        session.unlink(missing_ok=True)
+        _cosmic_ray(tree, "init", str(config), str(session))
+        stamp.write_text(current)
+    _cosmic_ray(tree, "exec", str(config), str(session))
+
+
+def _cosmic_ray(tree: Path, *args: str) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(tree / "pkgs")}
+    command = [str(Path(sys.executable).with_name("cosmic-ray")), *args]
+    subprocess.run(command, cwd=tree, env=environment, check=True, capture_output=True)
+
+
+def score(module: Module, equivalents: list[dict], stale: list[str]) -> Score:
+    _config, session, _stamp = session_files(module)
+    lines = (ROOT / module.path).read_text().splitlines()
+    reviewed = [e for e in equivalents if e["module"] == module.path]
+    matched: set[int] = set()
+    result = Score(module.path)
+    dump = subprocess.run(
+        [str(Path(sys.executable).with_name("cosmic-ray")), "dump", str(session)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for line in dump.splitlines():
+        item, outcome = json.loads(line)
+        result.total += 1
+        if not outcome:
+            result.pending += 1
+            continue
+        if outcome["test_outcome"] in DETECTED or outcome["worker_outcome"] == "timeout":
+            result.detected += 1
+            continue
+        mutation = item["mutations"][0]
+        number = mutation["start_pos"][0]
+        source = lines[number - 1].strip() if number <= len(lines) else ""
+        found = _reviewed(reviewed, mutation, source)
+        if found is not None:
+            matched.add(found)
+            result.equivalent += 1
+        else:
+            result.survivors.append(
+                f"{module.path}:{number} {mutation['operator_name']} #{mutation['occurrence']}: "
+                f"{source}"
+            )
+    stale += [
+        f"{module.path}: {e['operator']} #{e['occurrence']} ({e['line']!r}) matches no survivor"
+        for index, e in enumerate(reviewed)
+        if index not in matched
+    ]
+    return result
+
+
+def _reviewed(reviewed: list[dict], mutation: dict, source: str) -> int | None:
+    for index, entry in enumerate(reviewed):
+        same = (entry["operator"], entry["occurrence"]) == (
+            mutation["operator_name"],
+            mutation["occurrence"],
+        )
+        if same and entry["line"].strip() == source:
+            return index
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make mutate", description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", help="mutate only modules whose path contains this")
+    parser.add_argument("--report", action="store_true", help="report the last run only")
+    args = parser.parse_args(argv)
+    modules = load_modules(args.only)
+    if not args.report:
+        _run_all(modules, max(1, args.workers))
+    stale: list[str] = []
+    scores = [score(module, load_equivalents(), stale) for module in modules]
+    return _print(scores, stale)
+
+
+def _run_all(modules: list[Module], workers: int) -> None:
+    pending: queue.Queue[Module] = queue.Queue()
+    for module in modules:
+        pending.put(module)
+    failures: list[str] = []
+
+    def work(index: int) -> None:
+        tree = prepare_tree(index)
+        while True:
+            try:
+                module = pending.get_nowait()
+            except queue.Empty:
+                return
+            print(f"mutating {module.path}", file=sys.stderr, flush=True)
+            try:
+                run_module(module, tree)
+            except subprocess.CalledProcessError as error:
+                failures.append(f"{module.path}: {error.stderr.decode(errors='replace')[-500:]}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures:
+        print(f"cosmic-ray failed on {failure}", file=sys.stderr)
+
+
+def _print(scores: list[Score], stale: list[str]) -> int:
+    print(f"{'module':60} {'mutants':>7} {'detected':>8} {'equiv.':>6} {'score':>6}")
+    below = 0
+    for s in scores:
+        flag = "" if s.ratio >= TARGET else "  < 90%"
+        below += bool(flag)
+        pending = f" ({s.pending} not run)" if s.pending else ""
+        print(
+            f"{s.module:60} {s.total:>7} {s.detected:>8} {s.equivalent:>6} {s.ratio:>6.1%}"
+            f"{flag}{pending}"
+        )
+    for s in scores:
+        for survivor in s.survivors:
+            print(f"survived: {survivor}")
+    for entry in stale:
+        print(f"stale equivalent: {entry}")
+    return 1 if below or stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
