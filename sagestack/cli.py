@@ -66,11 +66,36 @@ def local() -> None:
     help="Keep state across restarts in this folder (loaded on start, saved on stop).",
 )
 @click.option("--region", default="us-east-1", show_default=True, help="Region to export.")
-def local_up(port: int, state_dir: Path | None, region: str) -> None:
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests whose Host is NAME (loopback names always are); repeatable.",
+)
+@click.option(
+    "--allow-origin",
+    "allowed_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Also serve web pages from ORIGIN, e.g. http://devbox:3000 (loopback always); repeatable.",
+)
+def local_up(
+    port: int,
+    state_dir: Path | None,
+    region: str,
+    allowed_hosts: tuple[str, ...],
+    allowed_origins: tuple[str, ...],
+) -> None:
     """Start the local cloud and serve until interrupted (Ctrl+C)."""
     from sagestack.localcloud.server import LocalCloud
 
-    cloud = LocalCloud(port=port, state_dir=state_dir).start()
+    cloud = LocalCloud(
+        port=port,
+        state_dir=state_dir,
+        allowed_hosts=allowed_hosts,
+        allowed_origins=allowed_origins,
+    ).start()
     try:
         click.echo(f"sagestack local cloud ready at {cloud.url} (Ctrl+C to stop)", err=True)
         for name, value in _environment(cloud.url, region).items():

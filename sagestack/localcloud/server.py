@@ -25,6 +25,7 @@ from sagestack.localcloud import clock, state
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.executors import runtime
+from sagestack.localcloud.host_guard import HostGuard
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,19 @@ def _health_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 class LocalCloud:
     """The endpoint, served by a daemon thread until :meth:`stop`."""
 
-    def __init__(self, port: int = 0, host: str = LOOPBACK, state_dir: Path | None = None):
+    def __init__(
+        self,
+        port: int = 0,
+        host: str = LOOPBACK,
+        state_dir: Path | None = None,
+        allowed_hosts: tuple[str, ...] = (),
+        allowed_origins: tuple[str, ...] = (),
+    ):
         self.host = host
         self.requested_port = port
         self.state_dir = state_dir
+        self.allowed_hosts = allowed_hosts
+        self.allowed_origins = allowed_origins
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -80,7 +90,9 @@ class LocalCloud:
             log.info("restored %d backends from %s", restored, self.state_dir)
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)
-        app = moto_internals.LocalCloudDispatcher()
+        app = HostGuard(
+            moto_internals.LocalCloudDispatcher(), self.allowed_hosts, self.allowed_origins
+        )
         listener = self._bind()
         try:
             # werkzeug exits the process on a taken port, so the socket is bound here first

@@ -31,7 +31,8 @@ from sagestack.localcloud.moto.backends import (
     reset_state,
     restore_backend,
 )
-from sagestack.localcloud.moto.dispatcher import LocalCloudDispatcher, request_handler
+from sagestack.localcloud.moto.dispatcher import LocalCloudDispatcher, request_handler, request_info
+from sagestack.localcloud.moto.errors import aws_error
 from sagestack.localcloud.moto.iam import policy_permission
 from sagestack.localcloud.moto.patches import on_reset, wrap_backend_operation, wrap_model_method
 from sagestack.localcloud.moto.registry import (
@@ -70,6 +71,7 @@ __all__ = [
     "RequestInfo",
     "ServiceException",
     "addon_backends",
+    "aws_error",
     "backend",
     "extend_service",
     "find_feature_group",
@@ -83,6 +85,7 @@ __all__ = [
     "register_route",
     "register_service",
     "request_handler",
+    "request_info",
     "reset_state",
     "restore_backend",
     "served_responses_class",

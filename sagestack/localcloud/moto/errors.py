@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -71,23 +72,38 @@ def not_implemented(
         _service_name(info), _operation_name(environ, info, form_action)
     )
     log.warning(message)
+    return aws_error(
+        environ, start_response, info, NOT_IMPLEMENTED_STATUS, "NotImplemented", message
+    )
+
+
+def aws_error(
+    environ: dict[str, Any],
+    start_response: Callable,
+    info: RequestInfo,
+    status: int,
+    code: str,
+    message: str,
+) -> list:
+    """Answer with ``code`` in the error shape the caller's SDK parses (JSON, query or rest-xml)."""
     protocol = _error_protocol(environ, info)
     if protocol == "json":
-        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+        body = json.dumps({"__type": code, "message": message}).encode()
         content_type = "application/x-amz-json-1.1"
     else:
-        error = f"<Code>NotImplemented</Code><Message>{escape(message)}</Message>"
+        error = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
         if protocol == "query":
-            error = f"<ErrorResponse><Error><Type>Sender</Type>{error}</Error></ErrorResponse>"
+            fault = "Receiver" if status >= 500 else "Sender"
+            error = f"<ErrorResponse><Error><Type>{fault}</Type>{error}</Error></ErrorResponse>"
         else:
             error = f"<Error>{error}</Error>"
         body = error.encode()
         content_type = "text/xml"
     start_response(
-        f"{NOT_IMPLEMENTED_STATUS} Not Implemented",
+        f"{status} {HTTPStatus(status).phrase}",
         [
             ("Content-Type", content_type),
-            ("x-amzn-ErrorType", "NotImplemented"),
+            ("x-amzn-ErrorType", code),
             ("Content-Length", str(len(body))),
         ],
     )
