@@ -63,7 +63,13 @@ def local() -> None:
 @click.option(
     "--state-dir",
     type=click.Path(file_okay=False, dir_okay=True, writable=True, path_type=Path),
-    help="Keep state across restarts in this folder (loaded on start, saved on stop).",
+    help="Keep state in this folder: every acknowledged change survives a restart or a crash.",
+)
+@click.option(
+    "--fsync",
+    is_flag=True,
+    help="With --state-dir: each change reaches the disk before its answer (survives a power "
+    "cut, at some speed); without, it reaches the OS (survives any crash of this process).",
 )
 @click.option("--region", default="us-east-1", show_default=True, help="Region to export.")
 @click.option(
@@ -86,6 +92,7 @@ def local_up(
     region: str,
     allowed_hosts: tuple[str, ...],
     allowed_origins: tuple[str, ...],
+    fsync: bool,
 ) -> None:
     """Start the local cloud and serve until interrupted (Ctrl+C)."""
     from sagestack.localcloud.server import LocalCloud
@@ -95,8 +102,11 @@ def local_up(
         state_dir=state_dir,
         allowed_hosts=allowed_hosts,
         allowed_origins=allowed_origins,
+        fsync=fsync,
     ).start()
     try:
+        if cloud.recovery is not None:
+            click.echo(f"state in {state_dir}: {cloud.recovery.summary()}", err=True)
         click.echo(f"sagestack local cloud ready at {cloud.url} (Ctrl+C to stop)", err=True)
         for name, value in _environment(cloud.url, region).items():
             click.echo(f"export {name}={value}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -157,16 +158,33 @@ def http_app(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         if environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            current().advance(float(request["advance"]))
+            current().advance(_seconds(request["advance"]))
         body = {"now": current().now().isoformat(), "frozen": current().frozen}
     except (KeyError, TypeError, ValueError) as error:
         status = "400 Bad Request"
-        body = {"message": f'expected a JSON body like {{"advance": 60}}: {error}'}
+        body = {
+            "__type": "ValidationException",
+            "message": f'expected a JSON body like {{"advance": 60}}: {error}',
+        }
     payload = json.dumps(body).encode()
     start_response(
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
     )
     return [payload]
+
+
+MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600  # past a century, datetime overflows soon after
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"advance {value!r} is invalid: expected a number of seconds")
+    seconds = float(value)
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        raise ValueError(
+            f"advance {value!r} is invalid: expected seconds from 0 to {MAX_ADVANCE_SECONDS}"
+        )
+    return seconds
 
 
 def ensure_ticking(interval: float = TICK_SECONDS) -> Ticker:

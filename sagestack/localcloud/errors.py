@@ -17,16 +17,10 @@ class PortInUseError(LocalCloudError):
         )
 
 
-class StateVersionError(LocalCloudError):
-    def __init__(self, path: object, found: str | None, installed: str) -> None:
+class StatePermissionError(LocalCloudError):
+    def __init__(self, path: object, mode: int, owner: int) -> None:
         super().__init__(
-            f"{path} was saved by moto {found}, but moto {installed} is installed; delete the "
-            "folder to start empty, or reinstall that moto version"
-        )
-
-
-class StateFileError(LocalCloudError):
-    def __init__(self, path: object, cause: Exception) -> None:
-        super().__init__(
-            f"{path} is not a local cloud state file ({cause}); delete it to start empty"
+            f"{path} (mode {mode:o}, owner uid {owner}) could be written by other users, and "
+            "the local cloud loads code-bearing state from it; make it yours alone "
+            f"(chown, then chmod 700 for a folder, 600 for a file) or pick another --state-dir"
         )

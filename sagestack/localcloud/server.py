@@ -3,8 +3,9 @@
 >>> with LocalCloud(port=0) as cloud:      # port 0: the OS picks a free port
 ...     boto3.client("s3", endpoint_url=cloud.url).list_buckets()
 
-State lives in moto's in-memory backends. With ``state_dir`` it is restored from that folder on
-start and written back on stop (see :mod:`sagestack.localcloud.state`).
+State lives in moto's in-memory backends. With ``state_dir`` every acknowledged change is
+journaled there before its response, and restored on start (see
+:mod:`sagestack.localcloud.durability`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sagestack import contract
-from sagestack.localcloud import clock, state
+from sagestack.localcloud import clock, durability
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.executors import runtime
@@ -64,12 +65,16 @@ class LocalCloud:
         state_dir: Path | None = None,
         allowed_hosts: tuple[str, ...] = (),
         allowed_origins: tuple[str, ...] = (),
+        fsync: bool = False,
     ):
         self.host = host
         self.requested_port = port
         self.state_dir = state_dir
         self.allowed_hosts = allowed_hosts
         self.allowed_origins = allowed_origins
+        self.fsync = fsync
+        self.recovery: durability.Recovery | None = None
+        self._store: durability.StateStore | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -84,15 +89,17 @@ class LocalCloud:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalCloud:
+        moto_internals.make_deterministic()
         install_all()
-        if self.state_dir is not None:
-            restored = state.load(self.state_dir)
-            log.info("restored %d backends from %s", restored, self.state_dir)
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)
-        app = HostGuard(
-            moto_internals.LocalCloudDispatcher(), self.allowed_hosts, self.allowed_origins
-        )
+        app: Any = moto_internals.LocalCloudDispatcher()
+        if self.state_dir is not None:
+            self._store = durability.StateStore(self.state_dir, fsync=self.fsync)
+            self.recovery = self._store.recover(app)
+            log.info("state in %s: %s", self.state_dir, self.recovery.summary())
+            app = durability.JournalingApp(app, self._store)
+        app = HostGuard(app, self.allowed_hosts, self.allowed_origins)
         listener = self._bind()
         try:
             # werkzeug exits the process on a taken port, so the socket is bound here first
@@ -138,8 +145,9 @@ class LocalCloud:
         if self._thread is not None:
             self._thread.join()
         self._server = None
-        if self.state_dir is not None:
-            state.save(self.state_dir)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def __enter__(self) -> LocalCloud:
         return self.start()

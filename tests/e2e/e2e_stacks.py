@@ -10,7 +10,7 @@ from typing import Any
 
 from sagestack.deploy import deploy, stack_config
 from sagestack.deploy.progress import Progress
-from sagestack.localcloud import state
+from sagestack.localcloud.durability import snapshot
 from sagestack.localcloud.testing.fixtures import Endpoint
 
 STACK, PROJECT = "dev", "churn"
@@ -30,13 +30,13 @@ class DeployedStacks:
     def __init__(self, endpoint: Endpoint, folder: Path):
         self.endpoint = endpoint
         self.folder = folder
-        self._saved: dict[str, Path] = {}
+        self._saved: dict[str, list[bytes]] = {}
 
     def fresh(self, variant: str, config: dict[str, Any]) -> None:
         self.endpoint.reset()
         saved = self._saved.get(variant)
         if saved is not None:
-            state.load(saved)
+            snapshot.restore_backends(saved)
             return
         deploy(
             STACK,
@@ -45,6 +45,4 @@ class DeployedStacks:
             state_dir=self.folder / variant / "deploy",
             progress=Progress(io.StringIO()),
         )
-        saved = self.folder / variant / "cloud"
-        state.save(saved)
-        self._saved[variant] = saved
+        self._saved[variant], _skipped = snapshot.dump_backends()

@@ -75,14 +75,15 @@ def test_up_refuses_a_state_dir_that_is_a_file(tmp_path):
     assert "is a file" in result.stderr
 
 
-def test_up_with_an_unreadable_state_file_says_to_delete_it(tmp_path, started):
-    (tmp_path / "localcloud-state.pickle").write_bytes(b"garbage")
+def test_up_with_a_state_dir_others_can_write_says_to_make_it_private(tmp_path, started):
+    tmp_path.chmod(0o777)
     result = CliRunner().invoke(
         cli.main, ["local", "up", "--port", "0", "--state-dir", str(tmp_path)]
     )
     assert result.exit_code == 1
-    assert "is not a local cloud state file" in result.stderr
-    assert "delete it to start empty" in result.stderr
+    assert "could be written by other users" in result.stderr
+    assert "chmod 700" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_an_unexpected_failure_is_one_line_unless_debug(monkeypatch):

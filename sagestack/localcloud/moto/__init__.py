@@ -6,6 +6,8 @@
 - :mod:`.responses`: extend a moto service's responses class with more operations;
 - :mod:`.patches`: behaviour around moto's backend and model methods, and around reset;
 - :mod:`.dispatcher`: the WSGI application; :mod:`.errors`: AWS-shaped errors for it;
+- :mod:`.request_checks`, :mod:`.shape_checks`: requests AWS refuses before a service reads them;
+- :mod:`.determinism`: moto's random draws from its seedable source (journal replays);
 - :mod:`.iam`: moto's IAM policy evaluation.
 
 Add-ons import what they need from this package and nothing from moto directly, except the
@@ -19,6 +21,10 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult, PaginatedResult
+from moto.moto_api._internal import mock_random
+from moto.moto_server.werkzeug_app import (
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY as PRESERVED_HEADER_NAMES_KEY,
+)
 from moto.utilities.paginator import paginate
 
 from sagestack.localcloud.moto.backends import (
@@ -31,13 +37,27 @@ from sagestack.localcloud.moto.backends import (
     reset_state,
     restore_backend,
 )
-from sagestack.localcloud.moto.dispatcher import LocalCloudDispatcher, request_handler, request_info
+from sagestack.localcloud.moto.determinism import install as make_deterministic
+from sagestack.localcloud.moto.determinism import random_hex, random_token, random_uuid
+from sagestack.localcloud.moto.dispatcher import (
+    LocalCloudDispatcher,
+    read_body,
+    request_handler,
+    request_info,
+)
 from sagestack.localcloud.moto.errors import aws_error
 from sagestack.localcloud.moto.iam import policy_permission
-from sagestack.localcloud.moto.patches import on_reset, wrap_backend_operation, wrap_model_method
+from sagestack.localcloud.moto.patches import (
+    call_arguments,
+    on_reset,
+    wrap_backend_operation,
+    wrap_model_method,
+    wrap_responses_method,
+)
 from sagestack.localcloud.moto.registry import (
     AddOnService,
     RequestInfo,
+    is_stateful_get,
     register_route,
     register_service,
     service_names,
@@ -60,6 +80,7 @@ if moto.__version__ != MOTO_VERSION:  # pragma: no cover - guards an unpinned en
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "MOTO_VERSION",
+    "PRESERVED_HEADER_NAMES_KEY",
     "ActionResult",
     "AddOnService",
     "BackendDict",
@@ -73,14 +94,22 @@ __all__ = [
     "addon_backends",
     "aws_error",
     "backend",
+    "call_arguments",
     "extend_service",
     "find_feature_group",
+    "is_stateful_get",
     "iter_backends",
     "live_backends",
+    "make_deterministic",
+    "mock_random",
     "moto_responses_class",
     "on_reset",
     "paginate",
     "policy_permission",
+    "random_hex",
+    "random_token",
+    "random_uuid",
+    "read_body",
     "register_backends",
     "register_route",
     "register_service",
@@ -93,4 +122,5 @@ __all__ = [
     "signed_for",
     "wrap_backend_operation",
     "wrap_model_method",
+    "wrap_responses_method",
 ]

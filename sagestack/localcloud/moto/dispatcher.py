@@ -4,18 +4,22 @@ traceback."""
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from botocore.model import OperationNotFoundError
 from moto.moto_server.werkzeug_app import (
     DEFAULT_SERVICE_REGION,
     DomainDispatcherApplication,
     create_backend_app,
 )
 
-from sagestack.localcloud.moto.errors import not_implemented, operation_from_moto_error
+from sagestack.localcloud.moto import request_checks
+from sagestack.localcloud.moto.errors import aws_error, not_implemented, operation_from_moto_error
 from sagestack.localcloud.moto.registry import ROUTES, RequestInfo, claiming_addon
 from sagestack.localcloud.moto.responses import (
     EXTENSIONS,
@@ -24,6 +28,9 @@ from sagestack.localcloud.moto.responses import (
     served_responses_class,
 )
 
+log = logging.getLogger(__name__)
+
+_BODY_KEY = "sagestack.body"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d+/(?P<region>[^/]+)/(?P<service>[^/]+)/")
 
 
@@ -36,6 +43,29 @@ def request_info(environ: dict[str, Any]) -> RequestInfo:
         method=environ.get("REQUEST_METHOD", "GET"),
         path=environ.get("PATH_INFO", ""),
     )
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The request's body, read once; ``wsgi.input`` is put back so the service reads it too."""
+    cached = environ.get(_BODY_KEY)
+    if cached is not None:
+        return cached
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        body = b""
+    elif length > 0:
+        body = stream.read(length)
+    elif environ.get("wsgi.input_terminated"):  # chunked: werkzeug ends the stream for us
+        body = stream.read()
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ[_BODY_KEY] = body
+    return body
 
 
 class LocalCloudDispatcher(DomainDispatcherApplication):
@@ -52,7 +82,10 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
             if path.startswith(prefix):
                 return route(environ, start_response)
         info = request_info(environ)
-        # read before any service consumes the body; moto's reader puts the body back
+        body = read_body(environ)
+        refused = request_checks.refusal(environ, info, body)
+        if refused is not None:
+            return _answer(refused, environ, start_response, info)
         form_action = self.get_action_from_body(self._get_body(environ))
         try:
             app = self._application_for(environ, info)
@@ -62,6 +95,11 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
         except NotImplementedError as error:
             operation = operation_from_moto_error(error) or form_action
             return not_implemented(environ, start_response, info, operation)
+        except OperationNotFoundError:  # a query-protocol Action the service's model lacks
+            return _answer(request_checks.INVALID_ACTION, environ, start_response, info)
+        except Exception:  # noqa: BLE001 - a bug in a service: AWS's 500, never an HTML page
+            log.exception("%s %s failed inside the local cloud", info.method, info.path)
+            return _answer(request_checks.INTERNAL_FAILURE, environ, start_response, info)
 
     def _application_for(self, environ: dict[str, Any], info: RequestInfo) -> Any:
         addon = claiming_addon(info)
@@ -114,6 +152,15 @@ def _unless_route_missing(
         return not_implemented(environ, start_response, info, None)
     start_response(captured["status"], captured["headers"])
     return [body]
+
+
+def _answer(
+    refused: request_checks.Refusal,
+    environ: dict[str, Any],
+    start_response: Callable,
+    info: RequestInfo,
+) -> list:
+    return aws_error(environ, start_response, info, refused.status, refused.code, refused.message)
 
 
 def request_handler() -> type:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,14 @@ def _wrap(owner: type, operation: str, wrapper: Wrapper) -> None:
     setattr(owner, operation, wrapped)
 
 
+def call_arguments(instance: Any, method: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """A wrapper's ``*args, **kwargs`` by parameter name, as moto's ``method`` declares them."""
+    signature = inspect.signature(getattr(type(instance), method))
+    bound = signature.bind(instance, *args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
 def wrap_model_method(service: str, class_name: str, method: str, wrapper: Wrapper) -> None:
     """Like :func:`wrap_backend_operation`, for a model class of ``moto.<service>.models``.
 
@@ -55,6 +64,14 @@ def wrap_model_method(service: str, class_name: str, method: str, wrapper: Wrapp
     """
     models = importlib.import_module(f"moto.{service}.models")
     _wrap(getattr(models, class_name), method, wrapper)
+
+
+def wrap_responses_method(service: str, method: str, wrapper: Wrapper) -> None:
+    """Like :func:`wrap_backend_operation`, for a method of moto's responses class of a service
+    (request parsing: ``wrapper(original, response, *args, **kwargs)``)."""
+    from sagestack.localcloud.moto.responses import moto_responses_class
+
+    _wrap(moto_responses_class(service), method, wrapper)
 
 
 _RESET_LISTENERS: list[Callable[[], None]] = []

@@ -50,6 +50,7 @@ class AddOnService:
 ADDONS: dict[str, AddOnService] = {}
 # path prefix -> WSGI app, for the endpoint's own paths (health, SNS confirmation links)
 ROUTES: dict[str, Callable[..., Any]] = {}
+_STATEFUL_GET_PREFIXES: set[str] = set()
 
 
 def register_service(service: AddOnService) -> None:
@@ -58,9 +59,20 @@ def register_service(service: AddOnService) -> None:
     register_backends(service.backends)
 
 
-def register_route(path_prefix: str, wsgi_app: Callable[..., Any]) -> None:
-    """Serve every request whose path starts with ``path_prefix`` by ``wsgi_app`` (idempotent)."""
+def register_route(
+    path_prefix: str, wsgi_app: Callable[..., Any], stateful_get: bool = False
+) -> None:
+    """Serve every request whose path starts with ``path_prefix`` by ``wsgi_app`` (idempotent).
+
+    ``stateful_get``: its GETs change state (SNS's SubscribeURL does), so a journal keeps them.
+    """
     ROUTES[path_prefix] = wsgi_app
+    if stateful_get:
+        _STATEFUL_GET_PREFIXES.add(path_prefix)
+
+
+def is_stateful_get(path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in _STATEFUL_GET_PREFIXES)
 
 
 def signed_for(*signing_services: str) -> Callable[[RequestInfo], bool]:

@@ -13,6 +13,10 @@ class ConflictException(ServiceException):
     code = "ConflictException"
 
 
+class HierarchyLevelLimitExceededException(ServiceException):
+    code = "HierarchyLevelLimitExceededException"
+
+
 class InvalidEventPatternException(ServiceException):
     code = "InvalidEventPatternException"
 

@@ -9,7 +9,6 @@ and GitHub Enterprise); BatchGetProjects never shows it. The local webhook recei
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,13 +65,13 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
                 + ", ".join(WEBHOOK_SOURCES)
             )
         _validate(settings)
-        token = secrets.token_urlsafe(24)
+        token = moto_internals.random_token(24)
         webhook = {
             "url": _repository_hook_url(project.project_metadata["source"].get("location", "")),
             "payloadUrl": (
                 f"https://codebuild.{self.region_name}.amazonaws.com/webhooks?t={token}&v=1"
             ),
-            "secret": secrets.token_hex(20),
+            "secret": moto_internals.random_hex(40),
             "buildType": settings.get("buildType") or "BUILD",
             "manualCreation": bool(settings.get("manualCreation")),
             "lastModifiedSecret": datetime.now(UTC),
@@ -92,7 +91,7 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
         if settings.get("buildType"):
             webhook["buildType"] = settings["buildType"]
         if rotate_secret:
-            webhook["secret"] = secrets.token_hex(20)
+            webhook["secret"] = moto_internals.random_hex(40)
             webhook["lastModifiedSecret"] = datetime.now(UTC)
         return self._shown(webhook, on_create=rotate_secret)
 

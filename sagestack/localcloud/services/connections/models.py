@@ -8,7 +8,6 @@ no local equivalent, so it stays pending unless a test sets it (:meth:`set_conne
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
@@ -78,7 +77,7 @@ class ConnectionsBackend(moto_internals.BaseBackend):
             )
         arn = (
             f"arn:{self.partition}:{self.service}:{self.region_name}:{self.account_id}:"
-            f"connection/{uuid.uuid4()}"
+            f"connection/{moto_internals.random_uuid()}"
         )
         self.connections[arn] = {
             "ConnectionName": connection_name,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -94,7 +93,7 @@ def scheduled_event(rule: Any, moment: float) -> dict[str, Any]:
     """The event EventBridge sends for a schedule (detail-type "Scheduled Event")."""
     return {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": moto_internals.random_uuid(),
         "detail-type": SCHEDULED_EVENT,
         "source": "aws.events",
         "account": rule.account_id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -202,7 +201,7 @@ def _start_pipeline_execution(target: dict, arn: Arn, text: str, event: dict) ->
         pipeline_parameters=parameters,
         pipeline_execution_description=None,
         parallelism_configuration=None,
-        client_request_token=str(uuid.uuid4()),
+        client_request_token=moto_internals.random_uuid(),
     )
     return {"PipelineExecutionArn": execution["PipelineExecutionArn"], "Parameters": parameters}
 

@@ -22,5 +22,5 @@ def install() -> None:
     moto_internals.wrap_model_method(
         "sns", "Subscription", "get_post_data", subscriptions.wrapped_post_data
     )
-    moto_internals.register_route(messages.ROUTE_PREFIX, routes.app)
+    moto_internals.register_route(messages.ROUTE_PREFIX, routes.app, stateful_get=True)
     moto_internals.on_reset(SENDER.clear)

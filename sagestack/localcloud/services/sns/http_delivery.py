@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from sagestack.localcloud.durability import replaying
+
 log = logging.getLogger(__name__)
 
 RETRIES = 3
@@ -68,6 +70,8 @@ class HttpSender:
         self._worker: threading.Thread | None = None
 
     def send(self, url: str, body: str, headers: dict[str, str]) -> None:
+        if replaying():  # delivered when the change was first made
+            return
         self._ensure_worker()
         self._queue.put(_Request(url, body, headers))
 

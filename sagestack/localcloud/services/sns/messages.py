@@ -6,11 +6,11 @@ subscriber's topic was reached through, under :data:`ROUTE_PREFIX`.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.sns import signing
 
 ROUTE_PREFIX = "/_sagestack/sns/"
@@ -74,7 +74,7 @@ def subscription_confirmation(
     """A SubscriptionConfirmation body, signed; GET on its SubscribeURL confirms."""
     body: dict[str, Any] = {
         "Type": SUBSCRIPTION_CONFIRMATION,
-        "MessageId": str(uuid.uuid4()),
+        "MessageId": moto_internals.random_uuid(),
         "Token": token,
         "TopicArn": topic_arn,
         "Message": (

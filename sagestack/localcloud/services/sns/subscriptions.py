@@ -9,9 +9,9 @@ ours, so it is saved and restored with the backends.
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
+from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.services.sns import http_delivery, messages
 
 HTTP_PROTOCOLS = frozenset({"http", "https"})
@@ -46,7 +46,7 @@ def remember_endpoint(subscription: Any, endpoint: str) -> None:
 
 def request_confirmation(subscription: Any) -> None:
     """Mark a new HTTP/HTTPS subscription pending and send its SubscriptionConfirmation."""
-    token = secrets.token_hex(64)
+    token = moto_internals.random_hex(128)
     endpoint = endpoint_of(subscription)
     setattr(subscription, _TOKEN, token)
     subscription.confirmed = False
