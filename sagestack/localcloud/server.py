@@ -89,7 +89,7 @@ class LocalCloud:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalCloud:
-        moto_internals.make_deterministic()
+        moto_internals.install_fixes()
         install_all()
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)

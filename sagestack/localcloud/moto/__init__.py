@@ -8,6 +8,7 @@
 - :mod:`.dispatcher`: the WSGI application; :mod:`.errors`: AWS-shaped errors for it;
 - :mod:`.request_checks`, :mod:`.shape_checks`: requests AWS refuses before a service reads them;
 - :mod:`.determinism`: moto's random draws from its seedable source (journal replays);
+- :mod:`.sqs_queue`: SQS queues indexed, so calls take constant time in the queue's length;
 - :mod:`.iam`: moto's IAM policy evaluation.
 
 Add-ons import what they need from this package and nothing from moto directly, except the
@@ -37,7 +38,6 @@ from sagestack.localcloud.moto.backends import (
     reset_state,
     restore_backend,
 )
-from sagestack.localcloud.moto.determinism import install as make_deterministic
 from sagestack.localcloud.moto.determinism import random_hex, random_token, random_uuid
 from sagestack.localcloud.moto.dispatcher import (
     LocalCloudDispatcher,
@@ -68,8 +68,19 @@ from sagestack.localcloud.moto.responses import (
     moto_responses_class,
     served_responses_class,
 )
+from sagestack.localcloud.moto.sqs_queue import set_long_poll_waiter
 
 MOTO_VERSION = "5.2.5"
+
+
+def install_fixes() -> None:
+    """moto's behaviour the local cloud changes for all services: seedable randomness where
+    moto draws from the OS, SQS queues in constant time (idempotent)."""
+    from sagestack.localcloud.moto import determinism, sqs_queue
+
+    determinism.install()
+    sqs_queue.install()
+
 
 if moto.__version__ != MOTO_VERSION:  # pragma: no cover - guards an unpinned environment
     raise ImportError(
@@ -100,7 +111,7 @@ __all__ = [
     "is_stateful_get",
     "iter_backends",
     "live_backends",
-    "make_deterministic",
+    "install_fixes",
     "mock_random",
     "moto_responses_class",
     "on_reset",
@@ -119,6 +130,7 @@ __all__ = [
     "restore_backend",
     "served_responses_class",
     "service_names",
+    "set_long_poll_waiter",
     "signed_for",
     "wrap_backend_operation",
     "wrap_model_method",
