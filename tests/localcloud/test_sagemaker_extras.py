@@ -4,6 +4,7 @@ and the model package state change event."""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import boto3
 import pytest
@@ -293,6 +294,25 @@ def test_registering_a_package_puts_a_pending_state_change_on_the_bus(sagemaker,
     assert event["detail"]["ModelApprovalStatus"] == "PendingManualApproval"
 
 
+def test_a_state_change_detail_has_the_keys_of_aws_sample_and_no_others(sagemaker, state_changes):
+    _register(sagemaker)
+    (event,) = state_changes()
+    detail = event["detail"]
+    assert detail["LastModifiedTime"] == detail["CreationTime"]  # on creation too
+    for absent in ("CreatedBy", "LastModifiedBy"):
+        assert absent not in detail
+    (container,) = detail["InferenceSpecification"]["Containers"]
+    assert container["ImageDigest"].startswith("sha256:") and len(container["ImageDigest"]) == 71
+
+
+def test_an_empty_customer_metadata_is_left_out_of_the_event():
+    from sagestack.localcloud.services.sagemaker_extras.model_package_events import event_detail
+
+    assert "CustomerMetadataProperties" not in event_detail({"CustomerMetadataProperties": {}})
+    kept = event_detail({"CustomerMetadataProperties": {"k": "v"}})
+    assert kept["CustomerMetadataProperties"] == {"k": "v"}
+
+
 def test_approving_a_package_puts_an_approved_state_change_on_the_bus(sagemaker, state_changes):
     arn = _register(sagemaker)
     state_changes()
@@ -303,9 +323,9 @@ def test_approving_a_package_puts_an_approved_state_change_on_the_bus(sagemaker,
     assert event["detail"]["ModelApprovalStatus"] == "Approved"
     assert event["detail"]["ModelPackageArn"] == arn
     assert event["detail"]["CustomerMetadataProperties"] == {"git-commit": "abc123"}
-    # times in epoch milliseconds, as SageMaker's events carry them
+    # times as ISO 8601 strings, as in AWS's sample event
     created = sagemaker.describe_model_package(ModelPackageName=arn)["CreationTime"]
-    assert event["detail"]["CreationTime"] == int(created.timestamp() * 1000)
+    assert event["detail"]["CreationTime"] == created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # a later update that does not name the description keeps it
     sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Rejected")
     (rejected,) = state_changes()
