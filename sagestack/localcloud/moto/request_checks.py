@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import UNSIGNED_REQUESTS
 
@@ -19,6 +20,7 @@ from sagestack.localcloud.moto import shape_checks
 from sagestack.localcloud.moto.registry import RequestInfo, claiming_addon
 
 _REST_XML_SERVICES = frozenset({"s3", "s3control"})
+_FORM = "application/x-www-form-urlencoded"
 # signing names whose botocore model has another name
 _MODEL_NAMES = {"monitoring": "cloudwatch", "eventbridge": "events"}
 
@@ -54,6 +56,11 @@ def refusal(environ: dict[str, Any], info: RequestInfo, body: bytes) -> Refusal 
         return MISSING_AUTHENTICATION
     if body and _is_json_protocol(environ, info):
         return _unreadable_json(body) or _shape_refusal(info, json.loads(body))
+    if body and environ.get("CONTENT_TYPE", "").startswith(_FORM) and info.signing_service:
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        service = _MODEL_NAMES.get(info.signing_service, info.signing_service)
+        problem = shape_checks.form_problem(service, form)
+        return Refusal(400, *problem) if problem else None
     return None
 
 

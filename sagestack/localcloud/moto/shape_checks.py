@@ -92,6 +92,25 @@ def body_problem(service: str, operation: str, document: dict) -> tuple[str, str
     return code, f"{count} validation {noun} detected: " + "; ".join(problems[:5])
 
 
+def form_problem(service: str, form: dict[str, str]) -> tuple[str, str] | None:
+    """A query-protocol request (``Action=...`` and flat members) missing a required member."""
+    model = _service_model(service)
+    try:
+        operation_model = model.operation_model(form.get("Action", "")) if model else None
+    except OperationNotFoundError:
+        return None
+    shape = operation_model.input_shape if operation_model else None
+    if shape is None:
+        return None
+    present = {key.split(".", 1)[0] for key in form}
+    missing = [name for name in shape.required_members if name not in present]
+    if not missing:
+        return None
+    problems = [_constraint(None, _join("", name), "Member must not be null") for name in missing]
+    noun = "error" if len(problems) == 1 else "errors"
+    return "ValidationError", f"{len(problems)} validation {noun} detected: " + "; ".join(problems)
+
+
 def _name_pattern_problems(shape: StructureShape, document: dict) -> list[str]:
     """Top-level ``...Name`` members against their shape's pattern (botocore's are Java regexes,
     read with ``regex``; moto checks few of them)."""

@@ -16,10 +16,26 @@ PENDING_RESPONSE_ARN = "pending confirmation"  # what Subscribe answers for an u
 
 
 class SnsResponse(moto_internals.moto_responses_class("sns")):  # type: ignore[misc]
+    def publish(self) -> Any:
+        targets = ("TopicArn", "TargetArn", "PhoneNumber")
+        if not any(self._get_param(name) for name in targets):
+            raise InvalidParameterException(
+                "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"
+            )
+        self._check_topic_arn()
+        return super().publish()
+
+    def _check_topic_arn(self) -> None:
+        """moto splits the ARN into its six parts without looking; SNS refuses it."""
+        arn = self._get_param("TopicArn")
+        if arn is not None and (len(arn.split(":")) < 6 or not arn.startswith("arn:")):
+            raise InvalidParameterException("Invalid parameter: TopicArn")
+
     def subscribe(self) -> Any:
         protocol = self._get_param("Protocol")
         endpoint = self._get_param("Endpoint")
         topic_arn = self._get_param("TopicArn")
+        self._check_topic_arn()
         if protocol in subscriptions.HTTP_PROTOCOLS and not str(endpoint).startswith(
             f"{protocol}://"
         ):
@@ -42,6 +58,7 @@ class SnsResponse(moto_internals.moto_responses_class("sns")):  # type: ignore[m
         return result
 
     def confirm_subscription(self) -> Any:
+        self._check_topic_arn()
         topic_arn = self._get_param("TopicArn")
         token = self._get_param("Token")
         self.backend.get_topic(topic_arn)  # NotFound for an unknown topic, as moto does
