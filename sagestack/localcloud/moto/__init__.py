@@ -6,7 +6,7 @@
 - :mod:`.responses`: extend a moto service's responses class with more operations;
 - :mod:`.patches`: behaviour around moto's backend and model methods, and around reset;
 - :mod:`.dispatcher`: the WSGI application; :mod:`.errors`: AWS-shaped errors for it;
-- :mod:`.iam`: moto's IAM policy evaluation.
+- :mod:`.iam`: moto's IAM and STS state (roles, their policies, the sessions STS issued).
 
 Add-ons import what they need from this package and nothing from moto directly, except the
 moto models they extend. moto is pinned in pyproject.toml for this reason.
@@ -32,7 +32,16 @@ from sagestack.localcloud.moto.backends import (
     restore_backend,
 )
 from sagestack.localcloud.moto.dispatcher import LocalCloudDispatcher, request_handler
-from sagestack.localcloud.moto.iam import policy_permission
+from sagestack.localcloud.moto.iam import (
+    RoleRecord,
+    SessionRecord,
+    account_of_role_arn,
+    assume_role,
+    find_role,
+    find_session,
+    policy_permission,
+    role_policy_documents,
+)
 from sagestack.localcloud.moto.patches import on_reset, wrap_backend_operation, wrap_model_method
 from sagestack.localcloud.moto.registry import (
     AddOnService,
@@ -68,11 +77,17 @@ __all__ = [
     "LocalCloudDispatcher",
     "PaginatedResult",
     "RequestInfo",
+    "RoleRecord",
+    "SessionRecord",
     "ServiceException",
+    "account_of_role_arn",
     "addon_backends",
+    "assume_role",
     "backend",
     "extend_service",
     "find_feature_group",
+    "find_role",
+    "find_session",
     "iter_backends",
     "live_backends",
     "moto_responses_class",
@@ -85,6 +100,7 @@ __all__ = [
     "request_handler",
     "reset_state",
     "restore_backend",
+    "role_policy_documents",
     "served_responses_class",
     "service_names",
     "signed_for",
