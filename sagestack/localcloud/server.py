@@ -25,6 +25,7 @@ from sagestack.localcloud import clock, state
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.executors import runtime
+from sagestack.localcloud.identity import enforcement
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class LocalCloud:
 
     def start(self) -> LocalCloud:
         install_all()
+        enforcement.install()
         if self.state_dir is not None:
             restored = state.load(self.state_dir)
             log.info("restored %d backends from %s", restored, self.state_dir)

@@ -17,7 +17,9 @@ same-account access), but a Deny so addressed applies. :class:`Verdict` keeps th
 
 from __future__ import annotations
 
+import functools
 import json
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -57,9 +59,17 @@ class Verdict(Enum):
 
 def load(document: str | Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The statements of a policy document (a JSON string or a parsed one)."""
-    parsed = json.loads(document) if isinstance(document, str) else document
-    statements = parsed.get("Statement", [])
+    if isinstance(document, str):
+        return _parsed(document)
+    statements = document.get("Statement", [])
     return [statements] if isinstance(statements, Mapping) else list(statements)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(document: str) -> list[Mapping[str, Any]]:
+    # inline policies come back URL-encoded from some clients; IAM stores the JSON
+    text = document if document.lstrip().startswith("{") else urllib.parse.unquote(document)
+    return load(json.loads(text))
 
 
 def evaluate(

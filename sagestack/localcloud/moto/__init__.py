@@ -6,7 +6,8 @@
 - :mod:`.responses`: extend a moto service's responses class with more operations;
 - :mod:`.patches`: behaviour around moto's backend and model methods, and around reset;
 - :mod:`.dispatcher`: the WSGI application; :mod:`.errors`: AWS-shaped errors for it;
-- :mod:`.iam`: moto's IAM and STS state (roles, their policies, the sessions STS issued).
+- :mod:`.iam`: moto's IAM and STS state (roles, their policies, the sessions STS issued);
+- :mod:`.resources`: what authorization reads of resources (resource policies, KMS keys).
 
 Add-ons import what they need from this package and nothing from moto directly, except the
 moto models they extend. moto is pinned in pyproject.toml for this reason.
@@ -32,6 +33,7 @@ from sagestack.localcloud.moto.backends import (
     restore_backend,
 )
 from sagestack.localcloud.moto.dispatcher import LocalCloudDispatcher, request_handler
+from sagestack.localcloud.moto.errors import error_response
 from sagestack.localcloud.moto.iam import (
     RoleRecord,
     SessionRecord,
@@ -46,10 +48,22 @@ from sagestack.localcloud.moto.patches import on_reset, wrap_backend_operation, 
 from sagestack.localcloud.moto.registry import (
     AddOnService,
     RequestInfo,
+    register_authorizer,
     register_route,
     register_service,
     service_names,
     signed_for,
+)
+from sagestack.localcloud.moto.resources import (
+    Bucket,
+    find_bucket,
+    kms_key_arn,
+    kms_key_of_ciphertext,
+    kms_key_policy,
+    next_model_package_version,
+    object_kms_key,
+    secret_arn,
+    topic_policy,
 )
 from sagestack.localcloud.moto.responses import (
     extend_service,
@@ -73,6 +87,7 @@ __all__ = [
     "BackendDict",
     "BaseBackend",
     "BaseResponse",
+    "Bucket",
     "EmptyResult",
     "LocalCloudDispatcher",
     "PaginatedResult",
@@ -84,16 +99,24 @@ __all__ = [
     "addon_backends",
     "assume_role",
     "backend",
+    "error_response",
     "extend_service",
+    "find_bucket",
     "find_feature_group",
     "find_role",
     "find_session",
     "iter_backends",
+    "kms_key_arn",
+    "kms_key_of_ciphertext",
+    "kms_key_policy",
     "live_backends",
     "moto_responses_class",
+    "next_model_package_version",
+    "object_kms_key",
     "on_reset",
     "paginate",
     "policy_permission",
+    "register_authorizer",
     "register_backends",
     "register_route",
     "register_service",
@@ -101,9 +124,11 @@ __all__ = [
     "reset_state",
     "restore_backend",
     "role_policy_documents",
+    "secret_arn",
     "served_responses_class",
     "service_names",
     "signed_for",
+    "topic_policy",
     "wrap_backend_operation",
     "wrap_model_method",
 ]

@@ -16,7 +16,7 @@ from moto.moto_server.werkzeug_app import (
 )
 
 from sagestack.localcloud.moto.errors import not_implemented, operation_from_moto_error
-from sagestack.localcloud.moto.registry import ROUTES, RequestInfo, claiming_addon
+from sagestack.localcloud.moto.registry import AUTHORIZERS, ROUTES, RequestInfo, claiming_addon
 from sagestack.localcloud.moto.responses import (
     EXTENSIONS,
     extended_url_paths,
@@ -52,6 +52,10 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
             if path.startswith(prefix):
                 return route(environ, start_response)
         info = request_info(environ)
+        for authorizer in AUTHORIZERS:
+            refusal = authorizer(environ, info)
+            if refusal is not None:
+                return refusal(environ, start_response)
         # read before any service consumes the body; moto's reader puts the body back
         form_action = self.get_action_from_body(self._get_body(environ))
         try:

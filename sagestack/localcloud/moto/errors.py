@@ -71,12 +71,30 @@ def not_implemented(
         _service_name(info), _operation_name(environ, info, form_action)
     )
     log.warning(message)
-    protocol = _error_protocol(environ, info)
-    if protocol == "json":
-        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+    return error_response(
+        start_response,
+        _error_protocol(environ, info),
+        f"{NOT_IMPLEMENTED_STATUS} Not Implemented",
+        "NotImplemented",
+        message,
+    )
+
+
+def error_response(
+    start_response: Callable,
+    protocol: str,
+    status: str,
+    code: str,
+    message: str,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> list:
+    """An AWS error in ``protocol``: "json" and "rest-json" (``{"__type", "message"}`` plus
+    ``x-amzn-ErrorType``), "query" (``<ErrorResponse>``) or "rest-xml" (a bare ``<Error>``)."""
+    if protocol in ("json", "rest-json"):
+        body = json.dumps({"__type": code, "message": message}).encode()
         content_type = "application/x-amz-json-1.1"
     else:
-        error = f"<Code>NotImplemented</Code><Message>{escape(message)}</Message>"
+        error = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
         if protocol == "query":
             error = f"<ErrorResponse><Error><Type>Sender</Type>{error}</Error></ErrorResponse>"
         else:
@@ -84,11 +102,12 @@ def not_implemented(
         body = error.encode()
         content_type = "text/xml"
     start_response(
-        f"{NOT_IMPLEMENTED_STATUS} Not Implemented",
+        status,
         [
             ("Content-Type", content_type),
-            ("x-amzn-ErrorType", "NotImplemented"),
+            ("x-amzn-ErrorType", code),
             ("Content-Length", str(len(body))),
+            *headers,
         ],
     )
     return [body]
