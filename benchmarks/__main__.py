@@ -11,6 +11,7 @@ BENCHMARKS = [
     "benchmarks.local_up",
     "benchmarks.local_deploy",
     "benchmarks.program_size",
+    "benchmarks.iam_overhead",
 ]
 
 

@@ -11,7 +11,7 @@ against the role's policies (:mod:`.enforcement`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 from sagestack.localcloud import clock
@@ -158,15 +158,8 @@ def role_of_access_key(access_key_id: str) -> RoleSession | None:
     session = moto_internals.find_session(access_key_id)
     if session is None:
         return None
-    return RoleSession(
-        role_arn=session.role_arn,
-        session_name=session.session_name,
-        account_id=session.account_id,
-        arn=session.arn,
-        user_id=session.user_id,
-        session_token=session.session_token,
-        expiration=session.expiration.replace(tzinfo=UTC),
-    )
+    shared = {f.name: getattr(session, f.name) for f in fields(RoleSession)}
+    return RoleSession(**{**shared, "expiration": session.expiration.replace(tzinfo=UTC)})
 
 
 def credential_environment(credentials: Credentials) -> dict[str, str]:
