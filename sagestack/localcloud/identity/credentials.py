@@ -19,6 +19,7 @@ from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import LocalCloudError
 from sagestack.localcloud.identity import policies
 
+STS_KEY_PREFIX = "ASIA"  # every temporary access key STS issues (AWS's and moto's)
 DEFAULT_DURATION_SECONDS = 3600  # AssumeRole's default
 MIN_DURATION_SECONDS = 900
 MAX_DURATION_SECONDS = 43200
@@ -155,6 +156,8 @@ def _check_trust(
 def role_of_access_key(access_key_id: str) -> RoleSession | None:
     """The role session an access key belongs to, or None for any other key (the admin key
     ``test``, a test's fake key): such requests are not evaluated."""
+    if not access_key_id.startswith(STS_KEY_PREFIX):  # the admin key costs no lookup
+        return None
     session = moto_internals.find_session(access_key_id)
     if session is None:
         return None

@@ -24,14 +24,18 @@ from typing import Any
 from sagestack.localcloud import clock
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.identity import actions, denials, operations
-from sagestack.localcloud.identity.credentials import RoleSession, role_of_access_key
+from sagestack.localcloud.identity.credentials import (
+    STS_KEY_PREFIX,
+    RoleSession,
+    role_of_access_key,
+)
 from sagestack.localcloud.identity.decision import decide
 
 log = logging.getLogger(__name__)
 
 _CREDENTIAL = re.compile(r"Credential=(?P<key>[^/]+)/\d+/(?P<region>[^/]+)/(?P<service>[^/]+)/")
 # moto's (and STS's) temporary access keys: an unknown one is a session that no longer exists
-_STS_KEY = re.compile(r"ASIA[A-Z0-9]{16}")
+_STS_KEY = re.compile(STS_KEY_PREFIX + r"[A-Z0-9]{16}")
 _READ_LIMIT = 1 << 20  # bodies parsed for parameters; larger ones are payloads (S3 objects)
 _PARSED_TYPES = ("application/x-amz-json", "application/json", "application/x-www-form-urlencoded")
 

@@ -164,9 +164,10 @@ def _normal_path(path: str) -> str:
 
 
 @functools.cache
-def _routes(service: str) -> tuple[_Route, ...]:
+def _routes(service: str, method: str) -> tuple[_Route, ...]:
     model = service_model(service)
-    return tuple(_route(model.operation_model(name)) for name in model.operation_names)
+    routes = (_route(model.operation_model(name)) for name in model.operation_names)
+    return tuple(route for route in routes if route.method == method)
 
 
 def _route(operation: Any) -> _Route:
@@ -215,7 +216,7 @@ def _by_route(models: list[Any], request: HttpRequest) -> Operation | None:
     for model in models:
         if model.protocol not in ("rest-json", "rest-xml"):
             continue
-        for route in _routes(model.service_name):
+        for route in _routes(model.service_name, request.method):
             score = route.score(request)
             if score is not None and (best is None or score > best[0]):
                 best = (score, model.service_name, route)
