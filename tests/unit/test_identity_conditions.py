@@ -185,3 +185,15 @@ def test_not_principal_applies_to_everyone_else():
 
     assert evaluate(document, _request(), resource_policy=True) is Verdict.NONE
     assert evaluate(document, other, resource_policy=True) is Verdict.DENY
+
+
+@pytest.mark.parametrize(("effect", "verdict"), [("Deny", Verdict.DENY), ("Allow", Verdict.NONE)])
+def test_a_statement_with_an_operator_iam_lacks_errs_towards_refusing(effect, verdict):
+    statement = {
+        "Effect": effect,
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringSortOf": {"aws:SourceAccount": "1"}},
+    }
+
+    assert evaluate({"Statement": [statement]}, _request()) is verdict

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +28,13 @@ from typing import Any
 
 from sagestack.localcloud.identity.conditions import (
     Context,
+    UnknownOperatorError,
     conditions_hold,
     substitute,
     wildcard_match,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,19 @@ def _statement_verdict(
         statement, "Resource", request.resource, _resource_matcher(request.context)
     ):
         return Verdict.NONE
+    is_deny = statement.get("Effect") == "Deny"
     principal_match = _principal_match(statement, request.principal) if resource_policy else "exact"
     if principal_match is None:
         return Verdict.NONE
-    if not conditions_hold(statement.get("Condition"), request.context):
+    try:
+        holds = conditions_hold(statement.get("Condition"), request.context)
+    except UnknownOperatorError as error:
+        # IAM refuses such a policy when it is put; moto stores it. Err towards refusing.
+        log.warning("%s; the statement is read as %s", error, "applying" if is_deny else "not")
+        holds = is_deny
+    if not holds:
         return Verdict.NONE
-    if statement.get("Effect") == "Deny":
+    if is_deny:
         return Verdict.DENY
     return Verdict.ALLOW if principal_match == "exact" else Verdict.DELEGATED
 
