@@ -12,6 +12,7 @@ BENCHMARKS = [
     "benchmarks.local_deploy",
     "benchmarks.program_size",
     "benchmarks.durability",
+    "benchmarks.iam_overhead",
 ]
 
 

@@ -27,6 +27,7 @@ from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.host_guard import HostGuard
+from sagestack.localcloud.identity import enforcement
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class LocalCloud:
     def start(self) -> LocalCloud:
         moto_internals.install_fixes()
         install_all()
+        enforcement.install()
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)
         app: Any = moto_internals.LocalCloudDispatcher()

@@ -9,7 +9,8 @@
 - :mod:`.request_checks`, :mod:`.shape_checks`: requests AWS refuses before a service reads them;
 - :mod:`.determinism`: moto's random draws from its seedable source (journal replays);
 - :mod:`.sqs_queue`: SQS queues indexed, so calls take constant time in the queue's length;
-- :mod:`.iam`: moto's IAM policy evaluation.
+- :mod:`.iam`: moto's IAM and STS state (roles, their policies, the sessions STS issued);
+- :mod:`.resources`: what authorization reads of resources (resource policies, KMS keys).
 
 Add-ons import what they need from this package and nothing from moto directly, except the
 moto models they extend. moto is pinned in pyproject.toml for this reason.
@@ -45,8 +46,17 @@ from sagestack.localcloud.moto.dispatcher import (
     request_handler,
     request_info,
 )
-from sagestack.localcloud.moto.errors import aws_error
-from sagestack.localcloud.moto.iam import policy_permission
+from sagestack.localcloud.moto.errors import aws_error, error_response
+from sagestack.localcloud.moto.iam import (
+    RoleRecord,
+    SessionRecord,
+    account_of_role_arn,
+    assume_role,
+    find_role,
+    find_session,
+    policy_permission,
+    role_policy_documents,
+)
 from sagestack.localcloud.moto.patches import (
     call_arguments,
     on_reset,
@@ -58,10 +68,22 @@ from sagestack.localcloud.moto.registry import (
     AddOnService,
     RequestInfo,
     is_stateful_get,
+    register_authorizer,
     register_route,
     register_service,
     service_names,
     signed_for,
+)
+from sagestack.localcloud.moto.resources import (
+    Bucket,
+    find_bucket,
+    kms_key_arn,
+    kms_key_of_ciphertext,
+    kms_key_policy,
+    next_model_package_version,
+    object_kms_key,
+    secret_arn,
+    topic_policy,
 )
 from sagestack.localcloud.moto.responses import (
     extend_service,
@@ -97,23 +119,37 @@ __all__ = [
     "BackendDict",
     "BaseBackend",
     "BaseResponse",
+    "Bucket",
     "EmptyResult",
     "LocalCloudDispatcher",
     "PaginatedResult",
     "RequestInfo",
+    "RoleRecord",
+    "SessionRecord",
     "ServiceException",
+    "account_of_role_arn",
     "addon_backends",
+    "assume_role",
     "aws_error",
     "backend",
     "call_arguments",
+    "error_response",
     "extend_service",
+    "find_bucket",
     "find_feature_group",
+    "find_role",
+    "find_session",
     "is_stateful_get",
     "iter_backends",
+    "kms_key_arn",
+    "kms_key_of_ciphertext",
+    "kms_key_policy",
     "live_backends",
     "install_fixes",
     "mock_random",
     "moto_responses_class",
+    "next_model_package_version",
+    "object_kms_key",
     "on_reset",
     "paginate",
     "policy_permission",
@@ -121,6 +157,7 @@ __all__ = [
     "random_token",
     "random_uuid",
     "read_body",
+    "register_authorizer",
     "register_backends",
     "register_route",
     "register_service",
@@ -128,10 +165,13 @@ __all__ = [
     "request_info",
     "reset_state",
     "restore_backend",
+    "role_policy_documents",
+    "secret_arn",
     "served_responses_class",
     "service_names",
     "set_long_poll_waiter",
     "signed_for",
+    "topic_policy",
     "wrap_backend_operation",
     "wrap_model_method",
     "wrap_responses_method",

@@ -20,7 +20,7 @@ from moto.moto_server.werkzeug_app import (
 
 from sagestack.localcloud.moto import request_checks
 from sagestack.localcloud.moto.errors import aws_error, not_implemented, operation_from_moto_error
-from sagestack.localcloud.moto.registry import ROUTES, RequestInfo, claiming_addon
+from sagestack.localcloud.moto.registry import AUTHORIZERS, ROUTES, RequestInfo, claiming_addon
 from sagestack.localcloud.moto.responses import (
     EXTENSIONS,
     extended_url_paths,
@@ -86,6 +86,10 @@ class LocalCloudDispatcher(DomainDispatcherApplication):
         refused = request_checks.refusal(environ, info, body)
         if refused is not None:
             return _answer(refused, environ, start_response, info)
+        for authorizer in AUTHORIZERS:
+            denied = authorizer(environ, info)
+            if denied is not None:
+                return denied(environ, start_response)
         form_action = self.get_action_from_body(self._get_body(environ))
         try:
             app = self._application_for(environ, info)

@@ -86,8 +86,20 @@ def aws_error(
     message: str,
 ) -> list:
     """Answer with ``code`` in the error shape the caller's SDK parses (JSON, query or rest-xml)."""
-    protocol = _error_protocol(environ, info)
-    if protocol == "json":
+    return error_response(start_response, _error_protocol(environ, info), status, code, message)
+
+
+def error_response(
+    start_response: Callable,
+    protocol: str,
+    status: int,
+    code: str,
+    message: str,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> list:
+    """An AWS error in ``protocol``: "json" and "rest-json" (``{"__type", "message"}`` plus
+    ``x-amzn-ErrorType``), "query" (``<ErrorResponse>``) or "rest-xml" (a bare ``<Error>``)."""
+    if protocol in ("json", "rest-json"):
         body = json.dumps({"__type": code, "message": message}).encode()
         content_type = "application/x-amz-json-1.1"
     else:
@@ -105,6 +117,7 @@ def aws_error(
             ("Content-Type", content_type),
             ("x-amzn-ErrorType", code),
             ("Content-Length", str(len(body))),
+            *headers,
         ],
     )
     return [body]

@@ -2,7 +2,8 @@
 
 An add-on registers an :class:`AddOnService` (a moto-shaped ``urls.py`` plus a predicate that
 claims requests, e.g. by signing service); the endpoint's own paths (health, clock, SNS
-confirmation links) register a WSGI app per path prefix.
+confirmation links) register a WSGI app per path prefix; an authorizer (IAM enforcement) sees
+every service request first and may refuse it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ class AddOnService:
     backends: BackendDict
 
 
+# environ, info -> a WSGI app answering instead of the service (a refusal), or None to go on
+Authorizer = Callable[[dict[str, Any], RequestInfo], Callable[..., Any] | None]
+
 ADDONS: dict[str, AddOnService] = {}
+AUTHORIZERS: list[Authorizer] = []
 # path prefix -> WSGI app, for the endpoint's own paths (health, SNS confirmation links)
 ROUTES: dict[str, Callable[..., Any]] = {}
 _STATEFUL_GET_PREFIXES: set[str] = set()
@@ -73,6 +78,13 @@ def register_route(
 
 def is_stateful_get(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in _STATEFUL_GET_PREFIXES)
+
+
+def register_authorizer(authorizer: Authorizer) -> None:
+    """Ask ``authorizer`` about every service request before it is routed (idempotent); the
+    first one that answers a WSGI app answers the request with it."""
+    if authorizer not in AUTHORIZERS:
+        AUTHORIZERS.append(authorizer)
 
 
 def signed_for(*signing_services: str) -> Callable[[RequestInfo], bool]:

@@ -1,10 +1,13 @@
-"""S3 bucket policies: statements with a Condition are left out of moto's verdict.
+"""S3 bucket policies in moto's own check: statements with a Condition are left out.
 
-moto enforces a bucket policy's statements (for principal ``*``) but ignores their conditions,
-so the platform's ``DenyInsecureTransport`` (deny ``s3:*`` when ``aws:SecureTransport`` is false)
-would deny every object request. Until conditions are evaluated, a conditional statement is not
-enforced at all; unconditional statements are enforced as before (LocalStack does not enforce
-bucket policies by default either). The stored policy is returned unchanged.
+Requests signed with role credentials have the bucket policy evaluated in full, conditions and
+principals included, before they reach S3 (:mod:`sagestack.localcloud.identity.decision`). moto
+then checks every request again, admin-signed ones too, against the statements for principal
+``*`` but ignoring their conditions, so the platform's ``DenyInsecureTransport`` (deny ``s3:*``
+when ``aws:SecureTransport`` is false) would deny every object request. Here moto's check skips
+conditional statements: admin-signed requests keep today's behaviour (unconditional statements
+enforced, as LocalStack does not enforce bucket policies by default either), and role-signed
+ones lose nothing, having passed the full evaluation already. The stored policy is unchanged.
 """
 
 from __future__ import annotations
