@@ -171,6 +171,11 @@ MODEL_MONITOR_CONSTRAINTS = "constraints.json"
 LOCAL_HEALTH_PATH = "/_localstack/health"
 # GET the local cloud's time; POST {"advance": seconds} to run what falls due meanwhile.
 LOCAL_CLOCK_ROUTE = "/_sagestack/clock"
+# Git repositories served by the local cloud: POST {"name", "url"} creates one (sagestack local
+# repo create); /<name>/pulls delivers pull request events; /<name>/receive is the hook's.
+LOCAL_REPOS_ROUTE = "/_sagestack/repos"
+# Where CodeBuild webhooks' payloadUrl points on the local cloud (CodeBuild's own path).
+CODEBUILD_WEBHOOK_PATH = "/webhooks"
 # The admin credentials (LocalStack's): requests signed with them are never checked by IAM.
 LOCAL_ACCESS_KEY_ID = "test"
 LOCAL_SECRET_ACCESS_KEY = "test"

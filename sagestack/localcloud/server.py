@@ -28,6 +28,7 @@ from sagestack.localcloud.errors import PortInUseError
 from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.host_guard import HostGuard
 from sagestack.localcloud.identity import enforcement
+from sagestack.localcloud.repos import routes as repos_routes
 from sagestack.localcloud.services import install_all
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class LocalCloud:
         enforcement.install()
         moto_internals.register_route(contract.LOCAL_HEALTH_PATH, _health_app)
         moto_internals.register_route(contract.LOCAL_CLOCK_ROUTE, clock.http_app)
+        moto_internals.register_route(contract.LOCAL_REPOS_ROUTE, repos_routes.app)
         app: Any = moto_internals.LocalCloudDispatcher()
         if self.state_dir is not None:
             self._store = durability.StateStore(self.state_dir, fsync=self.fsync)
@@ -123,6 +125,7 @@ class LocalCloud:
         )
         self._thread.start()
         runtime.start(self.url, self.state_dir / "work" if self.state_dir else None)
+        repos_routes.refresh_hooks()
         return self
 
     def _bind(self) -> socket.socket:

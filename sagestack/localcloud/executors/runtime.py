@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,14 @@ class NotRunningError(RuntimeError):
 
 _current: Runtime | None = None
 _owned_work_root: Path | None = None
+_stop_listeners: list[Callable[[], None]] = []
+
+
+def on_stop(listener: Callable[[], None]) -> None:
+    """Run ``listener`` when the local cloud stops, before its processes are stopped (an
+    executor marks its jobs stopped first, so a killed process is not taken for a failure)."""
+    if listener not in _stop_listeners:
+        _stop_listeners.append(listener)
 
 
 def start(endpoint_url: str, work_root: Path | None = None) -> Runtime:
@@ -57,6 +66,8 @@ def current() -> Runtime:
 def stop() -> None:
     """Stop every process the executors started, then forget the endpoint."""
     global _current, _owned_work_root
+    for listener in list(_stop_listeners):
+        listener()
     processes.stop_all()
     _current = None
     if _owned_work_root is not None:

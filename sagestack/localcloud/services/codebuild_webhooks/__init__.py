@@ -1,4 +1,6 @@
-"""CodeBuild webhooks: CreateWebhook, UpdateWebhook, DeleteWebhook, shown on BatchGetProjects."""
+"""CodeBuild webhooks: CreateWebhook, UpdateWebhook, DeleteWebhook, shown on BatchGetProjects;
+and the receiver behind their ``payloadUrl`` (:mod:`.receiver`), which verifies GitHub's
+deliveries, applies the filter groups (:mod:`.filters`) and starts the builds."""
 
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ def _forget_webhook(original: Any, backend: Any, project_name: str) -> Any:
 
 
 def install() -> None:
+    from sagestack import contract
+
+    from .receiver import app, forget_deliveries
     from .responses import CodeBuildWebhooksResponse
 
     moto_internals.extend_service("codebuild", CodeBuildWebhooksResponse)
+    moto_internals.register_route(contract.CODEBUILD_WEBHOOK_PATH, app)
+    moto_internals.on_reset(forget_deliveries)
     moto_internals.wrap_backend_operation("codebuild", "delete_project", _forget_webhook)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sagestack import contract
 from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.services.exceptions import (
     InvalidInputException,
     ResourceAlreadyExistsException,
@@ -45,6 +47,22 @@ EVENTS = (
     "PRERELEASED",
 )
 BUILD_TYPES = ("BUILD", "BUILD_BATCH", "RUNNER_BUILDKITE_BUILD")
+# The events each provider's webhooks support (CodeBuild's GitHub, Bitbucket and GitLab pages;
+# /work/notes/codebuild.md §5): Bitbucket and GitLab have no REOPENED, RELEASED, PRERELEASED or
+# WORKFLOW_JOB_QUEUED; GitHub Enterprise has no releases.
+_PULL_REQUESTS = (
+    "PULL_REQUEST_CREATED",
+    "PULL_REQUEST_UPDATED",
+    "PULL_REQUEST_MERGED",
+    "PULL_REQUEST_CLOSED",
+)
+PROVIDER_EVENTS = {
+    "GITHUB": EVENTS,
+    "GITHUB_ENTERPRISE": ("PUSH", *_PULL_REQUESTS, "PULL_REQUEST_REOPENED", "WORKFLOW_JOB_QUEUED"),
+    "BITBUCKET": ("PUSH", *_PULL_REQUESTS),
+    "GITLAB": ("PUSH", *_PULL_REQUESTS),
+    "GITLAB_SELF_MANAGED": ("PUSH", *_PULL_REQUESTS),
+}
 
 
 class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
@@ -64,12 +82,11 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
                 f"Project {project_name} has source type {source_type}; webhooks need one of "
                 + ", ".join(WEBHOOK_SOURCES)
             )
-        _validate(settings)
-        token = moto_internals.random_token(24)
+        _validate(settings, source_type)
+        hook_id = int(moto_internals.random_hex(8), 16) % 10**9
         webhook = {
-            "url": _repository_hook_url(project.project_metadata["source"].get("location", "")),
-            "payloadUrl": (
-                f"https://codebuild.{self.region_name}.amazonaws.com/webhooks?t={token}&v=1"
+            "url": _repository_hook_url(
+                project.project_metadata["source"].get("location", ""), hook_id
             ),
             "secret": moto_internals.random_hex(40),
             "buildType": settings.get("buildType") or "BUILD",
@@ -77,6 +94,9 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
             "lastModifiedSecret": datetime.now(UTC),
             "status": "ACTIVE",
             "_source_type": source_type,
+            "_token": moto_internals.random_token(24),
+            "_hook_id": hook_id,
+            "_region": self.region_name,
         }
         _apply(webhook, settings)
         self.webhooks[project_name] = webhook
@@ -86,7 +106,7 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
         self, project_name: str, settings: dict[str, Any], rotate_secret: bool
     ) -> dict[str, Any]:
         webhook = self._webhook(project_name)
-        _validate(settings)
+        _validate(settings, webhook["_source_type"])
         _apply(webhook, settings)
         if settings.get("buildType"):
             webhook["buildType"] = settings["buildType"]
@@ -107,11 +127,16 @@ class CodeBuildWebhooksBackend(moto_internals.BaseBackend):
     def webhook_secret(self, project_name: str) -> str:
         return self._webhook(project_name)["secret"]
 
+    def project_with_token(self, token: str) -> str | None:
+        """The project whose webhook's ``payloadUrl`` carries ``token``."""
+        return next((p for p, w in self.webhooks.items() if w["_token"] == token), None)
+
     def forget_project(self, project_name: str) -> None:
         self.webhooks.pop(project_name, None)
 
     def _shown(self, webhook: dict[str, Any], on_create: bool) -> dict[str, Any]:
         shown = {k: v for k, v in webhook.items() if not k.startswith("_") and v is not None}
+        shown["payloadUrl"] = payload_url(webhook)
         reveal = webhook["manualCreation"] or webhook["_source_type"] == "GITHUB_ENTERPRISE"
         if not (on_create and reveal):
             shown.pop("secret")
@@ -140,17 +165,27 @@ def _apply(webhook: dict[str, Any], settings: dict[str, Any]) -> None:
             webhook[key] = settings[key]
 
 
-def _validate(settings: dict[str, Any]) -> None:
+def payload_url(webhook: dict[str, Any]) -> str:
+    """Where the repository's hook delivers: the running local cloud's webhook path (CodeBuild's
+    own host when no local cloud runs, as under moto's in-process mock)."""
+    query = f"{contract.CODEBUILD_WEBHOOK_PATH}?t={webhook['_token']}&v=1"
+    try:
+        return runtime.current().endpoint_url + query
+    except runtime.NotRunningError:
+        return f"https://codebuild.{webhook['_region']}.amazonaws.com{query}"
+
+
+def _validate(settings: dict[str, Any], source_type: str) -> None:
     build_type = settings.get("buildType")
     if build_type and build_type not in BUILD_TYPES:
         raise InvalidInputException(
             f"buildType '{build_type}' is invalid: use one of {', '.join(BUILD_TYPES)}"
         )
     for group in settings.get("filterGroups") or []:
-        _validate_filter_group(group)
+        _validate_filter_group(group, source_type)
 
 
-def _validate_filter_group(group: list[dict[str, Any]]) -> None:
+def _validate_filter_group(group: list[dict[str, Any]], source_type: str) -> None:
     events = [f for f in group if f.get("type") == "EVENT"]
     if len(events) != 1:
         raise InvalidInputException(
@@ -162,20 +197,28 @@ def _validate_filter_group(group: list[dict[str, Any]]) -> None:
                 f"Filter type '{webhook_filter.get('type')}' is invalid: use one of "
                 + ", ".join(FILTER_TYPES)
             )
-    unknown = [e for e in events[0].get("pattern", "").split(",") if e.strip() not in EVENTS]
+    named = [e.strip() for e in events[0].get("pattern", "").split(",")]
+    unknown = [e for e in named if e not in EVENTS]
     if unknown:
         raise InvalidInputException(
             f"EVENT pattern '{events[0].get('pattern')}' names unknown events {unknown}: use "
             + ", ".join(EVENTS)
         )
+    supported = PROVIDER_EVENTS.get(source_type, EVENTS)
+    unsupported = [e for e in named if e not in supported]
+    if unsupported:
+        raise InvalidInputException(
+            f"EVENT pattern '{events[0].get('pattern')}' names events {source_type} webhooks do "
+            f"not support: {unsupported}; {source_type} supports " + ", ".join(supported)
+        )
 
 
-def _repository_hook_url(location: str) -> str:
-    """Where the hook lives on the provider, e.g. GitHub's API URL for the repository's hooks."""
+def _repository_hook_url(location: str, hook_id: int) -> str:
+    """Where the hook lives on the provider, e.g. GitHub's API URL for the repository's hook."""
     prefix = "https://github.com/"
     if location.startswith(prefix):
         repository = location[len(prefix) :].removesuffix(".git")
-        return f"https://api.github.com/repos/{repository}/hooks"
+        return f"https://api.github.com/repos/{repository}/hooks/{hook_id}"
     return location
 
 

@@ -42,6 +42,7 @@ _UPDATABLE = (
     "sourceVersion",
     "logsConfig",
     "vpcConfig",
+    "concurrentBuildLimit",
 )
 
 
@@ -53,25 +54,31 @@ class CodeBuildWebhooksResponse(moto_internals.moto_responses_class("codebuild")
     # --- projects: GitLab sources, the given encryption key, UpdateProject ---
 
     def create_project(self) -> ActionResult:
-        source_type = (self._get_param("source") or {}).get("type")
+        source = self._get_param("source") or {}
+        source_type = source.get("type")
+        no_location = source_type == "NO_SOURCE" and not source.get("location")
         if source_type in _SOURCE_TYPES_MOTO_LACKS:
             # moto validates the rest of the source as it would a GitHub one
-            self._replace_source_type("GITHUB")
+            self._replace_source(type="GITHUB")
+        if no_location:  # AWS needs no location without a source; moto asks for one anyway
+            self._replace_source(location="-")
         super().create_project()
         name = self._get_param("name")
         metadata = self.codebuild_backend.codebuild_projects[name].project_metadata
         if source_type in _SOURCE_TYPES_MOTO_LACKS:
             metadata["source"]["type"] = source_type
+        if no_location:
+            metadata["source"].pop("location", None)
         if self._get_param("encryptionKey"):  # moto puts the account's aws/s3 key instead
             metadata["encryptionKey"] = self._get_param("encryptionKey")
         return ActionResult({"project": metadata})
 
-    def _replace_source_type(self, source_type: str) -> None:
+    def _replace_source(self, **changes: str) -> None:
         if self.automated_parameter_parsing:
-            self.params["source"] = {**self.params["source"], "type": source_type}
+            self.params["source"] = {**self.params["source"], **changes}
             return
         request = json.loads(self.body)
-        request["source"]["type"] = source_type
+        request["source"].update(changes)
         self.body = json.dumps(request)
 
     def update_project(self) -> ActionResult:

@@ -7,7 +7,6 @@ have returned; the caller records it (EventBridge itself only counts FailedInvoc
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,19 +129,16 @@ def _send_to_queue(target: dict, arn: Arn, text: str, event: dict) -> dict[str, 
 
 @_failing_as("ResourceNotFoundException")
 def _start_build(target: dict, arn: Arn, text: str, event: dict) -> dict[str, Any]:
+    from sagestack.localcloud.executors import builds
+
     codebuild = _backend("codebuild", arn)
     project_name = arn.resource_name("project")
-    project = codebuild.codebuild_projects.get(project_name)
-    if project is None:
+    if project_name not in codebuild.codebuild_projects:
         raise TargetError("ResourceNotFoundException", f"Project cannot be found: {target['Arn']}")
     parameters = start_build_parameters(project_name, text)
-    build = codebuild.start_build(
-        project_name, parameters.get("sourceVersion"), parameters.get("artifactsOverride")
-    )
-    build["environment"] = _build_environment(
-        project.project_metadata.get("environment") or {},
-        parameters.get("environmentVariablesOverride") or [],
-    )
+    # CodeBuild shows a build an EventBridge rule started as initiated by the rule's role
+    initiator = f"{(target.get('RoleArn') or 'events').rsplit('/', 1)[-1]}/events"
+    build = builds.start_build(arn.account, arn.region, parameters, initiator)
     return {"build": {"id": build["id"], "arn": build["arn"]}, "parameters": parameters}
 
 
@@ -176,15 +172,6 @@ def _validate(parameters: dict[str, Any], shape: Any) -> None:
 def _operation_input_shape(service: str, operation: str) -> Any:
     model = botocore.session.get_session().get_service_model(service)
     return model.operation_model(operation).input_shape
-
-
-def _build_environment(project_environment: dict, overrides: list[dict]) -> dict[str, Any]:
-    environment = copy.deepcopy(project_environment)
-    variables = {v["name"]: v for v in environment.get("environmentVariables") or []}
-    for override in overrides:
-        variables[override["name"]] = {"type": "PLAINTEXT", **override}
-    environment["environmentVariables"] = list(variables.values())
-    return environment
 
 
 @_failing_as("ValidationException")
