@@ -179,6 +179,73 @@ def images_install(names: tuple[str, ...], offline: bool) -> None:
         click.echo(f"{name}: {folder} ({time.monotonic() - started:.1f}s)", err=True)
 
 
+@local.group("repo")
+def local_repo() -> None:
+    """Git repositories served by the local cloud; a push delivers GitHub's signed webhooks."""
+
+
+_ENDPOINT_OPTION = click.option(
+    "--endpoint",
+    help="The local cloud's URL [default: $AWS_ENDPOINT_URL, else http://localhost:4566].",
+)
+
+
+@local_repo.command("create")
+@click.argument("name")
+@click.option("--url", required=True, help="The repository URL CodeBuild projects name as source.")
+@_ENDPOINT_OPTION
+def repo_create(name: str, url: str, endpoint: str | None) -> None:
+    """Create repository NAME standing in for URL; prints its remote (for `git remote add`)."""
+    from sagestack.clients import endpoint_from_environment, local_repos_request
+
+    created = local_repos_request(
+        endpoint_from_environment(endpoint), "", {"name": name, "url": url}
+    )
+    click.echo(created["remote"])
+
+
+@local_repo.command("pr")
+@click.argument("name")
+@click.option("--head", required=True, help="The branch with the changes.")
+@click.option("--base", default="main", show_default=True, help="The branch to merge into.")
+@click.option(
+    "--action",
+    type=click.Choice(["opened", "synchronize", "reopened", "closed"]),
+    default="opened",
+    show_default=True,
+    help="What happened to the pull request (GitHub's action).",
+)
+@click.option("--number", type=int, help="The pull request (default: the latest from HEAD).")
+@click.option("--merged", is_flag=True, help="With --action closed: it was merged.")
+@click.option("--title", help="The pull request's title.")
+@_ENDPOINT_OPTION
+def repo_pr(
+    name: str,
+    head: str,
+    base: str,
+    action: str,
+    number: int | None,
+    merged: bool,
+    title: str | None,
+    endpoint: str | None,
+) -> None:
+    """Deliver a pull request event of repository NAME (HEAD into BASE) to its webhooks."""
+    from sagestack.clients import endpoint_from_environment, local_repos_request
+
+    body = {
+        "head": head,
+        "base": base,
+        "action": action,
+        "number": number,
+        "merged": merged,
+        "title": title,
+    }
+    answer = local_repos_request(endpoint_from_environment(endpoint), f"/{name}/pulls", body)
+    click.echo(f"pull request #{answer['number']}")
+    for message in answer.get("messages", []):
+        click.echo(message, err=True)
+
+
 @local.command("deploy")
 @click.option(
     "--stack", default="local", show_default=True, help="Deploy Pulumi.<stack>.yaml (in the cwd)."

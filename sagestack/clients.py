@@ -13,7 +13,7 @@ import boto3
 from botocore.config import Config
 
 from sagestack import contract
-from sagestack.errors import EndpointUnreachableError
+from sagestack.errors import EndpointUnreachableError, SagestackError
 
 DEFAULT_ENDPOINT = "http://localhost:4566"  # `sagestack local up`'s default port, as LocalStack's
 _CLIENT_CONFIG = Config(
@@ -83,3 +83,24 @@ def _session(region: str | None) -> boto3.Session:
             aws_secret_access_key=contract.LOCAL_SECRET_ACCESS_KEY,
         )
     return session
+
+
+def local_repos_request(endpoint: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST ``body`` to the local cloud's repository route (``sagestack local repo ...``)."""
+    request = urllib.request.Request(
+        f"{endpoint}{contract.LOCAL_REPOS_ROUTE}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        try:
+            message = json.loads(error.read()).get("message", "")
+        except ValueError:
+            message = ""
+        raise SagestackError(message or f"the local cloud answered {error.code}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise EndpointUnreachableError(endpoint, str(getattr(error, "reason", error))) from error

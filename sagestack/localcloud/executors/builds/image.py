@@ -84,8 +84,12 @@ def base_python() -> str:
 
 
 def _uv() -> str:
-    beside_python = Path(sys.executable).with_name("uv")
-    found = str(beside_python) if beside_python.exists() else shutil.which("uv")
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
     if found is None:
         raise ImageError("uv is not installed: the local build image needs it (make installs it)")
     return found
