@@ -47,21 +47,14 @@ EVENTS = (
     "PRERELEASED",
 )
 BUILD_TYPES = ("BUILD", "BUILD_BATCH", "RUNNER_BUILDKITE_BUILD")
-# The events each provider's webhooks support (CodeBuild's GitHub, Bitbucket and GitLab pages;
-# /work/notes/codebuild.md §5): Bitbucket and GitLab have no REOPENED, RELEASED, PRERELEASED or
-# WORKFLOW_JOB_QUEUED; GitHub Enterprise has no releases.
-_PULL_REQUESTS = (
-    "PULL_REQUEST_CREATED",
-    "PULL_REQUEST_UPDATED",
-    "PULL_REQUEST_MERGED",
-    "PULL_REQUEST_CLOSED",
-)
-PROVIDER_EVENTS = {
-    "GITHUB": EVENTS,
-    "GITHUB_ENTERPRISE": ("PUSH", *_PULL_REQUESTS, "PULL_REQUEST_REOPENED", "WORKFLOW_JOB_QUEUED"),
-    "BITBUCKET": ("PUSH", *_PULL_REQUESTS),
-    "GITLAB": ("PUSH", *_PULL_REQUESTS),
-    "GITLAB_SELF_MANAGED": ("PUSH", *_PULL_REQUESTS),
+# botocore's WebhookFilter documentation: "Types PULL_REQUEST_REOPENED and WORKFLOW_JOB_QUEUED
+# work with GitHub and GitHub Enterprise only. Types RELEASED and PRERELEASED work with GitHub
+# only."
+EVENT_SOURCES = {
+    "PULL_REQUEST_REOPENED": ("GITHUB", "GITHUB_ENTERPRISE"),
+    "WORKFLOW_JOB_QUEUED": ("GITHUB", "GITHUB_ENTERPRISE"),
+    "RELEASED": ("GITHUB",),
+    "PRERELEASED": ("GITHUB",),
 }
 
 
@@ -197,20 +190,20 @@ def _validate_filter_group(group: list[dict[str, Any]], source_type: str) -> Non
                 f"Filter type '{webhook_filter.get('type')}' is invalid: use one of "
                 + ", ".join(FILTER_TYPES)
             )
-    named = [e.strip() for e in events[0].get("pattern", "").split(",")]
-    unknown = [e for e in named if e not in EVENTS]
+    names = [e.strip() for e in events[0].get("pattern", "").split(",")]
+    unknown = [e for e in names if e not in EVENTS]
     if unknown:
         raise InvalidInputException(
             f"EVENT pattern '{events[0].get('pattern')}' names unknown events {unknown}: use "
             + ", ".join(EVENTS)
         )
-    supported = PROVIDER_EVENTS.get(source_type, EVENTS)
-    unsupported = [e for e in named if e not in supported]
-    if unsupported:
-        raise InvalidInputException(
-            f"EVENT pattern '{events[0].get('pattern')}' names events {source_type} webhooks do "
-            f"not support: {unsupported}; {source_type} supports " + ", ".join(supported)
-        )
+    for event in names:
+        if source_type not in EVENT_SOURCES.get(event, (source_type,)):
+            raise InvalidInputException(
+                f"Event {event} is not supported for source type {source_type}: it works with "
+                + ", ".join(EVENT_SOURCES[event])
+                + " only"
+            )
 
 
 def _repository_hook_url(location: str, hook_id: int) -> str:
