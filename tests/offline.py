@@ -21,6 +21,9 @@ OFFLINE_AWS = {
     "SAGEMAKER_TELEMETRY_OPT_OUT": "true",
     # ModelTrainer checks roles with iam:SimulatePrincipalPolicy, which the local cloud lacks
     "SAGEMAKER_VALIDATE_ROLE": "false",
+    # builds the local cloud runs install from uv's warm cache, never from an index
+    "UV_OFFLINE": "1",
+    "PIP_NO_INDEX": "1",
 }
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})

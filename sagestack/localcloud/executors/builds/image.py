@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RUNTIMES = {"python": ("3.11",)}
-_PASSED_THROUGH = ("UV_OFFLINE", "PIP_NO_INDEX", "LANG", "LC_ALL", "TZ", "TMPDIR")
+_PASSED_THROUGH = (
+    "UV_OFFLINE",
+    "PIP_NO_INDEX",
+    # the SageMaker SDK checks roles with iam:SimulatePrincipalPolicy, which the local cloud does
+    # not answer (AWS refuses it to a build role, and the SDK then goes on with a warning)
+    "SAGEMAKER_VALIDATE_ROLE",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "TMPDIR",
+)
 _SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
 
 
