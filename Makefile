@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # the environments of SageMaker's framework images that local jobs run in (one per image)
 IMAGES := $(VENV)/.images
+# pip in uv's cache, so each build's fresh Python environment gets it offline (docs/builds.md)
+BUILD_IMAGE := $(VENV)/.build-image
 
 .PHONY: demo test lint bench mutate lock clean
 
@@ -25,16 +27,22 @@ $(IMAGES): $(INSTALLED) sagestack/localcloud/executors/images/catalog.py
 	$(BIN)/sagestack local images install
 	touch $@
 
+$(BUILD_IMAGE): $(INSTALLED)
+	rm -rf $(VENV)/.build-image-seed
+	$(BIN)/uv venv --quiet --seed --python $(BIN)/python $(VENV)/.build-image-seed
+	rm -rf $(VENV)/.build-image-seed
+	touch $@
+
 lock:
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra bench \
 		--python-version 3.11 -o constraints.txt
 
 ## demo: the whole loop on the local cloud
-demo: $(IMAGES)
+demo: $(IMAGES) $(BUILD_IMAGE)
 	$(BIN)/sagestack demo
 
 ## test: every test layer (unit, program, template, local cloud, end to end)
-test: $(IMAGES)
+test: $(IMAGES) $(BUILD_IMAGE)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(INSTALLED)

@@ -13,6 +13,7 @@ BENCHMARKS = [
     "benchmarks.program_size",
     "benchmarks.durability",
     "benchmarks.iam_overhead",
+    "benchmarks.build_bench",
 ]
 
 

@@ -76,16 +76,31 @@ def provision(folder: Path) -> LocalImage:
     uv = _uv()
     python_env, home = folder / "python", folder / "home"
     home.mkdir(parents=True)
-    done = subprocess.run(
-        [uv, "venv", "--quiet", "--seed", "--python", base_python(), str(python_env)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "UV_OFFLINE": "1"},  # pip comes from the cache `make` warmed
-    )
+    done = _make_environment(uv, python_env, seed=True)
+    if done.returncode != 0:  # pip is not in uv's cache (make puts it there): go without
+        shutil.rmtree(python_env, ignore_errors=True)
+        done = _make_environment(uv, python_env, seed=False)
     if done.returncode != 0:
         raise ImageError(f"could not create the build's Python environment: {done.stderr.strip()}")
     return LocalImage(python_env=python_env, home=home, uv=uv)
+
+
+def _make_environment(uv: str, folder: Path, seed: bool) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            uv,
+            "venv",
+            "--quiet",
+            *(["--seed"] if seed else []),
+            "--python",
+            base_python(),
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "UV_OFFLINE": "1"},  # the seed comes from the cache or not at all
+    )
 
 
 def base_python() -> str:
