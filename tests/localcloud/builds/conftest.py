@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import time
@@ -36,6 +38,40 @@ def codebuild(fresh_local_cloud):
     return boto3.client("codebuild")
 
 
+TRUST_CODEBUILD = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "codebuild.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+# what the builds of these tests do, and nothing else
+BUILD_ACTIONS = [
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "ssm:GetParameters",
+    "secretsmanager:GetSecretValue",
+    "s3:PutObject",
+]
+
+
+def create_role(name: str = ROLE.rsplit("/", 1)[-1], actions: list[str] = BUILD_ACTIONS) -> str:
+    """The project's service role: trusts CodeBuild, may do ``actions`` (any resource)."""
+    iam = boto3.client("iam")
+    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_CODEBUILD))
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName=name, PolicyName="build", PolicyDocument=json.dumps(policy))
+    return iam.get_role(RoleName=name)["Role"]["Arn"]
+
+
 def create_project(
     codebuild: Any,
     name: str = "churn-build",
@@ -49,6 +85,7 @@ def create_project(
         source = {"type": "NO_SOURCE"}
     if buildspec is not None:
         source["buildspec"] = buildspec
+    create_role()
     return codebuild.create_project(
         name=name,
         source=source,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sagestack.localcloud import clock
@@ -21,7 +22,7 @@ from sagestack.localcloud.executors.builds import record as phases
 from sagestack.localcloud.executors.builds.executor import BuildRun
 
 MAX_RUNNING = int(os.environ.get("SAGESTACK_MAX_BUILDS") or max(2, os.cpu_count() or 2))
-STOP_WAIT_SECONDS = 10.0
+STOP_WAIT_SECONDS = 5.0  # for the threads of stopped builds to finish (their processes are gone)
 
 _active: dict[str, BuildRun] = {}
 _running: set[str] = set()
@@ -89,8 +90,9 @@ def stop_all() -> None:
         runs = list(_active.values())
     for run in runs:
         run.stop()
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
     for run in runs:
-        run.done.wait(STOP_WAIT_SECONDS)
+        run.done.wait(max(0.0, deadline - time.monotonic()))
 
 
 def enforce_timeouts(_previous: datetime, now: datetime) -> None:

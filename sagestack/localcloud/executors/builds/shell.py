@@ -18,6 +18,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from sagestack.localcloud.executors.builds.buildspec import Phase
 
 SUCCEEDED, FAILED = "SUCCEEDED", "FAILED"
 MAX_KEPT_LINES = 2000  # output kept per phase attempt, for on-failure RETRY-<regex>
+STOPPED_EXIT = 128 + 15  # what a shell stopped by SIGTERM exits with
 
 _PRELUDE = r"""
 __ss_log() { printf '[Container] %s %s\n' "$(date -u '+%Y/%m/%d %H:%M:%S.%6N')" "$*"; }
@@ -75,6 +77,7 @@ class Shell:
         (state_dir / "cwd").write_text(str(src_dir))
         self._running: processes.RunningCommand | None = None
         self._stopped = False
+        self._lock = threading.Lock()  # a stop between two processes must not miss the next
         self.succeeding = True  # CODEBUILD_BUILD_SUCCEEDING: 0 once a phase has failed
 
     def run_phase(self, phase: Phase) -> PhaseResult:
@@ -94,9 +97,11 @@ class Shell:
         return result
 
     def stop(self) -> None:
-        self._stopped = True
-        if self._running is not None:
-            self._running.stop()
+        with self._lock:
+            self._stopped = True
+            running = self._running
+        if running is not None:
+            running.stop()
 
     def exported(self, names: tuple[str, ...]) -> dict[str, str]:
         """The values of ``names`` the shell holds now (for ``exported-variables``)."""
@@ -139,20 +144,23 @@ class Shell:
         steps = [] if finally_only else [("commands", phase.commands)]
         steps.append(("finally", phase.finally_commands))
         script.write_text(self._script(steps, status_file))
-        self._running = processes.run(
-            processes.Command(
-                argv=[self.shell, str(script)],
-                cwd=self.state_dir,
-                env={
-                    **self.env,
-                    "__SS_DIR": str(self.state_dir),
-                    "__SS_SUCCEEDING": "1" if self.succeeding else "0",
-                },
-                on_line=line,
-            )
+        command = processes.Command(
+            argv=[self.shell, str(script)],
+            cwd=self.state_dir,
+            env={
+                **self.env,
+                "__SS_DIR": str(self.state_dir),
+                "__SS_SUCCEEDING": "1" if self.succeeding else "0",
+            },
+            on_line=line,
         )
-        exit_code = self._running.wait()
-        self._running = None
+        with self._lock:
+            if self._stopped:
+                return STOPPED_EXIT
+            self._running = running = processes.run(command)
+        exit_code = running.wait()
+        with self._lock:
+            self._running = None
         return exit_code
 
     def _script(self, steps: list[tuple[str, tuple[str, ...]]], status_file: Path) -> str:
