@@ -420,3 +420,23 @@ def test_batch_get_builds_names_unknown_ids_and_keeps_phases_as_they_are(codebui
     assert again["buildsNotFound"] == ["churn-build:nope"]
     assert again["builds"][0]["phases"] == build["phases"]  # moto appended phases on every call
     assert build["buildNumber"] == 1
+
+
+def test_on_failure_retry_runs_a_failed_phase_again_from_its_start(codebuild):
+    spec = """\
+version: 0.2
+env:
+  exported-variables: [ATTEMPTS]
+phases:
+  build:
+    on-failure: RETRY-2-flaky
+    commands:
+      - export ATTEMPTS="${ATTEMPTS}x"
+      - echo "$ATTEMPTS" >> ~/attempts
+      - '[ "$(wc -l < ~/attempts)" -ge 2 ] || { echo flaky network; false; }'
+"""
+    build = _run(codebuild, spec)
+    assert build["buildStatus"] == "SUCCEEDED", build["phases"]
+    # the retry started from the shell's state before the phase, not after the failed attempt
+    assert _exported(build) == {"ATTEMPTS": "x"}
+    assert any("Retrying phase BUILD: 1" in line for line in log_lines(build))
