@@ -144,7 +144,7 @@ class LocalCloud:
     def stop(self) -> None:
         if self._server is None:
             return
-        runtime.stop()
+        runtime.stop(self.url)
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

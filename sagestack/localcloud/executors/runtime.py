@@ -34,8 +34,10 @@ class NotRunningError(RuntimeError):
         super().__init__("the local cloud is not running: executors start with LocalCloud.start()")
 
 
-_current: Runtime | None = None
-_owned_work_root: Path | None = None
+# every local cloud running in this process, the latest last (tests start a second one beside
+# the session's; stopping it must not leave the first without its runtime)
+_running: list[Runtime] = []
+_owned: set[Path] = set()  # work roots made here, removed when their local cloud stops
 _stop_listeners: list[Callable[[], None]] = []
 
 
@@ -49,27 +51,32 @@ def on_stop(listener: Callable[[], None]) -> None:
 def start(endpoint_url: str, work_root: Path | None = None) -> Runtime:
     """Record the running endpoint; jobs work under ``work_root`` (a new temporary folder,
     removed on :func:`stop`, when none is given)."""
-    global _current, _owned_work_root
     if work_root is None:
-        work_root = _owned_work_root = Path(tempfile.mkdtemp(prefix="sagestack-work-"))
+        work_root = Path(tempfile.mkdtemp(prefix="sagestack-work-"))
+        _owned.add(work_root)
     work_root.mkdir(parents=True, exist_ok=True)
-    _current = Runtime(endpoint_url=endpoint_url.rstrip("/"), work_root=work_root)
-    return _current
+    started = Runtime(endpoint_url=endpoint_url.rstrip("/"), work_root=work_root)
+    _running.append(started)
+    return started
 
 
 def current() -> Runtime:
-    if _current is None:
+    if not _running:
         raise NotRunningError()
-    return _current
+    return _running[-1]
 
 
-def stop() -> None:
-    """Stop every process the executors started, then forget the endpoint."""
-    global _current, _owned_work_root
+def stop(endpoint_url: str | None = None) -> None:
+    """Stop every process the executors started, then forget the endpoint (``endpoint_url``'s,
+    or the latest started); a local cloud still running in this process stays current."""
     for listener in list(_stop_listeners):
         listener()
     processes.stop_all()
-    _current = None
-    if _owned_work_root is not None:
-        shutil.rmtree(_owned_work_root, ignore_errors=True)
-        _owned_work_root = None
+    wanted = endpoint_url.rstrip("/") if endpoint_url else None
+    stopped = next((r for r in reversed(_running) if wanted in (None, r.endpoint_url)), None)
+    if stopped is None:
+        return
+    _running.remove(stopped)
+    if stopped.work_root in _owned:
+        _owned.discard(stopped.work_root)
+        shutil.rmtree(stopped.work_root, ignore_errors=True)
