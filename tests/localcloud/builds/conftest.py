@@ -49,14 +49,14 @@ TRUST_CODEBUILD = {
     ],
 }
 # what the builds of these tests do, and nothing else
-BUILD_ACTIONS = [
+BUILD_ACTIONS_WITHOUT_S3 = [
     "logs:CreateLogGroup",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
     "ssm:GetParameters",
     "secretsmanager:GetSecretValue",
-    "s3:PutObject",
 ]
+BUILD_ACTIONS = [*BUILD_ACTIONS_WITHOUT_S3, "s3:PutObject"]
 
 
 def create_role(name: str = ROLE.rsplit("/", 1)[-1], actions: list[str] = BUILD_ACTIONS) -> str:
@@ -85,7 +85,7 @@ def create_project(
         source = {"type": "NO_SOURCE"}
     if buildspec is not None:
         source["buildspec"] = buildspec
-    create_role()
+    create_role(actions=settings.pop("role_actions", BUILD_ACTIONS))
     return codebuild.create_project(
         name=name,
         source=source,

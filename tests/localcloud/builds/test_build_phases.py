@@ -8,7 +8,15 @@ import time
 
 import boto3
 import pytest
-from conftest import create_project, log_lines, phases, wait_for, wait_for_build
+from conftest import (
+    BUILD_ACTIONS_WITHOUT_S3,
+    create_project,
+    create_role,
+    log_lines,
+    phases,
+    wait_for,
+    wait_for_build,
+)
 
 
 def _run(codebuild, buildspec: str, **settings) -> dict:
@@ -440,3 +448,32 @@ phases:
     # the retry started from the shell's state before the phase, not after the failed attempt
     assert _exported(build) == {"ATTEMPTS": "x"}
     assert any("Retrying phase BUILD: 1" in line for line in log_lines(build))
+
+
+def test_a_build_acts_as_its_role_denied_until_the_grant_is_added(codebuild):
+    """The build's ``aws s3 cp`` is signed with the project's role: without s3:PutObject on the
+    bucket it fails with S3's AccessDenied; with the grant, the same build passes."""
+    boto3.client("s3").create_bucket(Bucket="training-data")
+    spec = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - echo rows > data.csv\n"
+        "      - aws s3 cp data.csv s3://training-data/data.csv\n"
+    )
+    create_project(
+        codebuild, buildspec=spec, source_type="NO_SOURCE", role_actions=BUILD_ACTIONS_WITHOUT_S3
+    )
+    denied = wait_for_build(
+        codebuild, codebuild.start_build(projectName="churn-build")["build"]["id"]
+    )
+    assert denied["buildStatus"] == "FAILED"
+    assert phases(denied)["BUILD"]["contexts"][0]["statusCode"] == "COMMAND_EXECUTION_ERROR"
+    lines = log_lines(denied)
+    assert any("AccessDenied" in line for line in lines), lines
+    assert any("assumed-role/churn-build/AWSCodeBuild-" in line for line in lines), lines
+
+    create_role(actions=[*BUILD_ACTIONS_WITHOUT_S3, "s3:PutObject"])
+    granted = wait_for_build(
+        codebuild, codebuild.start_build(projectName="churn-build")["build"]["id"]
+    )
+    assert granted["buildStatus"] == "SUCCEEDED", log_lines(granted)
+    body = boto3.client("s3").get_object(Bucket="training-data", Key="data.csv")["Body"].read()
+    assert body == b"rows\n"

@@ -25,13 +25,16 @@ from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.executors.builds import buildspec as buildspecs
 from sagestack.localcloud.executors.builds import environment, image, source, workspace
 from sagestack.localcloud.executors.builds import record as phases
-from sagestack.localcloud.executors.builds.credentials import (
-    credential_environment,
-    role_credentials,
-)
 from sagestack.localcloud.executors.builds.record import BuildRecord
 from sagestack.localcloud.executors.builds.shell import Shell
 from sagestack.localcloud.executors.logs import LogStream
+from sagestack.localcloud.identity import (
+    RoleAssumptionError,
+    credential_environment,
+    issue_role_credentials,
+)
+
+CODEBUILD = "codebuild.amazonaws.com"
 
 BUILDSPEC_PHASES = ("INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD")
 _ABORTS_LATER_PHASES = ("INSTALL", "PRE_BUILD")
@@ -118,19 +121,20 @@ class BuildRun:
         region, account = build["arn"].split(":")[3:5]
         self._agent("Running on sagestack's local cloud (stands in for CodeBuild On-demand)")
         try:
-            credentials = role_credentials(
-                account, region, build["serviceRole"], f"AWSCodeBuild-{build['id'].split(':')[1]}"
+            credentials = issue_role_credentials(
+                build["serviceRole"],
+                f"AWSCodeBuild-{build['id'].split(':')[1]}",
+                service=CODEBUILD,
+                account_id=account,
+                region=region,
+                source_arn=build["arn"].replace(":build/", ":project/").rsplit(":", 1)[0],
             )
-        except Exception as error:  # noqa: BLE001 - any refusal of the role is the build's error
-            raise PhaseFailure(
-                "CLIENT_ERROR",
-                f"CodeBuild is not authorized to perform: sts:AssumeRole on "
-                f"{build['serviceRole']}: {error}",
-            ) from None
+        except RoleAssumptionError as error:
+            raise PhaseFailure("CLIENT_ERROR", error.message) from None
         self.session = boto3.session.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
             region_name=region,
         )
         self._open_log(build)
