@@ -104,11 +104,17 @@ def drift_report_prefix(project: str) -> str:
 # --- Drift metrics (published by pipelines/drift, alarmed on by infra/) ------------------------
 
 DRIFT_NAMESPACE = "sagestack/Drift"
-# One datapoint per watched feature and run: the feature's drift score (population stability
-# index), dimensioned by endpoint and feature.
+# One datapoint per watched feature and judged run: the feature's population stability index,
+# dimensioned by endpoint and feature.
 DRIFT_FEATURE_METRIC = "FeatureDrift"
-# One datapoint per run: the largest FeatureDrift of the run, dimensioned by endpoint only.
+# One datapoint per judged run: the largest FeatureDrift of the run, dimensioned by endpoint only.
 DRIFT_MAX_METRIC = "MaxFeatureDrift"
+# What the drift alarms watch, so that they fire exactly for what the run's violations file lists:
+# per watched feature 1 when it has a violation, else 0 (endpoint and feature), and per run how
+# many features (watched, or extra columns) have one (endpoint only). Runs over too few requests
+# to judge publish nothing.
+DRIFT_VIOLATION_METRIC = "FeatureViolation"
+DRIFT_VIOLATIONS_METRIC = "ViolatingFeatures"
 DIM_ENDPOINT = "EndpointName"
 DIM_FEATURE = "FeatureName"
 

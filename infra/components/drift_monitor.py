@@ -264,9 +264,11 @@ def endpoint_parameters(
     window_hours: int,
     psi_threshold: float,
     instance_type: str,
+    min_requests: int | None = None,
 ) -> dict[str, pulumi.Input[str]]:
     """The drift-monitor pipeline's parameters for one project's endpoint (all strings, as
-    SageMakerPipelineParameters carries them); locations follow :mod:`sagestack.contract`."""
+    SageMakerPipelineParameters carries them); locations follow :mod:`sagestack.contract`.
+    ``min_requests`` None passes 0: the drift engine's own minimum window."""
 
     def s3(key: str) -> pulumi.Output[str]:
         return pulumi.Output.concat("s3://", bucket_name, "/", key)
@@ -280,4 +282,5 @@ def endpoint_parameters(
         pipeline.PARAM_WINDOW_HOURS: str(window_hours),
         pipeline.PARAM_PSI_THRESHOLD: repr(float(psi_threshold)),
         pipeline.PARAM_INSTANCE_TYPE: instance_type,
+        pipeline.PARAM_MIN_REQUESTS: str(min_requests or 0),
     }

@@ -87,6 +87,8 @@ class MlProjectArgs:
     """How often drift is measured (EventBridge rate() or cron()); default hourly."""
     processing_instance_type: str = "ml.m5.large"
     """Instance the drift job runs on; default ml.m5.large."""
+    drift_min_requests: int | None = None
+    """Fewest requests a drift window needs to be judged; default None (the engine's own)."""
 
 
 class MlProject(Component):
@@ -237,6 +239,7 @@ class MlProject(Component):
             window_hours=max(1, -(-a.drift_period_seconds // 3600)),
             psi_threshold=a.drift_threshold,
             instance_type=a.processing_instance_type,
+            min_requests=a.drift_min_requests,
         )
         return DriftSchedule(
             f"{self._base}-drift",

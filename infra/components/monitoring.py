@@ -1,7 +1,12 @@
 """C9 monitoring: a project's CloudWatch alarms on its endpoint (5xx errors, p99 latency) and on
-its drift metrics (one per watched feature plus the maximum), all notifying the on-call topic.
-The drift metrics come from the sagestack drift monitor or from SageMaker Model Monitor: the same
-alarms, names and topic either way, so the retrain rule does not care which."""
+its drift metrics (one per watched feature plus one for any feature), all notifying the on-call
+topic. The drift metrics come from the sagestack drift monitor or from SageMaker Model Monitor:
+the same alarms, names and topic either way, so the retrain rule does not care which.
+
+The sagestack monitor publishes, per run, whether each feature is in the run's violations file;
+its alarms watch that, so a page names exactly the features the violations file lists (the rule
+itself, and drift.threshold's part in it, is the drift engine's: docs/drift.md). A run over too
+few requests publishes nothing, and a drift alarm treats missing data as "keep the state"."""
 
 from __future__ import annotations
 
@@ -30,11 +35,12 @@ class DriftMetric:
 def drift_metric(
     endpoint_name: str, feature: str | None, model_monitor_schedule: str | None = None
 ) -> DriftMetric:
-    """Where a feature's drift score (or, with ``feature=None``, the run's maximum) is published.
+    """What a feature's drift alarm watches (with ``feature=None``, the alarm on any feature).
 
-    The one place that knows the drift metrics' source: the sagestack drift monitor pipeline, or
-    SageMaker Model Monitor's data-quality schedule ``model_monitor_schedule``, which publishes
-    one ``feature_baseline_drift_<feature>`` per feature and no maximum (see
+    The one place that knows the drift metrics' source: the sagestack drift monitor pipeline
+    (whether the feature violates, and how many features do), or SageMaker Model Monitor's
+    data-quality schedule ``model_monitor_schedule``, which publishes one
+    ``feature_baseline_drift_<feature>`` distance per feature and no maximum (see
     :func:`max_drift_expression`).
     """
     if model_monitor_schedule is not None:
@@ -51,12 +57,12 @@ def drift_metric(
     if feature is None:
         return DriftMetric(
             contract.DRIFT_NAMESPACE,
-            contract.DRIFT_MAX_METRIC,
+            contract.DRIFT_VIOLATIONS_METRIC,
             {contract.DIM_ENDPOINT: endpoint_name},
         )
     return DriftMetric(
         contract.DRIFT_NAMESPACE,
-        contract.DRIFT_FEATURE_METRIC,
+        contract.DRIFT_VIOLATION_METRIC,
         {contract.DIM_ENDPOINT: endpoint_name, contract.DIM_FEATURE: feature},
     )
 
@@ -137,7 +143,13 @@ class Monitoring(Component):
             }
         )
 
-    def _alarm(self, suffix: str, description: str, **metric) -> aws.cloudwatch.MetricAlarm:
+    def _alarm(
+        self,
+        suffix: str,
+        description: str,
+        treat_missing_data: str = "notBreaching",
+        **metric,
+    ) -> aws.cloudwatch.MetricAlarm:
         args = self._args
         return aws.cloudwatch.MetricAlarm(
             f"{self._base}-{suffix}",
@@ -145,7 +157,7 @@ class Monitoring(Component):
             alarm_description=description,
             alarm_actions=[args.topic_arn],
             ok_actions=[args.topic_arn],
-            treat_missing_data="notBreaching",
+            treat_missing_data=treat_missing_data,
             tags=args.tags,
             opts=self._child(),
             **metric,
@@ -189,18 +201,27 @@ class Monitoring(Component):
 
     def _create_drift_alarm(self, feature: str | None) -> aws.cloudwatch.MetricAlarm:
         args = self._args
-        subject = f"feature {feature}" if feature else "the most drifted feature"
         if args.model_monitor_schedule is None:
-            score = f"PSI {args.drift_threshold}"
+            subject = f"feature {feature} violates" if feature else "a feature violates"
+            what = f"{subject} its drift checks (the run's constraint_violations.json says which)"
+            rule = {"comparison_operator": "GreaterThanOrEqualToThreshold", "threshold": 1.0}
         else:
-            score = f"Model Monitor's baseline drift distance {args.drift_threshold}"
+            subject = f"feature {feature}" if feature else "the most drifted feature"
+            what = (
+                f"{subject} drifted past Model Monitor's baseline drift distance "
+                f"{args.drift_threshold}"
+            )
+            rule = {
+                "comparison_operator": "GreaterThanThreshold",
+                "threshold": args.drift_threshold,
+            }
         return self._alarm(
             f"drift-{feature}" if feature else "drift-max",
-            f"Model {args.model}: {subject} drifted past {score} on "
-            f"endpoint {args.endpoint_name}. Runbook: {RUNBOOK_FEATURE_DRIFT}",
+            f"Model {args.model}: {what} on endpoint {args.endpoint_name}. "
+            f"Runbook: {RUNBOOK_FEATURE_DRIFT}",
+            treat_missing_data="ignore",
             evaluation_periods=1,
-            comparison_operator="GreaterThanThreshold",
-            threshold=args.drift_threshold,
+            **rule,
             **self._drift_source(feature),
         )
 

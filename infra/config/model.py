@@ -97,6 +97,9 @@ class Drift(_Model):
     features: tuple[FeatureName, ...] = Field(min_length=1)
     threshold: Number = Field(default=0.2, gt=0, le=10)  # population stability index
     schedule: ScheduleExpression = "rate(1 hour)"
+    # Fewer requests in a window than this and the monitor judges nothing (publishes no metric);
+    # None: the drift engine's own minimum, derived from its statistics' variance (docs/drift.md).
+    min_requests: WholeNumber | None = Field(default=None, ge=1, le=100_000_000)
 
 
 class Serving(_Model):

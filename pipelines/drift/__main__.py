@@ -1,10 +1,15 @@
-"""``python -m sagestack_pipelines.drift``: build a baseline, or compare captured requests with one.
+"""``python -m sagestack_pipelines.drift``: build a baseline, compare captured requests with one,
+or write SageMaker Model Monitor's baseline files from one.
 
 Defaults follow SageMaker processing conventions, so the drift-monitor pipeline's step needs
 only the endpoint name::
 
-    python -m sagestack_pipelines.drift baseline --data train.csv --output baseline.json
+    python -m sagestack_pipelines.drift baseline --data train.parquet --output baseline.json
     python -m sagestack_pipelines.drift compare --endpoint-name churn --publish-metrics
+    python -m sagestack_pipelines.drift model-monitor --baseline baseline.json --output mm/
+
+Each command imports only what it uses (no pandas; scipy once the window is read), so it starts
+reading in well under a second.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     baseline.add_argument("--features", default="", help="comma-separated input columns, in order")
     baseline.add_argument("--categorical", default="", help="comma-separated categorical features")
     baseline.add_argument("--bins", type=int, default=10)
-    baseline.add_argument("--sample-cap", type=int, default=100_000)
+    baseline.add_argument("--sample-cap", type=int, default=1_000_000)
     baseline.set_defaults(run=_baseline)
 
     compare = commands.add_parser("compare", help="compare requests with the baseline")
@@ -50,21 +55,59 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--baseline", type=Path, default=PROCESSING / "baseline" / "baseline.json")
     compare.add_argument("--input", type=Path, default=PROCESSING / "input" / "capture")
     compare.add_argument("--output", type=Path, default=PROCESSING / "output")
-    compare.add_argument("--psi-threshold", type=float, default=0.1)
-    compare.add_argument("--p-value-threshold", type=float, default=0.01)
-    compare.add_argument("--missing-rate-threshold", type=float, default=0.05)
-    compare.add_argument("--new-category-threshold", type=float, default=0.01)
-    compare.add_argument(
-        "--bad-record-threshold",
-        type=float,
-        default=0.01,
-        help="fail when more than this share of the capture records is malformed",
-    )
+    _threshold_flags(compare)
     compare.add_argument(
         "--publish-metrics", action="store_true", help="put the metrics to CloudWatch"
     )
     compare.set_defaults(run=_compare)
+
+    model_monitor = commands.add_parser(
+        "model-monitor", help="Model Monitor's statistics.json and constraints.json"
+    )
+    model_monitor.add_argument("--baseline", type=Path, required=True)
+    model_monitor.add_argument("--output", type=Path, required=True, help="a folder")
+    model_monitor.add_argument(
+        "--comparison-threshold",
+        type=float,
+        default=0.1,
+        help="Model Monitor's baseline drift distance threshold (set it to the project's "
+        "drift.threshold, which its alarms compare with)",
+    )
+    _threshold_flags(model_monitor)
+    model_monitor.set_defaults(run=_model_monitor)
     return parser
+
+
+def _threshold_flags(parser: argparse.ArgumentParser) -> None:
+    from_defaults = {  # the defaults are Thresholds' own (docs/drift.md explains them)
+        "--psi-threshold": ("psi", float),
+        "--distance-threshold": ("distance", float),
+        "--p-value-threshold": ("p_value", float),
+        "--missing-rate-threshold": ("missing_rate_change", float),
+        "--new-category-threshold": ("new_category_share", float),
+        "--data-type-threshold": ("data_type_match", float),
+        "--bad-record-threshold": ("bad_record_share", float),
+        "--min-requests": ("min_requests", int),
+    }
+    for flag, (name, kind) in from_defaults.items():
+        parser.add_argument(flag, dest=name, type=kind, default=None)
+
+
+def _thresholds(args):
+    from sagestack_pipelines.drift.comparison import Thresholds
+
+    names = (
+        "psi",
+        "distance",
+        "p_value",
+        "missing_rate_change",
+        "new_category_share",
+        "data_type_match",
+        "bad_record_share",
+        "min_requests",
+    )
+    given = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    return Thresholds(**given)
 
 
 def _names(text: str) -> list[str]:
@@ -72,20 +115,10 @@ def _names(text: str) -> list[str]:
 
 
 def _baseline(args) -> int:
-    import pandas as pd
-
     from sagestack_pipelines.drift.baseline import build_baseline, save
 
-    if args.data.suffix == ".parquet":
-        frame = pd.read_parquet(args.data)
-    elif args.data.suffix == ".csv":
-        frame = pd.read_csv(args.data)
-    else:
-        raise ValueError(
-            f"--data {args.data} has suffix '{args.data.suffix}': expected .csv or .parquet"
-        )
     baseline = build_baseline(
-        frame,
+        _training_table(args.data),
         categorical=_names(args.categorical),
         features=_names(args.features) or None,
         bins=args.bins,
@@ -99,30 +132,38 @@ def _baseline(args) -> int:
     return 0
 
 
+def _training_table(path: Path):
+    """The training data as an Arrow table (read by Arrow: no pandas to import)."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).read()  # read_table imports pandas for the file's metadata
+    if path.suffix == ".csv":
+        import pyarrow.csv as pacsv
+
+        return pacsv.read_csv(path)
+    raise ValueError(f"--data {path} has suffix '{path.suffix}': expected .csv or .parquet")
+
+
 def _compare(args) -> int:
     from sagestack_pipelines.drift.baseline import load
-    from sagestack_pipelines.drift.comparison import EmptyWindowError, Thresholds
+    from sagestack_pipelines.drift.comparison import EmptyWindowError
     from sagestack_pipelines.drift.monitor import input_files, measure, read_inputs, write_outputs
     from sagestack_pipelines.drift.records import RecordTally
 
-    thresholds = Thresholds(
-        psi=args.psi_threshold,
-        p_value=args.p_value_threshold,
-        missing_rate_change=args.missing_rate_threshold,
-        new_category_share=args.new_category_threshold,
-        bad_record_share=args.bad_record_threshold,
-    )
+    thresholds = _thresholds(args)
     baseline = load(args.baseline)
     tally = RecordTally()
     try:
-        tables = read_inputs(input_files(args.input), baseline, tally)
-        report = measure(baseline, tables, thresholds, tally)
+        report = measure(
+            baseline, read_inputs(input_files(args.input), baseline, tally), thresholds, tally
+        )
     except EmptyWindowError:
         print(f"drift: no requests under {args.input}; nothing to compare", file=sys.stderr)
         return 0
     for path in write_outputs(report, thresholds, args.endpoint_name, args.output):
         print(path)
-    if args.publish_metrics:
+    if args.publish_metrics and report.judged:
         import boto3
 
         from sagestack_pipelines.drift.cloudwatch import publish
@@ -134,10 +175,24 @@ def _compare(args) -> int:
             f"({tally.describe_reasons()}); the first: {tally.first_bad}",
             file=sys.stderr,
         )
+    if not report.judged:
+        print(f"drift: {report.too_small}; no metrics published", file=sys.stderr)
+        return 0
     print(
         f"max PSI {report.max_psi:.4f}; violating: {', '.join(report.violating) or 'none'}",
         file=sys.stderr,
     )
+    return 0
+
+
+def _model_monitor(args) -> int:
+    from sagestack_pipelines.drift.baseline import load
+    from sagestack_pipelines.drift.model_monitor import write
+
+    for path in write(
+        load(args.baseline), _thresholds(args), args.comparison_threshold, args.output
+    ):
+        print(path)
     return 0
 
 

@@ -1,8 +1,14 @@
 """The drift baseline: what the training data looked like, saved as JSON next to the model.
 
 Per numeric feature: quantile bin edges and the training data's fraction in each bin, summary
-statistics, the missing rate, and a sorted reference sample for the exact KS test. Per categorical
-feature: the count of each category and the missing rate. docs/drift.md documents the format.
+statistics, the missing rate, whether every value is a whole number, and the sorted distinct
+training values with their counts for the exact KS test. Per categorical feature: the count of
+each category and the missing rate. docs/drift.md documents the JSON.
+
+Version 2 is written, versions 1 and 2 are read. Version 1 (what generated projects' deploy
+builds write) keeps each numeric feature's sorted reference sample whole; version 2 keeps its
+distinct values with a count each (a feature of a hundred whole numbers is a hundred values,
+not a million) and the feature's inferred type.
 """
 
 from __future__ import annotations
@@ -15,16 +21,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from sagestack_pipelines.drift.statistics import bin_counts, fractions
+from sagestack_pipelines.drift.statistics import bin_counts, fractions, quantile_sample_error
+from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES, TrainingColumns, columns_of
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 DEFAULT_BINS = 10
-# The reference sample is the KS test's first sample; past this size it is thinned (see
-# reference_sample) to keep the baseline file small. 100,000 float64 values are 1.1 MB of base64.
-DEFAULT_SAMPLE_CAP = 100_000
+# Up to this many values per feature the baseline keeps every training value, so the KS test is
+# exact; past it, values at evenly spaced ranks (see reference_sample). 1,000,000 float64 values
+# are 10.7 MB of base64; repeated values are kept once with a count.
+DEFAULT_SAMPLE_CAP = 1_000_000
 SUMMARY_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+INTEGRAL, FRACTIONAL, STRING = "Integral", "Fractional", "String"  # Model Monitor's type names
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +44,28 @@ class NumericBaseline:
     bin_edges: np.ndarray  # interior edges; bins are (-inf, e0], (e0, e1], ..., (e_last, inf)
     bin_fractions: np.ndarray  # one more than bin_edges
     summary: dict[str, float]
-    reference_sample: np.ndarray  # sorted
+    distinct: np.ndarray  # sorted distinct values of the reference sample
+    distinct_counts: np.ndarray | None  # how often each occurs; None: once each
+    inferred_type: str = FRACTIONAL  # INTEGRAL when every training value is a whole number
+
+    @property
+    def sample_size(self) -> int:
+        """How many values the reference sample holds (the KS test's first sample)."""
+        if self.distinct_counts is None:
+            return len(self.distinct)
+        return int(self.distinct_counts.sum())
+
+    @property
+    def reference_sample(self) -> np.ndarray:
+        """The sorted reference sample, repeated values expanded."""
+        if self.distinct_counts is None:
+            return self.distinct
+        return np.repeat(self.distinct, self.distinct_counts)
+
+    @property
+    def ks_error_bound(self) -> float:
+        """How far a KS statistic against the sample can be from one against all training values."""
+        return quantile_sample_error(self.sample_size, self.count)
 
 
 @dataclass(frozen=True)
@@ -44,6 +74,11 @@ class CategoricalBaseline:
     count: int
     missing_rate: float
     category_counts: dict[str, int]
+
+    @property
+    def boolean(self) -> bool:
+        """Categories spelled true / false: requests' True or TRUE are the same values."""
+        return bool(self.category_counts) and set(self.category_counts) <= BOOLEAN_CATEGORIES
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +94,7 @@ def reference_sample(sorted_values: np.ndarray, cap: int) -> np.ndarray:
     """The sorted values themselves, or ``cap`` of them at evenly spaced ranks when there are more.
 
     Rank ``floor((i + 0.5) * n / cap)`` for ``i < cap``: deterministic (no random seed to keep) and
-    a quantile sample, so the thinned sample has the training data's distribution.
+    a quantile sample, whose ECDF is within ``1 / (2 cap)`` of the training data's everywhere.
     """
     if len(sorted_values) <= cap:
         return sorted_values
@@ -67,29 +102,44 @@ def reference_sample(sorted_values: np.ndarray, cap: int) -> np.ndarray:
     return sorted_values[ranks]
 
 
+def distinct_values(sorted_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The distinct values of a sorted sample and how often each occurs (None: once each)."""
+    if len(sorted_sample) < 2 or bool(np.all(sorted_sample[1:] != sorted_sample[:-1])):
+        return sorted_sample, None
+    distinct, counts = np.unique(sorted_sample, return_counts=True)
+    return distinct, counts.astype(np.int64)
+
+
 def build_baseline(
-    frame: pd.DataFrame,
+    data,
     categorical: Sequence[str] = (),
     features: Sequence[str] | None = None,
     bins: int = DEFAULT_BINS,
     sample_cap: int = DEFAULT_SAMPLE_CAP,
 ) -> Baseline:
-    """The baseline of ``features`` (default: every column) of the training data ``frame``."""
-    features = tuple(frame.columns if features is None else features)
-    _validate_request(frame, features, categorical, bins, sample_cap)
+    """The baseline of ``features`` (default: every column) of the training data ``data``, a
+    pandas DataFrame or an Arrow table. Boolean columns are categorical (``true`` / ``false``)."""
+    columns = columns_of(data)
+    features = tuple(columns.names if features is None else features)
+    _validate_request(columns, features, categorical, bins, sample_cap)
+    categories = [n for n in features if n in categorical or columns.kind(n) == "boolean"]
     numeric = {
-        name: _numeric_baseline(name, frame[name], bins, sample_cap)
+        name: _numeric_baseline(name, columns.numbers(name), bins, sample_cap)
         for name in features
-        if name not in categorical
+        if name not in categories
     }
-    categories = {name: _categorical_baseline(name, frame[name]) for name in categorical}
-    return Baseline(features, numeric, categories, row_count=len(frame))
+    return Baseline(
+        features,
+        numeric,
+        {name: _categorical_baseline(name, columns) for name in categories},
+        row_count=columns.rows,
+    )
 
 
-def _validate_request(frame, features, categorical, bins, sample_cap) -> None:
-    if len(frame) == 0:
+def _validate_request(columns: TrainingColumns, features, categorical, bins, sample_cap) -> None:
+    if columns.rows == 0:
         raise ValueError("training data is empty: a baseline needs at least one row")
-    missing = [name for name in (*features, *categorical) if name not in frame.columns]
+    missing = [name for name in (*features, *categorical) if name not in columns.names]
     if missing:
         raise ValueError(f"features {missing} are not columns of the training data")
     outside = [name for name in categorical if name not in features]
@@ -100,15 +150,14 @@ def _validate_request(frame, features, categorical, bins, sample_cap) -> None:
     if sample_cap < 1:
         raise ValueError(f"sample_cap {sample_cap} is invalid: it must be a positive count")
     for name in features:
-        if name not in categorical and not pd.api.types.is_numeric_dtype(frame[name]):
+        if name not in categorical and columns.kind(name) == "other":
             raise ValueError(
-                f"feature '{name}' has dtype {frame[name].dtype}, not numeric: "
+                f"feature '{name}' has dtype {columns.dtype(name)}, not numeric: "
                 "list it among the categorical features"
             )
 
 
-def _numeric_baseline(name: str, column: pd.Series, bins: int, sample_cap: int) -> NumericBaseline:
-    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+def _numeric_baseline(name: str, values: np.ndarray, bins: int, sample_cap: int) -> NumericBaseline:
     present = np.sort(values[~np.isnan(values)])
     if len(present) == 0:
         raise ValueError(f"numeric feature '{name}' has no values in the training data")
@@ -120,18 +169,21 @@ def _numeric_baseline(name: str, column: pd.Series, bins: int, sample_cap: int) 
             "expected finite numbers (drop those rows or make the values missing)"
         )
     edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1]))
+    distinct, counts = distinct_values(reference_sample(present, sample_cap))
     return NumericBaseline(
         name=name,
         count=len(present),
         missing_rate=1 - len(present) / len(values),
         bin_edges=edges,
         bin_fractions=fractions(bin_counts(present, edges)),
-        summary=_summary(present),
-        reference_sample=reference_sample(present, sample_cap),
+        summary=summary_of(present),
+        distinct=distinct,
+        distinct_counts=counts,
+        inferred_type=INTEGRAL if bool(np.all(present == np.floor(present))) else FRACTIONAL,
     )
 
 
-def _summary(sorted_values: np.ndarray) -> dict[str, float]:
+def summary_of(sorted_values: np.ndarray) -> dict[str, float]:
     quantiles = np.quantile(sorted_values, SUMMARY_QUANTILES)
     summary = {
         "mean": float(sorted_values.mean()),
@@ -144,26 +196,15 @@ def _summary(sorted_values: np.ndarray) -> dict[str, float]:
     return summary
 
 
-def _categorical_baseline(name: str, column: pd.Series) -> CategoricalBaseline:
-    present = _category_labels(column.dropna())
-    counts = present.value_counts()
+def _categorical_baseline(name: str, columns: TrainingColumns) -> CategoricalBaseline:
+    counts, missing = columns.categories(name)
+    present = sum(counts.values())
     return CategoricalBaseline(
         name=name,
-        count=len(present),
-        missing_rate=1 - len(present) / len(column),
-        category_counts={str(key): int(value) for key, value in counts.items()},
+        count=present,
+        missing_rate=missing / columns.rows,
+        category_counts=dict(counts.most_common()),
     )
-
-
-def _category_labels(present: pd.Series) -> pd.Series:
-    """Categories as the text requests carry them. Integer codes with a missing value become
-    floats in pandas ("1.0"), while CSV cells, JSON numbers and Arrow casts all say "1"."""
-    integral = pd.api.types.is_float_dtype(present) and bool(
-        ((present == np.floor(present)) & (present.abs() < 2**53)).all()
-    )
-    if integral:  # below 2**53 every integer is exact as a float, so int64 holds it
-        present = present.astype(np.int64)
-    return present.astype(str)
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -188,31 +229,37 @@ def to_json(baseline: Baseline) -> dict:
 
 
 def _numeric_to_json(item: NumericBaseline) -> dict:
+    counts = item.distinct_counts
     return {
         "count": item.count,
         "missing_rate": item.missing_rate,
+        "inferred_type": item.inferred_type,
         "bin_edges": item.bin_edges.tolist(),
         "bin_fractions": item.bin_fractions.tolist(),
         "summary": item.summary,
-        "reference_sample": {
-            "encoding": "base64-float64-le",
-            "size": len(item.reference_sample),
-            "data": base64.b64encode(item.reference_sample.astype("<f8").tobytes()).decode(),
+        "reference": {
+            "size": item.sample_size,
+            "distinct": len(item.distinct),
+            "values": _encode(item.distinct, "<f8"),
+            "counts": None if counts is None else _encode(counts, "<i8"),
         },
     }
 
 
+def _encode(values: np.ndarray, dtype: str) -> dict:
+    return {"dtype": dtype, "base64": base64.b64encode(values.astype(dtype).tobytes()).decode()}
+
+
 def from_json(document: dict) -> Baseline:
     version = document.get("version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ValueError(
-            f"baseline version {version!r} is not supported: expected {FORMAT_VERSION}"
+            f"baseline version {version!r} is not supported: expected one of {READABLE_VERSIONS}"
         )
+    read_numeric = _numeric_from_v1 if version == 1 else _numeric_from_v2
     return Baseline(
         features=tuple(document["features"]),
-        numeric={
-            name: _numeric_from_json(name, item) for name, item in document["numeric"].items()
-        },
+        numeric={name: read_numeric(name, item) for name, item in document["numeric"].items()},
         categorical={
             name: CategoricalBaseline(
                 name, item["count"], item["missing_rate"], dict(item["category_counts"])
@@ -224,20 +271,34 @@ def from_json(document: dict) -> Baseline:
     )
 
 
-def _numeric_from_json(name: str, item: dict) -> NumericBaseline:
+def _numeric_from_v1(name: str, item: dict) -> NumericBaseline:
     sample = item["reference_sample"]
     if sample.get("encoding") != "base64-float64-le":
         raise ValueError(
             f"reference_sample encoding {sample.get('encoding')!r} of feature '{name}' "
             "is not supported: expected 'base64-float64-le'"
         )
-    # read-only and without a copy: the window only ever reads the reference sample
-    values = np.frombuffer(base64.b64decode(sample["data"]), dtype="<f8")
-    if len(values) != sample["size"]:
-        raise ValueError(
-            f"reference_sample of feature '{name}' holds {len(values)} values, "
-            f"its size says {sample['size']}"
-        )
+    values = _decode(name, {"dtype": "<f8", "base64": sample["data"]}, sample["size"])
+    distinct, counts = distinct_values(values)
+    whole = bool(np.all(values == np.floor(values)))
+    return _numeric(name, item, distinct, counts, INTEGRAL if whole else FRACTIONAL)
+
+
+def _numeric_from_v2(name: str, item: dict) -> NumericBaseline:
+    reference = item["reference"]
+    distinct = _decode(name, reference["values"], reference["distinct"])
+    counts = None
+    if reference["counts"] is not None:
+        counts = _decode(name, reference["counts"], reference["distinct"])
+        if int(counts.sum()) != reference["size"]:
+            raise ValueError(
+                f"reference of feature '{name}' counts {int(counts.sum())} values, "
+                f"its size says {reference['size']}"
+            )
+    return _numeric(name, item, distinct, counts, item["inferred_type"])
+
+
+def _numeric(name, item, distinct, counts, inferred_type) -> NumericBaseline:
     return NumericBaseline(
         name=name,
         count=item["count"],
@@ -245,8 +306,25 @@ def _numeric_from_json(name: str, item: dict) -> NumericBaseline:
         bin_edges=np.asarray(item["bin_edges"], dtype=np.float64),
         bin_fractions=np.asarray(item["bin_fractions"], dtype=np.float64),
         summary=dict(item["summary"]),
-        reference_sample=values,
+        distinct=distinct,
+        distinct_counts=counts,
+        inferred_type=inferred_type,
     )
+
+
+def _decode(name: str, encoded: dict, size: int) -> np.ndarray:
+    if encoded.get("dtype") not in ("<f8", "<i8"):
+        raise ValueError(
+            f"reference dtype {encoded.get('dtype')!r} of feature '{name}' is not supported: "
+            "expected '<f8' or '<i8'"
+        )
+    # read-only and without a copy: the window only ever reads the reference values
+    values = np.frombuffer(base64.b64decode(encoded["base64"]), dtype=encoded["dtype"])
+    if len(values) != size:
+        raise ValueError(
+            f"reference of feature '{name}' holds {len(values)} values, its size says {size}"
+        )
+    return values
 
 
 def save(baseline: Baseline, path: str | Path) -> None:

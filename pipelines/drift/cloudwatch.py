@@ -1,8 +1,12 @@
 """Publish a drift report as the CloudWatch metrics the platform's alarms watch.
 
-Names come from :mod:`sagestack.contract`: per feature ``FeatureDrift`` (dimensions EndpointName
-and FeatureName) and per run ``MaxFeatureDrift`` (EndpointName), the value being the PSI. The
-client is passed in, so the engine itself never reaches AWS.
+Names come from :mod:`sagestack.contract`. Per watched feature (dimensions EndpointName and
+FeatureName): ``FeatureViolation``, 1 when the feature is in the run's violations file, else 0,
+and ``FeatureDrift``, its PSI. Per run (EndpointName): ``ViolatingFeatures``, how many features
+the violations file names, and ``MaxFeatureDrift``, the largest PSI. The alarms watch the
+violation metrics, so a page and the violations file always agree. A window too small to judge
+publishes nothing: the alarms see missing data and keep their state. The client is passed in, so
+the engine itself never reaches AWS.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from sagestack.contract import (
     DRIFT_FEATURE_METRIC,
     DRIFT_MAX_METRIC,
     DRIFT_NAMESPACE,
+    DRIFT_VIOLATION_METRIC,
+    DRIFT_VIOLATIONS_METRIC,
 )
 from sagestack_pipelines.drift.comparison import DriftReport
 
@@ -24,29 +30,30 @@ DATUMS_PER_CALL = 500
 
 
 def metric_data(report: DriftReport, endpoint_name: str, timestamp: datetime) -> list[dict]:
-    """The datums of one run: one per feature, then the maximum."""
+    """The datums of one run: two per feature, then two for the run; none for an unjudged one."""
     if not endpoint_name:
         raise ValueError("endpoint_name '' is invalid: metrics are dimensioned by endpoint")
+    if not report.judged:
+        return []
     endpoint = {"Name": DIM_ENDPOINT, "Value": endpoint_name}
-    data = [
-        {
-            "MetricName": DRIFT_FEATURE_METRIC,
-            "Dimensions": [endpoint, {"Name": DIM_FEATURE, "Value": item.name}],
+
+    def datum(metric: str, value: float, *dimensions: dict) -> dict:
+        return {
+            "MetricName": metric,
+            "Dimensions": [endpoint, *dimensions],
             "Timestamp": timestamp,
-            "Value": item.psi,
+            "Value": float(value),
             "Unit": "None",
         }
-        for item in report.features
-    ]
-    data.append(
-        {
-            "MetricName": DRIFT_MAX_METRIC,
-            "Dimensions": [endpoint],
-            "Timestamp": timestamp,
-            "Value": report.max_psi,
-            "Unit": "None",
-        }
-    )
+
+    data = []
+    for item in report.features:
+        feature = {"Name": DIM_FEATURE, "Value": item.name}
+        data.append(datum(DRIFT_VIOLATION_METRIC, int(item.violates), feature))
+        data.append(datum(DRIFT_FEATURE_METRIC, item.psi, feature))
+    violating = len(report.violating) + len(report.extra_columns)
+    data.append(datum(DRIFT_VIOLATIONS_METRIC, violating))
+    data.append(datum(DRIFT_MAX_METRIC, report.max_psi))
     return data
 
 

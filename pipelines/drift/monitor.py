@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pyarrow as pa
-
-from sagestack_pipelines.drift import report as html_report
-from sagestack_pipelines.drift import violations
 from sagestack_pipelines.drift.baseline import Baseline
 from sagestack_pipelines.drift.capture import read_capture
 from sagestack_pipelines.drift.comparison import DriftReport, Thresholds, compare
@@ -20,6 +17,7 @@ from sagestack_pipelines.drift.window import Window
 
 CAPTURE_SUFFIXES = (".jsonl", ".json")
 SUMMARY_FILE = "drift_statistics.json"
+_READ_AHEAD = 2  # chunks read while the previous one is counted
 
 
 def input_files(location: str | Path) -> list[Path]:
@@ -37,7 +35,7 @@ def input_files(location: str | Path) -> list[Path]:
 
 def read_inputs(
     paths: Iterable[Path], baseline: Baseline, tally: RecordTally | None = None
-) -> Iterator[pa.Table]:
+) -> Iterator:
     """Chunks of requests from capture files (JSON Lines), CSV files and Parquet files.
 
     Malformed capture records are skipped and counted in ``tally``; without one, the first raises.
@@ -57,36 +55,77 @@ def read_inputs(
 
 def measure(
     baseline: Baseline,
-    tables: Iterable[pa.Table],
+    tables: Iterable,
     thresholds: Thresholds,
     tally: RecordTally | None = None,
 ) -> DriftReport:
     """The window's drift. ``tally`` is the one ``tables`` counts malformed records in: checked
     first, so a window of only bad records fails instead of passing as an empty one."""
     window = Window(baseline)
-    for table in tables:
+    for table in read_ahead(tables):
         window.add(table)
-    if tally is None:
-        return compare(window, thresholds)
-    tally.check(thresholds.bad_record_share)
-    return dataclasses.replace(compare(window, thresholds), records=tally)
+    if tally is not None:
+        tally.check(thresholds.bad_record_share)
+    return compare(window, thresholds, tally)
+
+
+def read_ahead(chunks: Iterable) -> Iterator:
+    """``chunks``, produced on a thread of their own while the consumer works on the previous
+    ones: reading (Arrow's parsers) and counting (numpy) both release the GIL."""
+    handoff: queue.Queue = queue.Queue(maxsize=_READ_AHEAD)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                handoff.put(chunk)
+            handoff.put(done)
+        except BaseException as error:  # handed over: the consumer raises it
+            handoff.put(error)
+
+    producer = threading.Thread(target=produce, name="drift-reader", daemon=True)
+    producer.start()
+    try:
+        while (item := handoff.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while producer.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                producer.join(timeout=0.05)
 
 
 def summary(report: DriftReport) -> dict:
     """The run's numbers as JSON, for machines (the HTML report is for people)."""
     return {
         "rows": report.rows,
+        "judged": report.judged,
+        "min_requests": report.min_requests,
+        "not_judged_because": report.too_small,
         "max_psi": report.max_psi,
         "violating_features": report.violating,
+        "extra_columns": report.extra_columns,
         "bad_records": report.records.as_json(),
         "features": [
             {
                 "name": item.name,
                 "kind": item.kind,
                 "psi": item.psi,
+                "psi_p_value": item.psi_test.p_value,
+                "distance": item.distance,
+                "distance_error_bound": item.distance_error,
                 "test": item.test.method,
                 "statistic": item.test.statistic,
                 "p_value": item.test.p_value,
+                "inferred_type": item.inferred_type,
+                "type_match": item.type_match,
                 "reference_missing_rate": item.reference_missing_rate,
                 "current_missing_rate": item.current_missing_rate,
                 "values": item.current_count,
@@ -101,6 +140,9 @@ def summary(report: DriftReport) -> dict:
 def write_outputs(
     report: DriftReport, thresholds: Thresholds, endpoint_name: str, folder: str | Path
 ) -> list[Path]:
+    from sagestack_pipelines.drift import report as html_report
+    from sagestack_pipelines.drift import violations
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     statistics = folder / SUMMARY_FILE

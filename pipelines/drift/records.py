@@ -16,15 +16,21 @@ INVALID_BASE64 = "invalid base64"
 INVALID_JSON = "request is not valid JSON"
 WRONG_VALUE_COUNT = "wrong number of values"
 NOT_A_NUMBER = "numeric feature is not a number"
+INFINITE = "numeric feature is infinite"
+INVALID_UTF8 = "invalid UTF-8"
 UNREADABLE_CSV = "unreadable CSV"
+# Reasons that are about one feature's value: they also count against that feature's data type.
+VALUE_REASONS = frozenset({NOT_A_NUMBER, INFINITE})
 
 
 class MalformedRecordError(ValueError):
-    """One capture record that cannot be read; ``reason`` is one of this module's reasons."""
+    """One capture record that cannot be read; ``reason`` is one of this module's reasons and
+    ``feature`` the feature whose value is wrong, for the reasons that concern one."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str, feature: str = ""):
         super().__init__(message)
         self.reason = reason
+        self.feature = feature
 
 
 class TooManyBadRecordsError(ValueError):
@@ -36,6 +42,8 @@ class RecordTally:
     records: int = 0
     by_reason: Counter[str] = field(default_factory=Counter)
     first_bad: str = ""  # "<file>:<line> <what is wrong>" of the first skipped record
+    mismatched_values: Counter[str] = field(default_factory=Counter)  # per feature: not numbers
+    extra_columns: set[str] = field(default_factory=set)  # request keys the baseline lacks
 
     @property
     def skipped(self) -> int:
@@ -47,6 +55,8 @@ class RecordTally:
 
     def skip(self, error: MalformedRecordError) -> None:
         self.by_reason[error.reason] += 1
+        if error.feature and error.reason in VALUE_REASONS:
+            self.mismatched_values[error.feature] += 1
         self.first_bad = self.first_bad or str(error)
 
     def check(self, highest_share: float) -> None:
@@ -67,4 +77,5 @@ class RecordTally:
             "skipped": self.skipped,
             "by_reason": dict(self.by_reason.most_common()),
             "first": self.first_bad,
+            "values_not_numbers": dict(self.mismatched_values.most_common()),
         }

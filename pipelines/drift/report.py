@@ -35,13 +35,23 @@ def render(report: DriftReport, endpoint_name: str, window: str = "") -> str:
             "<!doctype html><html><head><meta charset='utf-8'>",
             f"<title>{title}</title><style>{STYLE}</style></head><body>",
             f"<h1>{title}</h1>",
-            f"<p>{report.rows:,} requests{' in ' + escape(window) if window else ''}; "
-            f"max PSI {report.max_psi:.4f}; features violating: {flagged}.</p>",
+            _verdict_line(report, window, flagged),
             _skipped(report),
             _table(report),
             *(_section(item) for item in report.features),
             "</body></html>",
         ]
+    )
+
+
+def _verdict_line(report: DriftReport, window: str, flagged: str) -> str:
+    where = f" in {escape(window)}" if window else ""
+    if not report.judged:
+        return f"<p class='too-small'>{report.rows:,} requests{where}: {report.too_small}.</p>"
+    extra = ", ".join(escape(name) for name in report.extra_columns)
+    return (
+        f"<p>{report.rows:,} requests{where}; max PSI {report.max_psi:.4f}; "
+        f"features violating: {flagged}{'; extra columns: ' + extra if extra else ''}.</p>"
     )
 
 
@@ -58,22 +68,25 @@ def _skipped(report: DriftReport) -> str:
 
 def _table(report: DriftReport) -> str:
     header = (
-        "<tr><th>feature</th><th>kind</th><th>PSI</th><th>test</th><th>statistic</th>"
-        "<th>p-value</th><th>missing (baseline → now)</th><th>values</th><th>verdict</th></tr>"
+        "<tr><th>feature</th><th>kind</th><th>distance</th><th>PSI</th><th>test</th>"
+        "<th>statistic</th><th>p-value</th><th>missing (baseline → now)</th><th>values</th>"
+        "<th>verdict</th></tr>"
     )
     rows = [
         f"<tr class='{'violates' if item.violates else ''}'>"
         f"<td><a href='#{_anchor(item)}'>{escape(item.name)}</a></td><td>{item.kind}</td>"
-        f"<td>{item.psi:.4f}</td><td>{escape(item.test.method)}</td>"
+        f"<td>{item.distance:.4f}</td><td>{item.psi:.4f}</td><td>{escape(item.test.method)}</td>"
         f"<td>{item.test.statistic:.4g}</td><td>{item.test.p_value:.3g}</td>"
         f"<td>{item.reference_missing_rate:.2%} → {item.current_missing_rate:.2%}</td>"
-        f"<td>{item.current_count:,}</td><td>{_verdict(item)}</td></tr>"
+        f"<td>{item.current_count:,}</td><td>{_verdict(item, report.judged)}</td></tr>"
         for item in report.features
     ]
     return f"<table>{header}{''.join(rows)}</table>"
 
 
-def _verdict(item: FeatureDrift) -> str:
+def _verdict(item: FeatureDrift, judged: bool) -> str:
+    if not judged:
+        return "not judged"
     reasons = [
         label
         for label, flagged in (
@@ -81,6 +94,7 @@ def _verdict(item: FeatureDrift) -> str:
             ("drift", item.drifted),
             ("missing values", item.missing_rate_changed),
             ("new categories", item.unknown_categories),
+            ("wrong type", item.wrong_type),
         )
         if flagged
     ]

@@ -2,13 +2,17 @@
 
 - PSI over reference bins plus a "missing" bin, with empty fractions floored at
   :data:`PSI_EPSILON`: a feature that goes missing moves its share into that bin, so it scores.
-- The two-sample Kolmogorov-Smirnov test from the sorted reference sample and the current
-  window's counts below / at each distinct reference value: the supremum of the ECDF difference
-  is reached at a reference value or just below one, so those counts give ``scipy.stats.ks_2samp``'s
+- The two-sample Kolmogorov-Smirnov test from the reference values and the current window's
+  counts below / at each distinct reference value: the supremum of the ECDF difference is
+  reached at a reference value or just below one, so those counts give ``scipy.stats.ks_2samp``'s
   statistic exactly. The p-value follows ks_2samp's ``method="auto"``: exact when both samples
   have at most 10,000 values, Smirnov's asymptotic distribution otherwise.
 - The chi-square test of independence on the two samples' category counts (a 2 x k table), which
   treats both samples as samples, unlike a goodness-of-fit against reference frequencies.
+- The total variation distance between two category distributions: the largest share of
+  requests any set of categories gained or lost, the categorical counterpart of the KS statistic.
+
+scipy is imported only when a p-value is computed: a run reads its whole window first.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 # A bin empty in one sample would make PSI infinite; its fraction counts as this instead.
 PSI_EPSILON = 1e-4
@@ -32,6 +35,9 @@ class TestResult:
     statistic: float
     p_value: float
     method: str
+
+
+NO_TEST = TestResult(0.0, 1.0, "no values")
 
 
 def psi(reference_fractions: np.ndarray, current_fractions: np.ndarray) -> float:
@@ -53,6 +59,11 @@ def fractions(counts: np.ndarray) -> np.ndarray:
     counts = np.asarray(counts, dtype=float)
     total = counts.sum()
     return counts / total if total else counts
+
+
+def total_variation(reference_counts: np.ndarray, current_counts: np.ndarray) -> float:
+    """Half the L1 distance between the two samples' category shares."""
+    return 0.5 * float(np.abs(fractions(reference_counts) - fractions(current_counts)).sum())
 
 
 def ks_statistic(
@@ -83,6 +94,8 @@ def ks_p_value(statistic: float, reference_size: int, current_size: int) -> Test
         exact = _exact_ks_p_value(statistic, reference_size, current_size)
         if exact is not None:
             return exact
+    from scipy import stats
+
     larger, smaller = sorted((float(reference_size), float(current_size)), reverse=True)
     effective_size = larger * smaller / (larger + smaller)
     p_value = float(np.clip(stats.kstwo.sf(statistic, np.round(effective_size)), 0.0, 1.0))
@@ -107,11 +120,13 @@ def _exact_ks_p_value(
 
 
 def chi_square_two_samples(reference_counts: np.ndarray, current_counts: np.ndarray) -> TestResult:
-    """``scipy.stats.chi2_contingency`` on the 2 x k table of both samples' category counts."""
+    """``scipy.stats.chi2_contingency`` on the 2 x k table of both samples' counts."""
     table = np.vstack([reference_counts, current_counts]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return TestResult(0.0, 1.0, "chi-square")
+    from scipy import stats
+
     result = stats.chi2_contingency(table)
     return TestResult(float(result.statistic), float(result.pvalue), "chi-square")
 
@@ -120,3 +135,27 @@ def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Counts per bin ``(-inf, e0], (e0, e1], ..., (e_last, inf)`` of already sorted values."""
     at_or_below_edges = np.searchsorted(sorted_values, edges, side="right")
     return np.diff(at_or_below_edges, prepend=0, append=len(sorted_values))
+
+
+def quantile_sample_error(sample_size: int, population_size: int) -> float:
+    """The largest difference between the ECDF of a quantile sample and its population's.
+
+    The baseline thins ``population_size`` sorted values to the ones at ranks
+    ``floor((i + 0.5) * n / m)``; below any threshold the sample then holds
+    ``ceil(k m / n - 1/2)`` of them where the population holds ``k``, so the two ECDFs differ
+    by at most ``1 / (2 m)`` everywhere, and a KS statistic against the sample by at most as
+    much from the one against all training values. Zero when nothing was thinned.
+    """
+    return 0.0 if sample_size >= population_size else 0.5 / sample_size
+
+
+def smallest_judged_window(distance: float, significance: float) -> int:
+    """The fewest requests at which a drift of ``distance`` can be told from noise.
+
+    Below ``n`` requests, the KS statistic of a window drawn from the baseline's own
+    distribution exceeds ``distance`` with probability up to ``2 exp(-2 n distance^2)``
+    (Dvoretzky-Kiefer-Wolfowitz, the bound behind the KS test's tail); this is the smallest
+    ``n`` at which that is at most ``significance``. Smaller windows could neither confirm a
+    drift of the threshold's size nor rule it out.
+    """
+    return math.ceil(math.log(2.0 / significance) / (2.0 * distance * distance))

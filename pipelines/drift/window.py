@@ -2,27 +2,55 @@
 
 Numeric features keep, per distinct reference value, how many current values fall strictly
 between it and the previous one and how many equal it (from which the exact KS test reads its
-counts), the count per PSI bin and running moments; each chunk is sorted once, then binary-searched
-against the reference values from whichever side is shorter. Categorical features keep a count
-per category. Memory depends on the baseline's size, not on the number of records.
+counts), the count per PSI bin and running moments. Values wait in a batch of at least a few
+times the reference's size, which is then sorted once and searched by every reference value:
+the cost per value stays a sort's, however small the chunks that arrive. Categorical features
+keep a count per category. Features are counted in parallel threads (numpy and Arrow release
+the GIL). Memory depends on the baseline's size, not on the number of records.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from typing import TypeVar
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from sagestack_pipelines.drift.baseline import Baseline, CategoricalBaseline, NumericBaseline
+from sagestack_pipelines.drift.baseline import (
+    INTEGRAL,
+    Baseline,
+    CategoricalBaseline,
+    NumericBaseline,
+)
+from sagestack_pipelines.drift.chunks import Chunk, chunk_of, infinite_rows
 from sagestack_pipelines.drift.statistics import bin_counts
+from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
+
+# A batch holds at least this many values, and at least BATCH_PER_REFERENCE per reference value
+# (searching K reference values costs about as much as sorting a few K values), at most
+# MAX_BATCH (8 MB of float64 per feature).
+MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 4, 1 << 20
+T = TypeVar("T")
+
+
+@cache
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="drift")
+
+
+def parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """The results of ``calls``, run on the worker threads, in order; the first error raises."""
+    return [task.result() for task in [_workers().submit(call) for call in calls]]
 
 
 class NumericWindow:
     def __init__(self, baseline: NumericBaseline):
         self.baseline = baseline
-        self.distinct, self._reference_counts = _distinct(baseline.reference_sample)
+        self.distinct = baseline.distinct
         # Cell 2j counts current values strictly between distinct reference values j-1 and j
         # (cell 0: below the smallest), cell 2j+1 those equal to value j, cell 2K above the largest.
         # int32 halves the largest state the engine keeps; widened before a count could overflow.
@@ -30,53 +58,72 @@ class NumericWindow:
         self.bin_counts = np.zeros(len(baseline.bin_edges) + 1, dtype=np.int64)
         self.count = 0
         self.missing = 0
+        self.not_whole = 0  # values that are not whole numbers, counted for Integral baselines
         self.mean = 0.0
         self._squared_deviations = 0.0
         self.minimum = np.inf
         self.maximum = -np.inf
+        self._batch: list[np.ndarray] = []
+        self._batch_size = 0
+        self._batch_limit = min(max(MIN_BATCH, BATCH_PER_REFERENCE * len(self.distinct)), MAX_BATCH)
 
     @property
     def reference_at_or_below(self) -> np.ndarray:
         """How many reference values are <= each distinct reference value."""
-        if self._reference_counts is None:
-            return np.arange(1, len(self.distinct) + 1)
-        return np.cumsum(self._reference_counts)
+        counts = self.baseline.distinct_counts
+        return np.arange(1, len(self.distinct) + 1) if counts is None else np.cumsum(counts)
 
     @property
     def reference_below(self) -> np.ndarray:
         """How many reference values are < each distinct reference value."""
-        if self._reference_counts is None:
-            return np.arange(len(self.distinct))
-        return np.cumsum(self._reference_counts) - self._reference_counts
+        counts = self.baseline.distinct_counts
+        return np.arange(len(self.distinct)) if counts is None else np.cumsum(counts) - counts
 
     def add(self, values: np.ndarray) -> None:
+        """Count float64 values (NaN: missing); infinite values must have been taken out."""
         missing = np.isnan(values)
-        present = np.sort(values[~missing]) if missing.any() else np.sort(values)
-        self.missing += int(missing.sum())
-        if len(present) == 0:
+        missing_count = int(np.count_nonzero(missing))
+        self.missing += missing_count
+        present = values[~missing] if missing_count else values
+        if len(present):
+            self._batch.append(present)
+            self._batch_size += len(present)
+        if self._batch_size >= self._batch_limit:
+            self.flush()
+
+    def flush(self) -> None:
+        """Count the values waiting in the batch."""
+        if not self._batch:
             return
+        batch = self._batch[0] if len(self._batch) == 1 else np.concatenate(self._batch)
+        self._batch, self._batch_size = [], 0
+        present = np.sort(batch)
         self._count_cells(present)
         self.bin_counts += bin_counts(present, self.baseline.bin_edges)
+        if self.baseline.inferred_type == INTEGRAL:
+            self.not_whole += int(np.count_nonzero(present != np.floor(present)))
         self._add_moments(present)
 
     def _count_cells(self, present: np.ndarray) -> None:
         if self.cells.dtype == np.int32 and self.count + len(present) > np.iinfo(np.int32).max:
             self.cells = self.cells.astype(np.int64)
-        # Look up whichever side is shorter: a large chunk's counts below and at each reference
-        # value, or a small chunk's values among the reference values.
+        # Search whichever side is shorter: every reference value among the sorted batch, or
+        # (a batch much smaller than the reference) each value among the reference values.
         if len(present) >= len(self.distinct) // 2:
             below = np.searchsorted(present, self.distinct, side="left")
             cumulative = np.empty(len(self.cells), dtype=np.int64)
             cumulative[0:-1:2] = below
             cumulative[1::2] = _at_or_below(present, self.distinct, below)
             cumulative[-1] = len(present)
-            self.cells += np.diff(cumulative, prepend=0)
+            self.cells += np.diff(cumulative, prepend=0).astype(self.cells.dtype)
         else:
             # Distinct values are unique, so a value equal to one sits one past its left position.
             below = np.searchsorted(self.distinct, present, side="left")
             inside = np.minimum(below, len(self.distinct) - 1)
             equal = (below < len(self.distinct)) & (self.distinct[inside] == present)
-            self.cells += np.bincount(2 * below + equal, minlength=len(self.cells))
+            self.cells += np.bincount(2 * below + equal, minlength=len(self.cells)).astype(
+                self.cells.dtype
+            )
 
     @property
     def current_below(self) -> np.ndarray:
@@ -89,14 +136,15 @@ class NumericWindow:
         return np.cumsum(self.cells, dtype=np.int64)[1::2]
 
     def _add_moments(self, present: np.ndarray) -> None:
-        # Chan et al.'s pairwise update: exact enough over millions of values, one pass per chunk.
+        # Chan et al.'s pairwise update: exact enough over millions of values, one pass per batch.
         size = len(present)
-        chunk_mean = float(present.mean())
-        chunk_squares = float(np.square(present - chunk_mean).sum())
+        batch_mean = float(present.mean())
+        deviations = present - batch_mean
+        batch_squares = float(np.dot(deviations, deviations))
         total = self.count + size
-        delta = chunk_mean - self.mean
+        delta = batch_mean - self.mean
         self.mean += delta * size / total
-        self._squared_deviations += chunk_squares + delta * delta * self.count * size / total
+        self._squared_deviations += batch_squares + delta * delta * self.count * size / total
         self.count = total
         self.minimum = min(self.minimum, float(present[0]))
         self.maximum = max(self.maximum, float(present[-1]))
@@ -116,17 +164,6 @@ def _at_or_below(sorted_values: np.ndarray, queries: np.ndarray, below: np.ndarr
     return at_or_below
 
 
-def _distinct(sorted_sample: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """The distinct values of a sorted sample and how often each occurs (None: once each).
-
-    Without ties the sample itself is the distinct values, so no second copy is kept.
-    """
-    if len(sorted_sample) < 2 or bool(np.all(sorted_sample[1:] != sorted_sample[:-1])):
-        return sorted_sample, None
-    distinct, counts = np.unique(sorted_sample, return_counts=True)
-    return distinct, counts
-
-
 class CategoricalWindow:
     def __init__(self, baseline: CategoricalBaseline):
         self.baseline = baseline
@@ -134,12 +171,21 @@ class CategoricalWindow:
         self.count = 0
         self.missing = 0
 
-    def add(self, values: pa.ChunkedArray | pa.Array) -> None:
-        self.missing += values.null_count
-        for entry in pc.value_counts(values).to_pylist():
-            if entry["values"] is not None:
-                self.category_counts[entry["values"]] += entry["counts"]
-                self.count += entry["counts"]
+    def add(self, counts: Counter[str], missing: int) -> None:
+        self.missing += missing
+        if self.baseline.boolean:
+            counts = _booleans_spelled_once(counts)
+        self.category_counts.update(counts)
+        self.count += sum(counts.values())
+
+
+def _booleans_spelled_once(counts: Counter[str]) -> Counter[str]:
+    """``True``, ``TRUE`` and ``true`` as one category, as the baseline spells it."""
+    spelled: Counter[str] = Counter()
+    for label, count in counts.items():
+        lowered = label.lower()
+        spelled[lowered if lowered in BOOLEAN_CATEGORIES else label] += count
+    return spelled
 
 
 class Window:
@@ -153,43 +199,50 @@ class Window:
         }
         self.rows = 0
         self.absent_features: set[str] = set()
+        self.present_features: set[str] = set()
+        self.extra_columns: set[str] = set()
+        self.infinite_rows = 0  # rows left out for an infinite value (plain CSV, Parquet, frames)
+        self.infinite_values: Counter[str] = Counter()  # per feature
 
-    def add(self, table: pa.Table) -> None:
-        """Count one chunk of records; a watched feature absent from it counts as missing."""
-        self.rows += table.num_rows
-        for name, window in self.numeric.items():
-            if name not in table.column_names:
-                self._absent(name, window, table.num_rows)
+    def add(self, data) -> None:
+        """Count one chunk of records (an Arrow table or a pandas DataFrame); a watched feature
+        absent from it counts as missing, a column the baseline lacks as an extra column."""
+        chunk = chunk_of(data)
+        chunk = self._without_infinite_rows(chunk)
+        self.rows += chunk.num_rows
+        self.extra_columns.update(set(chunk.column_names) - set(self.baseline.features))
+        calls = []
+        for name, window in (*self.numeric.items(), *self.categorical.items()):
+            if name not in chunk.column_names:
+                self.absent_features.add(name)
+                window.missing += chunk.num_rows
                 continue
-            window.add(_as_floats(name, table[name]))
-        for name, window in self.categorical.items():
-            if name not in table.column_names:
-                self._absent(name, window, table.num_rows)
-                continue
-            window.add(_as_strings(table[name]))
+            self.present_features.add(name)
+            calls.append(lambda name=name, window=window: self._count(name, window, chunk))
+        parallel(calls)
 
-    def _absent(self, name: str, window: NumericWindow | CategoricalWindow, rows: int) -> None:
-        self.absent_features.add(name)
-        window.missing += rows
+    @staticmethod
+    def _count(name: str, window: NumericWindow | CategoricalWindow, chunk: Chunk) -> None:
+        if isinstance(window, NumericWindow):
+            window.add(chunk.numbers(name))
+        else:
+            window.add(*chunk.categories(name))
 
+    def _without_infinite_rows(self, chunk: Chunk) -> Chunk:
+        infinite = infinite_rows(chunk, self.numeric)
+        if infinite is None:
+            return chunk
+        for name in self.numeric:
+            if name in chunk.column_names:
+                self.infinite_values[name] += int(np.count_nonzero(np.isinf(chunk.numbers(name))))
+        self.infinite_rows += int(np.count_nonzero(infinite))
+        return chunk.without(infinite)
 
-def _as_floats(name: str, column: pa.ChunkedArray) -> np.ndarray:
-    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
-        floats = column.cast(pa.float64())
-    else:
-        try:
-            floats = pc.cast(column, pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-            raise ValueError(
-                f"numeric feature '{name}' holds values that are not numbers "
-                f"({column.type}): {error}"
-            ) from error
-    return floats.to_numpy() if floats.null_count == 0 else floats.fill_null(np.nan).to_numpy()
+    def finish(self) -> None:
+        """Count what still waits in the numeric features' batches."""
+        parallel([window.flush for window in self.numeric.values()])
 
-
-def _as_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return column
-    if pa.types.is_dictionary(column.type):
-        return column.cast(pa.string())
-    return pc.cast(column, pa.string())
+    @property
+    def absent(self) -> set[str]:
+        """Watched features absent from every chunk of the window."""
+        return self.absent_features - self.present_features

@@ -38,6 +38,7 @@ PARAM_REPORT = "ReportS3Prefix"
 PARAM_WINDOW_HOURS = "WindowHours"
 PARAM_PSI_THRESHOLD = "PsiThreshold"
 PARAM_INSTANCE_TYPE = "ProcessingInstanceType"
+PARAM_MIN_REQUESTS = "MinRequests"  # 0: the engine's own minimum window
 
 PROCESSING = PROCESSING_ROOT
 CODE_PATH = f"{PROCESSING}/input/code"
@@ -169,6 +170,7 @@ def parameters(default_instance_type: str) -> list[dict[str, Any]]:
         {"Name": PARAM_WINDOW_HOURS, "Type": "Integer", "DefaultValue": 1},
         {"Name": PARAM_PSI_THRESHOLD, "Type": "Float", "DefaultValue": 0.2},
         {"Name": PARAM_INSTANCE_TYPE, "Type": "String", "DefaultValue": default_instance_type},
+        {"Name": PARAM_MIN_REQUESTS, "Type": "Integer", "DefaultValue": 0},
     ]
 
 
@@ -197,6 +199,8 @@ def _container_arguments() -> list[Any]:
         {"Get": "Execution.StartDateTime"},
         "--psi-threshold",
         _as_text(_get(PARAM_PSI_THRESHOLD)),
+        "--min-requests",
+        _as_text(_get(PARAM_MIN_REQUESTS)),
         "--publish-metrics",
     ]
 

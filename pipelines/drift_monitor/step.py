@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--window-hours", type=int, default=1)
     parser.add_argument("--window-end", default="", help="ISO 8601; default now")
     parser.add_argument("--psi-threshold", type=float, default=0.2)
+    parser.add_argument(
+        "--min-requests", type=int, default=0, help="0: the engine's own minimum window"
+    )
     parser.add_argument("--capture-dir", type=Path, default=PROCESSING / "input" / "capture")
     parser.add_argument("--baseline", type=Path, default=PROCESSING / "baseline" / "baseline.json")
     parser.add_argument("--output", type=Path, default=PROCESSING / "output")
@@ -113,6 +116,7 @@ def main(argv: list[str] | None = None, s3=None) -> int:
         f"--input={args.capture_dir}",
         f"--output={args.output}",
         f"--psi-threshold={args.psi_threshold}",
+        f"--min-requests={args.min_requests}",
     ]
     return engine([*command, "--publish-metrics"] if args.publish_metrics else command)
 

@@ -31,12 +31,14 @@ def alarm_on(
 
 
 def drift_alarm(project: Project, feature: str | None = None) -> dict[str, Any]:
-    """The alarm on ``feature``'s drift, or with ``feature=None`` on the maximum drift."""
+    """The alarm on ``feature``'s drift violations, or with ``feature=None`` on any feature's."""
     endpoint = {contract.DIM_ENDPOINT: project.endpoint_name}
     if feature is None:
-        return alarm_on(project, contract.DRIFT_NAMESPACE, contract.DRIFT_MAX_METRIC, endpoint)
+        return alarm_on(
+            project, contract.DRIFT_NAMESPACE, contract.DRIFT_VIOLATIONS_METRIC, endpoint
+        )
     dimensions = {**endpoint, contract.DIM_FEATURE: feature}
-    return alarm_on(project, contract.DRIFT_NAMESPACE, contract.DRIFT_FEATURE_METRIC, dimensions)
+    return alarm_on(project, contract.DRIFT_NAMESPACE, contract.DRIFT_VIOLATION_METRIC, dimensions)
 
 
 def endpoint_dimensions(project: Project) -> dict[str, str]:

@@ -114,6 +114,7 @@ def run_monitor_step(project: Project, started_at: datetime) -> DriftRun:
             f"--window-hours={parameters[pipeline.PARAM_WINDOW_HOURS]}",
             f"--window-end={started_at.astimezone(UTC).isoformat()}",
             f"--psi-threshold={parameters[pipeline.PARAM_PSI_THRESHOLD]}",
+            f"--min-requests={parameters[pipeline.PARAM_MIN_REQUESTS]}",
             f"--capture-dir={work / 'capture'}",
             f"--baseline={baseline}",
             f"--output={work / 'output'}",

@@ -98,16 +98,16 @@ def test_deploy_input_template_is_valid_json_once_eventbridge_substitutes_the_ar
     assert json.loads(rendered)["environmentVariablesOverride"][0]["value"] == "arn:x"
 
 
-def test_drift_metric_source_matches_the_contract():
+def test_drift_alarms_watch_the_violation_metrics_of_the_contract():
     feature = drift_metric("ep", "tenure")
-    maximum = drift_metric("ep", None)
+    any_feature = drift_metric("ep", None)
     assert (feature.namespace, feature.metric_name, feature.dimensions) == (
         contract.DRIFT_NAMESPACE,
-        contract.DRIFT_FEATURE_METRIC,
+        contract.DRIFT_VIOLATION_METRIC,
         {contract.DIM_ENDPOINT: "ep", contract.DIM_FEATURE: "tenure"},
     )
-    assert (maximum.metric_name, maximum.dimensions) == (
-        contract.DRIFT_MAX_METRIC,
+    assert (any_feature.metric_name, any_feature.dimensions) == (
+        contract.DRIFT_VIOLATIONS_METRIC,
         {contract.DIM_ENDPOINT: "ep"},
     )
 

@@ -166,6 +166,7 @@ def test_schedule_starts_the_pipeline_with_the_endpoints_parameters(dev_run):
         "WindowHours": "1",
         "PsiThreshold": "0.2",
         "ProcessingInstanceType": "ml.m5.large",
+        "MinRequests": "0",  # the project sets none: the engine's own minimum window
     }
     declared = {p["Name"] for p in pipeline_definition(dev_run)["Parameters"]}
     assert set(parameters) == declared

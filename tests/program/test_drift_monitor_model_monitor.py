@@ -122,7 +122,8 @@ def test_alarm_descriptions_name_model_feature_score_and_runbook(mixed_run):
     )
     fraud = alarm(mixed_run, "sagestack-test-fraud-drift-tenure")["alarmDescription"]
     assert fraud == (
-        "Model fraud: feature tenure drifted past PSI 0.2 on endpoint sagestack-test-fraud. "
+        "Model fraud: feature tenure violates its drift checks (the run's "
+        "constraint_violations.json says which) on endpoint sagestack-test-fraud. "
         "Runbook: docs/runbooks/drift.md"
     )
 
@@ -189,6 +190,14 @@ def test_daily_sagestack_schedule_reads_a_day_of_captures():
     parameters = {p["name"]: p["value"] for p in lists["pipelineParameterLists"]}
     assert parameters["WindowHours"] == "24"
     assert parameters["PsiThreshold"] == "0.3"
+
+
+def test_a_projects_minimum_window_reaches_the_drift_monitor_step():
+    drift = {"features": FEATURES, "minRequests": 500}
+    run = run_program("dev", stack_config(project_entry("churn", drift=drift)))
+    lists = run.named("churn-drift-target").inputs["sagemakerPipelineTarget"]
+    parameters = {p["name"]: p["value"] for p in lists["pipelineParameterLists"]}
+    assert parameters["MinRequests"] == "500"
 
 
 def test_model_monitor_configs_it_cannot_run_are_refused_before_any_resource():

@@ -342,26 +342,42 @@ def test_drift_alarms_one_per_feature_plus_max_on_the_contract_metrics(dev_run):
     tenure = drift["sagestack-dev-churn-drift-tenure"]
     assert (tenure["namespace"], tenure["metricName"]) == (
         contract.DRIFT_NAMESPACE,
-        contract.DRIFT_FEATURE_METRIC,
+        contract.DRIFT_VIOLATION_METRIC,
     )
     assert tenure["dimensions"] == {
         contract.DIM_ENDPOINT: "sagestack-dev-churn",
         contract.DIM_FEATURE: "tenure",
     }
-    assert tenure["threshold"] == 0.2 and tenure["period"] == 3600.0
+    # fires when the run's violations file lists the feature (the metric is 1), and only then
+    assert (tenure["comparisonOperator"], tenure["threshold"]) == (
+        "GreaterThanOrEqualToThreshold",
+        1.0,
+    )
+    assert tenure["period"] == 3600.0
     assert "churn" in tenure["alarmDescription"] and "tenure" in tenure["alarmDescription"]
     maximum = drift["sagestack-dev-churn-drift-max"]
-    assert maximum["metricName"] == contract.DRIFT_MAX_METRIC
+    assert maximum["metricName"] == contract.DRIFT_VIOLATIONS_METRIC
     assert maximum["dimensions"] == {contract.DIM_ENDPOINT: "sagestack-dev-churn"}
 
 
-def test_every_alarm_notifies_oncall_both_ways_and_ignores_missing_data(dev_run):
+def test_every_alarm_notifies_oncall_both_ways(dev_run):
     alarms = dev_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     assert len(alarms) == 6
     for alarm in alarms:
         assert alarm.inputs["alarmActions"] == [TOPIC_ARN]
         assert alarm.inputs["okActions"] == [TOPIC_ARN]
-        assert alarm.inputs["treatMissingData"] == "notBreaching"
+
+
+def test_missing_drift_data_keeps_an_alarm_as_it_is_missing_endpoint_data_is_calm(dev_run):
+    """A drift window too small to judge publishes nothing: that must neither page nor clear."""
+    treatment = {
+        r.inputs["name"]: r.inputs["treatMissingData"]
+        for r in dev_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+    assert {name: t for name, t in treatment.items() if "-drift-" in name} == {
+        name: "ignore" for name in treatment if "-drift-" in name
+    }
+    assert {t for name, t in treatment.items() if "-drift-" not in name} == {"notBreaching"}
 
 
 def test_drift_alarm_period_follows_the_drift_schedule(local_run):

@@ -219,6 +219,8 @@ ERRORS = [
     ("projects.0.drift.features", ["tenure", "tenure"], 'sagestack:projects[0].drift.features[1]: "tenure" is a duplicate of sagestack:projects[0].drift.features[0]'),
     ("projects.0.drift.threshold", 0, "sagestack:projects[0].drift.threshold: 0 must be > 0"),
     ("projects.0.drift.threshold", 11, "sagestack:projects[0].drift.threshold: 11 must be <= 10"),
+    ("projects.0.drift.minRequests", 0, "sagestack:projects[0].drift.minRequests: 0 must be >= 1"),
+    ("projects.0.drift.minRequests", 2.5, "sagestack:projects[0].drift.minRequests: 2.5 must be a whole number"),
     ("projects.0.drift.monitor", "evidently", 'sagestack:projects[0].drift.monitor: "evidently" must be one of: sagestack, model-monitor'),
     ("projects.0.drift.schedule", "every hour", 'sagestack:projects[0].drift.schedule: "every hour" must be an EventBridge schedule expression: rate(<value> <unit>) with unit minute(s), hour(s) or day(s), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in exactly one of day-of-month and day-of-week'),
     ("projects.0.featureGroups", ["orders"], 'sagestack:projects[0].featureGroups[0]: "orders" must name a feature group of sagestack:featureGroups (customers)'),

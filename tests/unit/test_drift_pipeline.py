@@ -65,6 +65,7 @@ def test_definition_declares_the_endpoint_parameters_and_passes_each_to_the_step
         "WindowHours",
         "PsiThreshold",
         "ProcessingInstanceType",
+        "MinRequests",
     }
     text = json.dumps(step_arguments(definition))
     assert all(f'"Parameters.{name}"' in text for name in names)
@@ -211,8 +212,9 @@ def _write_captures_and_baseline(s3, folder: Path) -> Path:
     save(build_baseline(_frame(rng, 2000), categorical=["colour"]), baseline)
     s3.create_bucket(Bucket=BUCKET)
     files = {
-        f"{CAPTURE}/AllTraffic/2026/11/26/21/a.jsonl": _frame(rng, 600, shift=15),
-        f"{CAPTURE}/AllTraffic/2026/11/26/21/b.jsonl": _frame(rng, 400, shift=15),
+        # 3,000 requests in the window: more than the smallest the engine judges (2,902)
+        f"{CAPTURE}/AllTraffic/2026/11/26/21/a.jsonl": _frame(rng, 1800, shift=15),
+        f"{CAPTURE}/AllTraffic/2026/11/26/21/b.jsonl": _frame(rng, 1200, shift=15),
         f"{CAPTURE}/AllTraffic/2026/11/26/20/old.jsonl": _frame(rng, 300),
         f"{CAPTURE}/AllTraffic/2026/11/26/22/new.jsonl": _frame(rng, 300),
     }
@@ -252,12 +254,25 @@ def test_step_downloads_only_the_window_and_reports_its_drift(step_run):
     downloaded = sorted(p.relative_to(folder / "capture").as_posix() for p in _files(folder))
     assert downloaded == ["AllTraffic/2026/11/26/21/a.jsonl", "AllTraffic/2026/11/26/21/b.jsonl"]
     statistics = json.loads((folder / "output" / "drift_statistics.json").read_text())
-    assert statistics["rows"] == 1000
+    assert statistics["rows"] == 3000
     assert statistics["violating_features"] == ["age"]
     assert {p.name for p in (folder / "output").iterdir()} >= {
         "constraint_violations.json",
         "drift_statistics.json",
     }
+
+
+def test_a_window_below_the_projects_minimum_is_reported_and_judged_nothing(tmp_path):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        baseline = _write_captures_and_baseline(s3, tmp_path)
+        arguments = [*_step_arguments(tmp_path, baseline), "--min-requests=5000"]
+        assert main(arguments, s3=s3) == 0
+    statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
+    assert (statistics["judged"], statistics["violating_features"]) == (False, [])
+    assert statistics["not_judged_because"] == (
+        "window too small to judge: 3,000 requests, at least 5,000 needed"
+    )
 
 
 @pytest.mark.slow
@@ -294,7 +309,7 @@ def test_code_package_runs_the_step_end_to_end_against_s3(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "2 capture files in 2026/11/26/21..2026/11/26/21" in done.stderr
     statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
-    assert (statistics["rows"], statistics["violating_features"]) == (1000, ["age"])
+    assert (statistics["rows"], statistics["violating_features"]) == (3000, ["age"])
     assert (tmp_path / "output" / "drift_report.html").is_file()
 
 

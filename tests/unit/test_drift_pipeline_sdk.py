@@ -46,6 +46,7 @@ def sdk_definition(local_aws, tmp_path_factory) -> dict:  # noqa: F811
     window = ParameterInteger("WindowHours", default_value=1)
     threshold = ParameterFloat("PsiThreshold", default_value=0.2)
     instance = ParameterString("ProcessingInstanceType", default_value="ml.m5.large")
+    min_requests = ParameterInteger("MinRequests", default_value=0)
     processor = ScriptProcessor(
         role=SPEC.role_arn,
         image_uri=dmp.sagemaker_image_uri(
@@ -91,11 +92,13 @@ def sdk_definition(local_aws, tmp_path_factory) -> dict:  # noqa: F811
             ExecutionVariables.START_DATETIME,
             "--psi-threshold",
             threshold.to_string(),
+            "--min-requests",
+            min_requests.to_string(),
         ],
     )
     pipeline = Pipeline(
         name="sagestack-dev-drift-monitor",
-        parameters=[endpoint, capture, baseline, report, window, threshold, instance],
+        parameters=[endpoint, capture, baseline, report, window, threshold, instance, min_requests],
         steps=[ProcessingStep(name=dmp.STEP_NAME, step_args=step_args)],
         sagemaker_session=session,
     )

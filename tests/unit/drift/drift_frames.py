@@ -6,6 +6,8 @@ whichever conftest module pytest loaded first.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -35,3 +37,27 @@ def requests(rng: np.random.Generator, rows: int, **changes) -> pd.DataFrame:
 def report_of(training: pd.DataFrame, window: pd.DataFrame, **thresholds) -> DriftReport:
     baseline = build_baseline(training, categorical=["colour"])
     return measure(baseline, from_frame(window, baseline), Thresholds(**thresholds))
+
+
+def capture_record(data: str, encoding: str, content_type: str) -> str:
+    """One SageMaker data capture line whose request is ``data``."""
+    return json.dumps(
+        {
+            "captureData": {
+                "endpointInput": {
+                    "observedContentType": content_type,
+                    "mode": "INPUT",
+                    "data": data,
+                    "encoding": encoding,
+                },
+                "endpointOutput": {
+                    "observedContentType": "text/csv; charset=utf-8",
+                    "mode": "OUTPUT",
+                    "data": "0.5",
+                    "encoding": "CSV",
+                },
+            },
+            "eventMetadata": {"eventId": "e1", "inferenceTime": "2026-11-26T10:00:00Z"},
+            "eventVersion": "0",
+        }
+    )

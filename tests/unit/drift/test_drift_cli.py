@@ -4,14 +4,18 @@ captures."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import boto3
+import numpy as np
 import pytest
 from drift_frames import requests
 from moto import mock_aws
 
 from sagestack.contract import DRIFT_NAMESPACE
 from sagestack_pipelines.drift.__main__ import main
+from sagestack_pipelines.drift.baseline import build_baseline, to_json
 
 
 @pytest.fixture
@@ -28,9 +32,9 @@ def baseline_file(rng, tmp_path):
     return path
 
 
-def _capture_folder(rng, folder, **changes):
+def _capture_folder(rng, folder, rows=3_000, **changes):
     folder.mkdir(parents=True)
-    rows = requests(rng, 2_000, **changes).to_csv(header=False, index=False).splitlines()
+    rows = requests(rng, rows, **changes).to_csv(header=False, index=False).splitlines()
     lines = [
         json.dumps(
             {
@@ -81,12 +85,12 @@ def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tm
         "drift_statistics.json",
     ]
     statistics = json.loads((output / "drift_statistics.json").read_text())
-    assert statistics["rows"] == 2_000 and statistics["violating_features"] == ["age"]
+    assert statistics["rows"] == 3_000 and statistics["violating_features"] == ["age"]
     assert "violating: age" in capsys.readouterr().err
     names = boto3.client("cloudwatch", region_name="us-east-1").list_metrics(
         Namespace=DRIFT_NAMESPACE
     )
-    assert len(names["Metrics"]) == 5  # four features and the maximum
+    assert len(names["Metrics"]) == 10  # two per feature, two per endpoint
 
 
 def test_compare_skips_malformed_records_and_reports_them(rng, baseline_file, tmp_path, capsys):
@@ -96,15 +100,15 @@ def test_compare_skips_malformed_records_and_reports_them(rng, baseline_file, tm
     output = tmp_path / "output"
     assert _compare(baseline_file, capture, output) == 0
     statistics = json.loads((output / "drift_statistics.json").read_text())
-    first = f"{capture / 'capture.jsonl'}:2001 is not a data capture record"
-    assert statistics["rows"] == 2_000
-    assert statistics["bad_records"]["records"] == 2_001
+    first = f"{capture / 'capture.jsonl'}:3001 is not a data capture record"
+    assert statistics["rows"] == 3_000
+    assert statistics["bad_records"]["records"] == 3_001
     assert statistics["bad_records"]["by_reason"] == {"not a capture record": 1}
     assert statistics["bad_records"]["first"].startswith(first)
     assert (
-        "Skipped 1 malformed capture records of 2,001" in (output / "drift_report.html").read_text()
+        "Skipped 1 malformed capture records of 3,001" in (output / "drift_report.html").read_text()
     )
-    assert "skipped 1 malformed capture records of 2,001 (not a capture record: 1)" in (
+    assert "skipped 1 malformed capture records of 3,001 (not a capture record: 1)" in (
         capsys.readouterr().err
     )
 
@@ -112,15 +116,32 @@ def test_compare_skips_malformed_records_and_reports_them(rng, baseline_file, tm
 def test_compare_fails_when_too_many_records_are_malformed(rng, baseline_file, tmp_path, capsys):
     capture = _capture_folder(rng, tmp_path / "capture")
     with (capture / "capture.jsonl").open("a") as lines:
-        lines.write("not json at all\n" * 30)
+        lines.write("not json at all\n" * 40)
     assert _compare(baseline_file, capture, tmp_path / "output") == 2
     error = capsys.readouterr().err
-    assert "30 of 2,030 capture records (1.48%) are malformed, more than the 1.00% allowed" in error
-    assert f"{capture / 'capture.jsonl'}:2001 is not a data capture record" in error
+    assert "40 of 3,040 capture records (1.32%) are malformed, more than the 1.00% allowed" in error
+    assert f"{capture / 'capture.jsonl'}:3001 is not a data capture record" in error
     assert not (tmp_path / "output").exists()
     assert (
         _compare(baseline_file, capture, tmp_path / "output", "--bad-record-threshold", "0.02") == 0
     )
+
+
+@mock_aws
+def test_compare_over_too_few_requests_judges_and_publishes_nothing(
+    rng, baseline_file, tmp_path, capsys
+):
+    capture = _capture_folder(rng, tmp_path / "capture", rows=500, age_shift=6.0)
+    assert _compare(baseline_file, capture, tmp_path / "output", "--publish-metrics") == 0
+    assert "window too small to judge: 500 requests, at least 2,902 needed; no metrics" in (
+        capsys.readouterr().err
+    )
+    statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
+    assert (statistics["judged"], statistics["violating_features"]) == (False, [])
+    metrics = boto3.client("cloudwatch", region_name="us-east-1").list_metrics()
+    assert metrics["Metrics"] == []
+    assert _compare(baseline_file, capture, tmp_path / "again", "--min-requests", "500") == 0
+    assert "violating: age" in capsys.readouterr().err
 
 
 def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_path, capsys):
@@ -151,3 +172,56 @@ def test_baseline_refuses_an_unknown_data_format(tmp_path, capsys):
     data.write_text("")
     assert main(["baseline", "--data", str(data), "--output", str(tmp_path / "b.json")]) == 2
     assert "expected .csv or .parquet" in capsys.readouterr().err
+
+
+def test_model_monitor_writes_its_baseline_files(baseline_file, tmp_path):
+    output = tmp_path / "model-monitor"
+    arguments = ["--baseline", str(baseline_file), "--output", str(output)]
+    assert main(["model-monitor", *arguments, "--comparison-threshold", "0.2"]) == 0
+    assert sorted(path.name for path in output.iterdir()) == ["constraints.json", "statistics.json"]
+    constraints = json.loads((output / "constraints.json").read_text())
+    assert (
+        constraints["monitoring_config"]["distribution_constraints"]["comparison_threshold"] == 0.2
+    )
+
+
+def test_a_parquet_baseline_equals_the_one_from_the_same_data_in_memory(rng, tmp_path):
+    training = requests(rng, 2_000).assign(member=rng.random(2_000) < 0.5)
+    training.loc[training.index[:10], "visits"] = np.nan
+    training.to_parquet(tmp_path / "train.parquet", index=False)
+    path = tmp_path / "baseline.json"
+    arguments = ["--data", str(tmp_path / "train.parquet"), "--output", str(path)]
+    assert main(["baseline", *arguments, "--categorical", "colour"]) == 0
+    expected = to_json(build_baseline(training, categorical=["colour"]))
+    written = json.loads(path.read_text())
+    assert {**written, "created_at": ""} == {**expected, "created_at": ""}
+
+
+# The commands, each in a fresh interpreter: which heavy libraries did it import?
+_IMPORTS = """
+import sys
+from sagestack_pipelines.drift.__main__ import main
+from sagestack_pipelines.drift.baseline import build_baseline, to_json
+code = main(sys.argv[1:])
+print("imported:", code, *(name for name in ("pandas", "scipy") if name in sys.modules))
+"""
+
+
+def _imports(*arguments) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS, *arguments], capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()[-1].split()[1:]
+
+
+def test_commands_import_neither_pandas_nor_scipy_until_they_need_them(rng, tmp_path):
+    training = requests(rng, 3_000)
+    training.to_parquet(tmp_path / "train.parquet", index=False)
+    baseline = tmp_path / "baseline.json"
+    arguments = ["--data", str(tmp_path / "train.parquet"), "--output", str(baseline)]
+    assert _imports("baseline", *arguments, "--categorical", "colour") == ["0"]
+    capture = _capture_folder(rng, tmp_path / "capture", rows=100)
+    compare = ["compare", "--endpoint-name", "e", "--baseline", str(baseline)]
+    compare += ["--input", str(capture), "--output", str(tmp_path / "out")]
+    assert _imports(*compare) == ["0"]  # too few requests to judge: no test, no scipy
+    assert _imports(*compare, "--min-requests", "1") == ["0", "scipy"]

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from drift_frames import requests
+from drift_frames import capture_record, requests
 
 from sagestack_pipelines.drift import records as reasons
 from sagestack_pipelines.drift.baseline import build_baseline
@@ -35,29 +35,6 @@ def window(rng) -> pd.DataFrame:
     return frame
 
 
-def _record(data: str, encoding: str, content_type: str) -> str:
-    return json.dumps(
-        {
-            "captureData": {
-                "endpointInput": {
-                    "observedContentType": content_type,
-                    "mode": "INPUT",
-                    "data": data,
-                    "encoding": encoding,
-                },
-                "endpointOutput": {
-                    "observedContentType": "text/csv; charset=utf-8",
-                    "mode": "OUTPUT",
-                    "data": "0.5",
-                    "encoding": "CSV",
-                },
-            },
-            "eventMetadata": {"eventId": "e1", "inferenceTime": "2026-11-26T10:00:00Z"},
-            "eventVersion": "0",
-        }
-    )
-
-
 def _csv_rows(frame: pd.DataFrame) -> list[str]:
     return frame[FEATURES].to_csv(header=False, index=False).splitlines()
 
@@ -72,45 +49,48 @@ def _b64(text: str) -> str:
 
 
 def _csv_one_row_per_record(frame):
-    return [_record(row, "CSV", "text/csv") for row in _csv_rows(frame)]
+    return [capture_record(row, "CSV", "text/csv") for row in _csv_rows(frame)]
 
 
 def _csv_batches(frame):
     rows = _csv_rows(frame)
     return [
-        _record("\n".join(rows[i : i + 50]), "CSV", "text/csv") for i in range(0, len(rows), 50)
+        capture_record("\n".join(rows[i : i + 50]), "CSV", "text/csv")
+        for i in range(0, len(rows), 50)
     ]
 
 
 def _json_instances(frame):
     return [
-        _record(json.dumps({"instances": [row]}), "JSON", "application/json")
+        capture_record(json.dumps({"instances": [row]}), "JSON", "application/json")
         for row in _json_values(frame)
     ]
 
 
 def _json_objects(frame):
     return [
-        _record(json.dumps(dict(zip(FEATURES, row, strict=True))), "JSON", "application/json")
+        capture_record(
+            json.dumps(dict(zip(FEATURES, row, strict=True))), "JSON", "application/json"
+        )
         for row in _json_values(frame)
     ]
 
 
 def _base64_csv(frame):
-    return [_record(_b64(row), "BASE64", "text/csv") for row in _csv_rows(frame)]
+    return [capture_record(_b64(row), "BASE64", "text/csv") for row in _csv_rows(frame)]
 
 
 def _base64_json_batches(frame):
     values = _json_values(frame)
     return [
-        _record(_b64(json.dumps(values[i : i + 40])), "BASE64", "application/json")
+        capture_record(_b64(json.dumps(values[i : i + 40])), "BASE64", "application/json")
         for i in range(0, len(values), 40)
     ]
 
 
 def _base64_jsonlines(frame):
     lines = "\n".join(json.dumps({"features": row}) for row in _json_values(frame))
-    return [_record(_b64(lines), "BASE64", "application/jsonlines")]
+    return [capture_record(_b64(lines), "BASE64", "application/jsonlines")]
 
 
 ENCODINGS = [
@@ -160,7 +140,7 @@ def test_a_folder_of_capture_csv_and_parquet_files_reads_as_one_window(training,
 
 def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
     baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
-    record = json.loads(_record("1,2,3,red", "CSV", "text/csv"))
+    record = json.loads(capture_record("1,2,3,red", "CSV", "text/csv"))
     del record["captureData"]["endpointInput"]
     path = tmp_path / "out.jsonl"
     path.write_text(json.dumps(record) + "\n")
@@ -171,12 +151,15 @@ def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
     ("line", "message"),
     [
         ('{"not": "capture"}', "is not a data capture record"),
-        (_record("40,50,3,red", "XML", "text/csv"), "encoding 'XML' is invalid"),
-        (_record("%%%", "BASE64", "text/csv"), "is not valid base64"),
-        (_record(_b64("<a/>"), "BASE64", "application/xml"), "observedContentType"),
-        (_record("40,50,red", "CSV", "text/csv"), "does not match the baseline's 4 features"),
-        (_record("[40, 50, 3]", "JSON", "application/json"), "has 3 values"),
-        (_record('{"age": "old"}', "JSON", "application/json"), "'age' holds a value"),
+        (capture_record("40,50,3,red", "XML", "text/csv"), "encoding 'XML' is invalid"),
+        (capture_record("%%%", "BASE64", "text/csv"), "is not valid base64"),
+        (capture_record(_b64("<a/>"), "BASE64", "application/xml"), "observedContentType"),
+        (
+            capture_record("40,50,red", "CSV", "text/csv"),
+            "does not match the baseline's 4 features",
+        ),
+        (capture_record("[40, 50, 3]", "JSON", "application/json"), "has 3 values"),
+        (capture_record('{"age": "old"}', "JSON", "application/json"), "'age' holds a value"),
     ],
 )
 def test_malformed_capture_fails_naming_the_file_and_the_problem(line, message, training, tmp_path):
@@ -190,10 +173,10 @@ def test_malformed_capture_fails_naming_the_file_and_the_problem(line, message, 
 
 BAD_RECORDS = {
     "not JSON": "{captureData: oops",
-    "wrong column count": _record("40,50,red", "CSV", "text/csv"),
-    "not a number": _record("old,50,3,red", "CSV", "text/csv"),
-    "JSON not a number": _record('{"age": "old"}', "JSON", "application/json"),
-    "JSON wrong length": _record("[40, 50, 3]", "JSON", "application/json"),
+    "wrong column count": capture_record("40,50,red", "CSV", "text/csv"),
+    "not a number": capture_record("old,50,3,red", "CSV", "text/csv"),
+    "JSON not a number": capture_record('{"age": "old"}', "JSON", "application/json"),
+    "JSON wrong length": capture_record("[40, 50, 3]", "JSON", "application/json"),
 }
 
 
@@ -256,7 +239,7 @@ def test_an_empty_csv_request_beside_a_bad_one_is_not_counted_bad(training, wind
     baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
     lines = [
         *_csv_one_row_per_record(window),
-        _record("", "CSV", "text/csv"),
+        capture_record("", "CSV", "text/csv"),
         BAD_RECORDS["wrong column count"],
     ]
     path = tmp_path / "capture.jsonl"

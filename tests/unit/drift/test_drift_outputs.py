@@ -1,11 +1,14 @@
-"""What a run leaves behind: CloudWatch metrics, constraint_violations.json, the HTML report."""
+"""What a run leaves behind: CloudWatch metrics that agree with constraint_violations.json, the
+HTML report."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
 import boto3
+import numpy as np
 import pytest
 from drift_frames import report_of, requests
 from moto import mock_aws
@@ -16,6 +19,8 @@ from sagestack.contract import (
     DRIFT_FEATURE_METRIC,
     DRIFT_MAX_METRIC,
     DRIFT_NAMESPACE,
+    DRIFT_VIOLATION_METRIC,
+    DRIFT_VIOLATIONS_METRIC,
 )
 from sagestack_pipelines.drift import report as html_report
 from sagestack_pipelines.drift import violations
@@ -37,29 +42,56 @@ def drifted(rng):
     return report_of(requests(rng, 20_000), window)
 
 
-@mock_aws
-def test_metrics_are_published_per_feature_and_as_the_maximum(drifted):
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
-    assert publish(cloudwatch, drifted, "churn", NOW) == len(drifted.features) + 1
-    metrics = cloudwatch.list_metrics(Namespace=DRIFT_NAMESPACE)["Metrics"]
-    per_feature = {
-        tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"]))
-        for m in metrics
-        if m["MetricName"] == DRIFT_FEATURE_METRIC
-    }
-    assert per_feature == {
-        ((DIM_ENDPOINT, "churn"), (DIM_FEATURE, item.name)) for item in drifted.features
-    }
-    maximum = cloudwatch.get_metric_statistics(
+def _violating_names(report) -> set[str]:
+    return {v["feature_name"] for v in violations.violations(report, Thresholds())["violations"]}
+
+
+def _statistic(cloudwatch, metric: str, dimensions: dict[str, str]) -> float:
+    [datapoint] = cloudwatch.get_metric_statistics(
         Namespace=DRIFT_NAMESPACE,
-        MetricName=DRIFT_MAX_METRIC,
-        Dimensions=[{"Name": DIM_ENDPOINT, "Value": "churn"}],
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
         StartTime=NOW.replace(hour=9),
         EndTime=NOW.replace(hour=11),
         Period=3600,
         Statistics=["Maximum"],
     )["Datapoints"]
-    assert maximum[0]["Maximum"] == pytest.approx(drifted.max_psi)
+    return datapoint["Maximum"]
+
+
+@mock_aws
+def test_the_alarm_metrics_name_exactly_the_features_of_the_violations_file(rng):
+    """Drift (age, colour), and a violation that is no drift (visits' completeness)."""
+    window = requests(rng, 4_000, age_shift=6.0, colour_weights=[0.1, 0.2, 0.3, 0.4])
+    window.loc[window.index[:1_200], "visits"] = np.nan
+    drifted = report_of(requests(rng, 20_000), window)
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    assert publish(cloudwatch, drifted, "churn", NOW) == 2 * len(drifted.features) + 2
+    flagged = {
+        item.name
+        for item in drifted.features
+        if _statistic(
+            cloudwatch,
+            DRIFT_VIOLATION_METRIC,
+            {DIM_ENDPOINT: "churn", DIM_FEATURE: item.name},
+        )
+        == 1.0
+    }
+    assert flagged == _violating_names(drifted) == {"age", "colour", "visits"}
+    endpoint = {DIM_ENDPOINT: "churn"}
+    assert _statistic(cloudwatch, DRIFT_VIOLATIONS_METRIC, endpoint) == 3.0
+    assert _statistic(cloudwatch, DRIFT_MAX_METRIC, endpoint) == pytest.approx(drifted.max_psi)
+    age = {DIM_ENDPOINT: "churn", DIM_FEATURE: "age"}
+    age_psi = next(item.psi for item in drifted.features if item.name == "age")
+    assert _statistic(cloudwatch, DRIFT_FEATURE_METRIC, age) == pytest.approx(age_psi)
+
+
+def test_an_extra_column_counts_in_the_alarm_on_any_feature(rng):
+    report = report_of(requests(rng, 5_000), requests(rng, 4_000).assign(coupon="x"))
+    [violating] = [
+        d for d in metric_data(report, "churn", NOW) if d["MetricName"] == DRIFT_VIOLATIONS_METRIC
+    ]
+    assert violating["Value"] == 1.0 == len(_violating_names(report))
 
 
 class _RecordingCloudWatch:
@@ -71,16 +103,27 @@ class _RecordingCloudWatch:
 
 
 def test_metrics_are_batched_within_put_metric_data_limits(drifted):
-    many = type(drifted)(rows=drifted.rows, features=drifted.features * 300)
+    many = dataclasses.replace(drifted, features=drifted.features * 300)
     client = _RecordingCloudWatch()
     count = publish(client, many, "churn", NOW)
-    assert count == len(many.features) + 1
+    assert count == 2 * len(many.features) + 2
     assert [len(call["MetricData"]) for call in client.calls] == [
         DATUMS_PER_CALL,
         DATUMS_PER_CALL,
-        count - 2 * DATUMS_PER_CALL,
+        DATUMS_PER_CALL,
+        DATUMS_PER_CALL,
+        count - 4 * DATUMS_PER_CALL,
     ]
     assert {call["Namespace"] for call in client.calls} == {DRIFT_NAMESPACE}
+
+
+def test_a_window_too_small_to_judge_publishes_nothing_and_says_why(rng, tmp_path):
+    report = report_of(requests(rng, 5_000), requests(rng, 40, age_shift=30.0))
+    client = _RecordingCloudWatch()
+    assert publish(client, report, "churn", NOW) == 0 and client.calls == []
+    assert violations.violations(report, Thresholds()) == {"violations": []}
+    page = html_report.write(report, "churn", tmp_path).read_text()
+    assert "window too small to judge: 40 requests, at least 2,902 needed" in page
 
 
 def test_metrics_need_an_endpoint_name(drifted):
@@ -110,18 +153,19 @@ def test_violations_have_model_monitors_shape_and_check_types(drifted, tmp_path)
 
 
 def test_no_drift_writes_an_empty_violations_list(rng, tmp_path):
-    report = report_of(requests(rng, 5_000), requests(rng, 1_000))
+    report = report_of(requests(rng, 5_000), requests(rng, 4_000))
+    assert report.judged
     assert json.loads(violations.write(report, Thresholds(), tmp_path).read_text()) == {
         "violations": []
     }
 
 
-def test_report_orders_features_by_drift_with_a_plot_and_a_table_row_each(drifted, tmp_path):
+def test_report_lists_violating_features_first_with_a_plot_and_a_table_row_each(drifted, tmp_path):
     page = html_report.write(drifted, "churn<prod>", tmp_path).read_text()
     assert "churn&lt;prod&gt;" in page and "churn<prod>" not in page
     sections = [page.index(f"<section id='feature-{item.name}'>") for item in drifted.features]
     assert sections == sorted(sections)
-    assert page.index("<section") == sections[0] and drifted.features[0].psi == drifted.max_psi
+    assert [item.name for item in drifted.features[:2]] == ["age", "colour"]
     assert page.count("<svg") == len(drifted.features)
     assert page.count("<tr class=") == len(drifted.features)
     assert page.count("<tr class='violates'>") == 2
