@@ -1,21 +1,23 @@
-"""The drift engine against Evidently's data drift preset and a plain scipy loop, side by side.
+"""The drift engine against a plain scipy loop (and, with --evidently, Evidently's drift preset),
+then from capture files, and its commands' start-up.
 
-Workload (issue 5): 1,000,000 requests of 20 numeric and 5 categorical features against a
-100,000-row baseline; numeric features n00 and n01 shifted, n02 and n03 widened, categorical c0's
-frequencies changed and c1 given a new category. Every contender runs in its own process, on the
-same generated data, and reports its time and its peak memory above what it held before starting
-(the data itself); then the engine streams 10,000,000 rows from data capture files (generated
-once into a temporary folder) to show its memory does not grow with the number of rows.
+Workload: 1,000,000 requests of 20 numeric and 5 categorical features against a 100,000-row
+baseline; numeric features n00 and n01 shifted, n02 and n03 widened, categorical c0's
+frequencies changed and c1 given a new category. Every contender runs in its own process on the
+same generated data (a DataFrame: the input the scipy loop takes) and reports its time and its
+peak memory above what it held before starting. Then the engine streams 1,000,000 and
+10,000,000 rows from data capture files (written once into a work folder and reused), and the
+commands are timed from their start: ``baseline`` on a 100,000-row Parquet file, and ``compare``
+up to the moment it opens its first capture file (a named pipe shows when).
 
-    python -m benchmarks.drift_bench [--rows N] [--baseline-rows N] [--stream-rows N]
+    python -m benchmarks.drift_bench [--rows N] [--baseline-rows N] [--stream-rows N] [--evidently]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import re
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,16 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-NUMERIC = [f"n{i:02d}" for i in range(20)]
-CATEGORICAL = [f"c{i}" for i in range(5)]
+from benchmarks.drift_contenders import CATEGORICAL, CONTENDERS, NUMERIC, run_stream
+
 CHANGED = {"n00", "n01", "n02", "n03", "c0", "c1"}
 ROWS_PER_RECORD = 100  # one captured request is a batch of this many CSV rows
 STREAM_FILES = 10
-# The rule the engine applies by default, applied to the scipy loop's numbers too.
-PSI_THRESHOLD, P_VALUE_THRESHOLD = 0.1, 0.01
-
-
-# --- the workload ------------------------------------------------------------------------------
+LABELS = {"engine": "engine", "scipy": "scipy loop", "evidently": "evidently"}
 
 
 def _category_weights(index: int) -> tuple[list[str], np.ndarray]:
@@ -66,150 +64,6 @@ def workload(rows: int, seed: int, drifted: bool):
     return pd.DataFrame(columns)
 
 
-# --- the contenders (each runs in a child process) ---------------------------------------------
-
-
-def run_engine(reference, current, workdir: Path) -> dict:
-    from sagestack_pipelines.drift.baseline import build_baseline, load, save
-    from sagestack_pipelines.drift.comparison import Thresholds
-    from sagestack_pipelines.drift.monitor import measure
-    from sagestack_pipelines.drift.tables import from_frame
-
-    path = workdir / "baseline.json"
-    save(build_baseline(reference, categorical=CATEGORICAL), path)
-    del reference
-    gc.collect()
-    with _measured() as result:
-        baseline = load(path)
-        report = measure(baseline, from_frame(current, baseline), Thresholds())
-    result["flagged"] = report.violating
-    result["features"] = {
-        item.name: [item.psi, item.test.statistic, item.test.p_value] for item in report.features
-    }
-    return result
-
-
-def run_scipy_loop(reference, current, workdir: Path) -> dict:
-    """What one would write by hand: ks_2samp, chi2_contingency and PSI, feature by feature."""
-    import pandas as pd
-    from scipy import stats
-
-    from sagestack_pipelines.drift.statistics import psi
-
-    with _measured() as result:
-        features, flagged = {}, []
-        for name in NUMERIC:
-            ref, cur = reference[name].to_numpy(), current[name].to_numpy()
-            test = stats.ks_2samp(ref, cur, nan_policy="omit")
-            edges = np.unique(np.nanquantile(ref, np.linspace(0, 1, 11)[1:-1]))
-            score = psi(_shares_with_missing(ref, edges), _shares_with_missing(cur, edges))
-            features[name] = [score, float(test.statistic), float(test.pvalue)]
-        for name in CATEGORICAL:
-            table = pd.concat(
-                [reference[name].value_counts(), current[name].value_counts()], axis=1
-            ).fillna(0)
-            counts = table.to_numpy().T
-            test = stats.chi2_contingency(counts)
-            # PSI's last bin is the share of records missing the feature
-            missing = [[reference[name].isna().sum()], [current[name].isna().sum()]]
-            with_missing = np.hstack([counts, missing])
-            score = psi(*(row / row.sum() for row in with_missing))
-            features[name] = [score, float(test.statistic), float(test.pvalue)]
-        for name, (score, _, p_value) in features.items():
-            if score > PSI_THRESHOLD and p_value < P_VALUE_THRESHOLD:
-                flagged.append(name)
-    result["flagged"] = flagged
-    result["features"] = features
-    return result
-
-
-def _shares_with_missing(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Shares of the records per value bin, then the share of missing values."""
-    present = values[~np.isnan(values)]
-    bins = np.bincount(np.searchsorted(edges, present), minlength=len(edges) + 1)
-    return np.append(bins, len(values) - len(present)) / len(values)
-
-
-def run_evidently(reference, current, workdir: Path) -> dict:
-    _let_evidently_import_under_pandas_3()
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.presets import DataDriftPreset
-
-    definition = DataDefinition(numerical_columns=NUMERIC, categorical_columns=CATEGORICAL)
-    with _measured() as result:
-        snapshot = Report([DataDriftPreset()]).run(
-            Dataset.from_pandas(current, data_definition=definition),
-            Dataset.from_pandas(reference, data_definition=definition),
-        )
-        metrics = snapshot.dict()["metrics"]
-    result["flagged"] = _evidently_drifted(metrics)
-    result["version"] = __import__("evidently").__version__
-    return result
-
-
-def _let_evidently_import_under_pandas_3() -> None:
-    # evidently 0.7.23 imports pandas' infer_dtype_from_object, removed in pandas 3, in a data
-    # integrity test the drift preset never runs; a stand-in lets the module import.
-    import pandas.core.dtypes.common as common
-
-    if not hasattr(common, "infer_dtype_from_object"):
-        common.infer_dtype_from_object = lambda value: value
-
-
-def _evidently_drifted(metrics: list[dict]) -> list[str]:
-    drifted = []
-    for metric in metrics:
-        config = metric["config"]
-        if not config.get("type", "").endswith("ValueDrift"):
-            continue
-        value, threshold = metric["value"], config["threshold"]
-        # p-value tests drift below the threshold; distances (Wasserstein, Jensen-Shannon) drift
-        # at or above it
-        if ("p_value" in config["method"] and value < threshold) or (
-            "p_value" not in config["method"] and value >= threshold
-        ):
-            drifted.append(config["column"])
-    return drifted
-
-
-def run_stream(files: list[Path], baseline_path: Path) -> dict:
-    from sagestack_pipelines.drift.baseline import load
-    from sagestack_pipelines.drift.capture import read_capture
-    from sagestack_pipelines.drift.comparison import Thresholds
-    from sagestack_pipelines.drift.monitor import measure
-
-    with _measured() as result:
-        baseline = load(baseline_path)
-        report = measure(baseline, read_capture(files, baseline), Thresholds())
-    result["rows"] = report.rows
-    result["flagged"] = report.violating
-    return result
-
-
-class _measured:
-    """Wall time and peak resident memory above the level at entry (Linux: the kernel's
-    high-water mark, reset on entry through /proc/self/clear_refs)."""
-
-    def __enter__(self) -> dict:
-        gc.collect()
-        Path("/proc/self/clear_refs").write_text("5")
-        self.result = {"rss_before_mb": _status_mb("VmRSS")}
-        self.start = time.perf_counter()
-        return self.result
-
-    def __exit__(self, *exc) -> None:
-        self.result["seconds"] = time.perf_counter() - self.start
-        self.result["extra_peak_mb"] = _status_mb("VmHWM") - self.result["rss_before_mb"]
-
-
-def _status_mb(field: str) -> float:
-    text = Path("/proc/self/status").read_text()
-    return int(re.search(rf"{field}:\s+(\d+) kB", text).group(1)) / 1024
-
-
-CONTENDERS = {"engine": run_engine, "scipy": run_scipy_loop, "evidently": run_evidently}
-
-
 def child(args) -> None:
     if args.contender == "stream":
         files = sorted(Path(args.workdir).glob("capture-*.jsonl"))[: args.files]
@@ -219,9 +73,6 @@ def child(args) -> None:
         current = workload(args.rows, seed=2, drifted=True)
         result = CONTENDERS[args.contender](reference, current, Path(args.workdir))
     print(json.dumps(result))
-
-
-# --- the parent: generate once, run each contender in a fresh process, print ratios -----------
 
 
 def _in_child(*arguments: str) -> dict:
@@ -239,27 +90,26 @@ def _verdict(flagged: list[str]) -> str:
     return f"no (missed {sorted(missed)}, extra {sorted(extra)})"
 
 
-def compare_contenders(args, workdir: Path) -> dict[str, dict]:
+def in_memory(args, workdir: Path) -> dict[str, dict]:
     print(
-        f"Drift on {args.rows:,} rows ({len(NUMERIC)} numeric + {len(CATEGORICAL)} categorical) "
-        f"against a {args.baseline_rows:,}-row baseline; changed: {sorted(CHANGED)}",
+        f"In memory: {args.rows:,} rows ({len(NUMERIC)} numeric + {len(CATEGORICAL)} "
+        f"categorical) against a {args.baseline_rows:,}-row baseline; changed: {sorted(CHANGED)}",
         flush=True,
     )
     sizes = ["--rows", str(args.rows), "--baseline-rows", str(args.baseline_rows)]
+    names = ["engine", "scipy", *(["evidently"] if args.evidently else [])]
     results = {
-        name: _in_child("--contender", name, "--workdir", str(workdir), *sizes)
-        for name in CONTENDERS
+        name: _in_child("--contender", name, "--workdir", str(workdir), *sizes) for name in names
     }
     engine = results["engine"]
     print(
         f"{'contender':<18}{'time s':>9}{'x engine':>10}{'extra peak MB':>15}{'x engine':>10}"
         "  flags exactly the changed features"
     )
-    labels = {"engine": "engine", "scipy": "scipy loop", "evidently": "evidently"}
     for name, result in results.items():
-        label = labels[name] + (f" {result['version']}" if "version" in result else "")
-        if "error" in result:
-            print(f"{label:<18} failed: {result['error']}")
+        label = LABELS[name] + (f" {result['version']}" if "version" in result else "")
+        if "error" in result or "error" in engine:
+            print(f"{label:<18} failed: {result.get('error') or engine.get('error')}")
             continue
         print(
             f"{label:<18}{result['seconds']:>9.2f}{result['seconds'] / engine['seconds']:>10.1f}"
@@ -281,9 +131,11 @@ def _print_agreement(engine: dict, scipy_loop: dict) -> None:
     print(
         "engine vs scipy loop, max |difference| over features: "
         f"PSI {np.abs(difference[:, 0]).max():.1e}, "
-        f"KS / chi-square statistic {np.abs(difference[:, 1]).max():.1e}, "
-        f"p-value {np.abs(difference[:, 2]).max():.1e}"
+        f"KS / total variation distance {np.abs(difference[:, 1]).max():.1e}, "
+        f"p-values {np.abs(difference[:, 2:]).max():.1e}"
     )
+    ratio = scipy_loop["seconds"] / engine["seconds"]
+    print(f"in-memory speed: engine {ratio:.1f}x the scipy loop's, same process conditions")
 
 
 def write_capture_files(workdir: Path, rows: int, baseline_rows: int) -> list[Path]:
@@ -295,10 +147,9 @@ def write_capture_files(workdir: Path, rows: int, baseline_rows: int) -> list[Pa
 
     marker = workdir / f"capture-{rows}.done"
     if not marker.exists():
-        save(
-            build_baseline(workload(baseline_rows, 1, False), categorical=CATEGORICAL),
-            workdir / "baseline.json",
-        )
+        training = workload(baseline_rows, 1, False)
+        save(build_baseline(training, categorical=CATEGORICAL), workdir / "baseline.json")
+        training.to_parquet(workdir / "training.parquet", index=False)
         per_file = rows // STREAM_FILES
         for index in range(STREAM_FILES):
             frame = workload(per_file, seed=100 + index, drifted=True).round(4)
@@ -343,12 +194,13 @@ def stream(args, workdir: Path) -> None:
         f"reused from {workdir}" if cached else f"written in {time.perf_counter() - started:.0f} s"
     )
     print(
-        f"\nEngine streaming SageMaker capture files ({ROWS_PER_RECORD} CSV rows per record, "
-        f"{len(files)} files, {size_gb:.1f} GB, {origin}):",
+        f"\nFrom capture files ({ROWS_PER_RECORD} CSV rows per record, {len(files)} files, "
+        f"{size_gb:.1f} GB, {origin}):",
         flush=True,
     )
     print(
-        f"{'rows':>12}{'files':>7}{'time s':>9}{'rows/s':>12}{'extra peak MB':>15}  flags exactly"
+        f"{'rows':>12}{'files':>7}{'time s':>9}{'rows/s':>12}{'records/s':>11}"
+        f"{'extra peak MB':>15}  flags exactly"
     )
     peaks = []
     for count in (1, len(files)):
@@ -359,12 +211,50 @@ def stream(args, workdir: Path) -> None:
             print(f"{'':>12}{count:>7} failed: {result['error']}")
             return
         peaks.append(result["extra_peak_mb"])
+        seconds = result["seconds"]
         print(
-            f"{result['rows']:>12,}{count:>7}{result['seconds']:>9.1f}"
-            f"{result['rows'] / result['seconds']:>12,.0f}{result['extra_peak_mb']:>15.0f}"
+            f"{result['rows']:>12,}{count:>7}{seconds:>9.1f}{result['rows'] / seconds:>12,.0f}"
+            f"{result['records'] / seconds:>11,.0f}{result['extra_peak_mb']:>15.0f}"
             f"  {_verdict(result['flagged'])}"
         )
     print(f"peak memory, {len(files)} files over 1 file: {peaks[1] / peaks[0]:.2f}x")
+
+
+def start_up(workdir: Path) -> None:
+    """Each command from a fresh interpreter, as the pipeline's step starts it."""
+    engine = [sys.executable, "-m", "sagestack_pipelines.drift"]
+    training = workdir / "training.parquet"
+    if not training.exists():
+        workload(100_000, 1, False).to_parquet(training, index=False)
+    began = time.perf_counter()
+    baseline = workdir / "parquet-baseline.json"
+    subprocess.run(
+        [*engine, "baseline", "--data", str(workdir / "training.parquet")]
+        + ["--output", str(baseline), "--categorical", ",".join(CATEGORICAL)],
+        check=True,
+        capture_output=True,
+    )
+    built = time.perf_counter() - began
+    pipe = workdir / "start-up.jsonl"
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    began = time.perf_counter()
+    command = subprocess.Popen(
+        [*engine, "compare", "--endpoint-name", "bench", "--baseline", str(baseline)]
+        + ["--input", str(pipe), "--output", str(workdir / "start-up")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(pipe, "w") as capture:  # returns once the command opens its first input
+        ready = time.perf_counter() - began
+        capture.write(_capture_record("0" + ",0" * (len(NUMERIC) - 1) + ",v0" * 5))
+    command.wait()
+    pipe.unlink()
+    print(
+        f"\nStart-up, from the command's start: compare reads its first record after "
+        f"{ready:.2f} s; baseline from a 100,000-row Parquet file written in {built:.2f} s "
+        "(the whole command)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -373,6 +263,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--baseline-rows", type=int, default=100_000)
     parser.add_argument("--stream-rows", type=int, default=10_000_000)
     parser.add_argument("--skip-stream", action="store_true")
+    parser.add_argument("--evidently", action="store_true", help="also run Evidently (minutes)")
     parser.add_argument("--workdir", type=Path, help="where capture files are kept between runs")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--contender", choices=[*CONTENDERS, "stream"], help=argparse.SUPPRESS)
@@ -387,9 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     workdir = args.workdir or Path(tempfile.gettempdir()) / "sagestack-drift-bench"
     workdir.mkdir(parents=True, exist_ok=True)
-    results = compare_contenders(args, workdir)
+    results = in_memory(args, workdir)
     if not args.skip_stream:
         stream(args, workdir)
+        start_up(workdir)
     return 1 if any("error" in result for result in results.values()) else 0
 
 

@@ -42,7 +42,7 @@ from sagestack_pipelines.drift.records import RecordTally
 
 __all__ = ["BLOCK_BYTES", "CaptureFormatError", "read_capture"]
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 2 << 20  # peak memory grows about 20 times a block (Arrow's parsers' buffers)
 _INPUT = pa.struct(
     [
         pa.field("observedContentType", pa.string()),
@@ -66,8 +66,10 @@ def read_capture(
     Malformed records are skipped and counted in ``tally``; without one, the first raises.
     """
     for path in paths:
-        for first_line, block in _blocks(path):
+        lines = _LineNumbers(path)
+        for offset, block in _blocks(path):
             fast = _csv_block(block, baseline)
+            first_line = lines.at(offset, block) if fast is None else lines.skip(offset, block)
             if fast is None:
                 yield from record_tables(path, first_line, block, baseline, tally)
                 continue
@@ -78,8 +80,8 @@ def read_capture(
 
 
 def _blocks(path) -> Iterator[tuple[int, bytes]]:
-    """(number of the block's first line, the block): whole lines, about BLOCK_BYTES each."""
-    line = 1
+    """(the block's offset in the file, the block): whole lines, about BLOCK_BYTES each."""
+    offset = 0
     rest = b""
     with open(path, "rb") as file:
         while read := file.read(BLOCK_BYTES):
@@ -89,10 +91,39 @@ def _blocks(path) -> Iterator[tuple[int, bytes]]:
                 rest = data
                 continue
             block, rest = data[:end], data[end:]
-            yield line, block
-            line += block.count(b"\n")
+            yield offset, block
+            offset += len(block)
     if rest.strip():
-        yield line, rest
+        yield offset, rest
+
+
+class _LineNumbers:
+    """The number of a block's first line, counted only for a block with a bad record: the fast
+    path reads a file's lines without counting them, and a block that needs them counts the
+    file's lines up to it again. A pipe cannot be read again: its lines are counted as they go."""
+
+    def __init__(self, path):
+        self.path = path
+        self.rereadable = Path(path).is_file()
+        self.offset, self.line = 0, 1
+
+    def skip(self, offset: int, block: bytes) -> int:
+        if self.rereadable:
+            return 0
+        return self.at(offset, block)
+
+    def at(self, offset: int, block: bytes) -> int:
+        if not self.rereadable:
+            line = self.line
+            self.line += block.count(b"\n")
+            return line
+        with open(self.path, "rb") as file:
+            file.seek(self.offset)
+            while self.offset < offset:
+                data = file.read(min(BLOCK_BYTES, offset - self.offset))
+                self.line += data.count(b"\n")
+                self.offset += len(data)
+        return self.line
 
 
 def _csv_block(block: bytes, baseline: Baseline) -> tuple[pa.Table, int] | None:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sagestack_pipelines.drift.arrow_values import float_values
-from sagestack_pipelines.drift.training import category_counts
+from sagestack_pipelines.drift.training import MISSING_CATEGORY, category_counts
 
 
 class Chunk(Protocol):
@@ -73,7 +73,7 @@ class ArrowChunk:
         for entry in pc.value_counts(column).to_pylist():
             if entry["values"] is not None:
                 counts[entry["values"]] += entry["counts"]
-        return counts, column.null_count
+        return counts, column.null_count + counts.pop(MISSING_CATEGORY, 0)
 
     def without(self, rows: np.ndarray) -> ArrowChunk:
         return ArrowChunk(self.table.filter(pa.array(~rows)))
@@ -98,12 +98,16 @@ class FrameChunk:
 
     def numbers(self, name: str) -> np.ndarray:
         if name not in self._numbers:
+            column = self.frame[name]
             try:
-                values = self.frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                if column.dtype == np.float64:  # NaN is already missing: no copy, no pass
+                    values = column.to_numpy()
+                else:
+                    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             except (TypeError, ValueError) as error:
                 raise ValueError(
                     f"numeric feature '{name}' holds values that are not numbers "
-                    f"({self.frame[name].dtype}): {error}"
+                    f"({column.dtype}): {error}"
                 ) from error
             self._numbers[name] = values
         return self._numbers[name]
@@ -111,7 +115,8 @@ class FrameChunk:
     def categories(self, name: str) -> tuple[Counter[str], int]:
         counts = self.frame[name].value_counts()
         pairs = [(value, int(count)) for value, count in counts.items()]
-        return category_counts(pairs), self.num_rows - int(counts.sum())
+        labels = category_counts(pairs)
+        return labels, self.num_rows - int(counts.sum()) + labels.pop(MISSING_CATEGORY, 0)
 
     def without(self, rows: np.ndarray) -> FrameChunk:
         return FrameChunk(self.frame[~rows])

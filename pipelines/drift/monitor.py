@@ -21,9 +21,10 @@ _READ_AHEAD = 2  # chunks read while the previous one is counted
 
 
 def input_files(location: str | Path) -> list[Path]:
-    """The input files at ``location`` (a file, or a folder searched recursively), sorted."""
+    """The input files at ``location`` (a file, or a folder searched recursively), sorted. A
+    named pipe counts as a file, so captures can stream in (``aws s3 cp ... - > pipe``)."""
     location = Path(location)
-    if location.is_file():
+    if location.is_file() or location.is_fifo():
         return [location]
     if not location.is_dir():
         raise FileNotFoundError(f"input {location} is neither a file nor a folder")

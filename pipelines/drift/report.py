@@ -75,13 +75,19 @@ def _table(report: DriftReport) -> str:
     rows = [
         f"<tr class='{'violates' if item.violates else ''}'>"
         f"<td><a href='#{_anchor(item)}'>{escape(item.name)}</a></td><td>{item.kind}</td>"
-        f"<td>{item.distance:.4f}</td><td>{item.psi:.4f}</td><td>{escape(item.test.method)}</td>"
+        f"<td>{_distance(item)}</td><td>{item.psi:.4f}</td><td>{escape(item.test.method)}</td>"
         f"<td>{item.test.statistic:.4g}</td><td>{item.test.p_value:.3g}</td>"
         f"<td>{item.reference_missing_rate:.2%} → {item.current_missing_rate:.2%}</td>"
         f"<td>{item.current_count:,}</td><td>{_verdict(item, report.judged)}</td></tr>"
         for item in report.features
     ]
     return f"<table>{header}{''.join(rows)}</table>"
+
+
+def _distance(item: FeatureDrift) -> str:
+    """The distance, with the bound on its error where the baseline thinned its sample."""
+    bound = f" ± {item.distance_error:.1g}" if item.distance_error else ""
+    return f"{item.distance:.4f}{bound}"
 
 
 def _verdict(item: FeatureDrift, judged: bool) -> str:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from sagestack_pipelines.drift.arrow_values import float_values
 
 TRUE, FALSE = "true", "false"  # how booleans are spelled, in the baseline and in requests
+MISSING_CATEGORY = ""  # an empty category is a missing value, in training data and requests
 BOOLEAN_CATEGORIES = frozenset({TRUE, FALSE})
 
 
@@ -74,7 +75,8 @@ class ArrowColumns:
             for entry in pc.value_counts(column).to_pylist()
             if entry["values"] is not None
         ]
-        return category_counts(pairs), column.null_count
+        counts = category_counts(pairs)
+        return counts, column.null_count + counts.pop(MISSING_CATEGORY, 0)
 
 
 class FrameColumns:
@@ -106,7 +108,8 @@ class FrameColumns:
         column = self.frame[name]
         present = column.dropna()
         pairs = [(value, int(count)) for value, count in present.value_counts().items()]
-        return category_counts(pairs), len(column) - len(present)
+        counts = category_counts(pairs)
+        return counts, len(column) - len(present) + counts.pop(MISSING_CATEGORY, 0)
 
 
 def category_counts(pairs: list[tuple[object, int]]) -> Counter[str]:

@@ -35,6 +35,7 @@ from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
 # MAX_BATCH (8 MB of float64 per feature).
 MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 4, 1 << 20
 T = TypeVar("T")
+_INT32_MAX = int(np.iinfo(np.int32).max)
 
 
 @cache
@@ -63,8 +64,9 @@ class NumericWindow:
         self._squared_deviations = 0.0
         self.minimum = np.inf
         self.maximum = -np.inf
-        self._batch: list[np.ndarray] = []
-        self._batch_size = 0
+        # Values wait here (copied: a chunk's table is freed at once) until the batch is full.
+        self._batch: np.ndarray | None = None
+        self._filled = 0
         self._batch_limit = min(max(MIN_BATCH, BATCH_PER_REFERENCE * len(self.distinct)), MAX_BATCH)
 
     @property
@@ -81,23 +83,36 @@ class NumericWindow:
 
     def add(self, values: np.ndarray) -> None:
         """Count float64 values (NaN: missing); infinite values must have been taken out."""
-        missing = np.isnan(values)
-        missing_count = int(np.count_nonzero(missing))
-        self.missing += missing_count
-        present = values[~missing] if missing_count else values
-        if len(present):
-            self._batch.append(present)
-            self._batch_size += len(present)
-        if self._batch_size >= self._batch_limit:
-            self.flush()
+        present = values
+        if not np.isfinite(np.add.reduce(values)):  # a finite sum: nothing is missing
+            missing = np.isnan(values)
+            missing_count = int(np.count_nonzero(missing))
+            self.missing += missing_count
+            present = values[~missing] if missing_count else values
+        if self._filled == 0 and len(present) >= self._batch_limit:
+            self._count(np.sort(present))  # a batch on its own: no copy into the buffer
+            return
+        start = 0
+        while start < len(present):
+            if self._batch is None:
+                self._batch = np.empty(self._batch_limit, dtype=np.float64)
+            taken = min(len(present) - start, self._batch_limit - self._filled)
+            self._batch[self._filled : self._filled + taken] = present[start : start + taken]
+            self._filled += taken
+            start += taken
+            if self._filled == self._batch_limit:
+                self.flush()
 
     def flush(self) -> None:
         """Count the values waiting in the batch."""
-        if not self._batch:
-            return
-        batch = self._batch[0] if len(self._batch) == 1 else np.concatenate(self._batch)
-        self._batch, self._batch_size = [], 0
-        present = np.sort(batch)
+        if self._filled:
+            waiting = self._batch[: self._filled]
+            waiting.sort()
+            self._filled = 0
+            self._count(waiting)
+
+    def _count(self, present: np.ndarray) -> None:
+        """Count sorted present values."""
         self._count_cells(present)
         self.bin_counts += bin_counts(present, self.baseline.bin_edges)
         if self.baseline.inferred_type == INTEGRAL:
@@ -105,7 +120,7 @@ class NumericWindow:
         self._add_moments(present)
 
     def _count_cells(self, present: np.ndarray) -> None:
-        if self.cells.dtype == np.int32 and self.count + len(present) > np.iinfo(np.int32).max:
+        if self.cells.dtype == np.int32 and self.count + len(present) > _INT32_MAX:
             self.cells = self.cells.astype(np.int64)
         # Search whichever side is shorter: every reference value among the sorted batch, or
         # (a batch much smaller than the reference) each value among the reference values.
@@ -136,11 +151,14 @@ class NumericWindow:
         return np.cumsum(self.cells, dtype=np.int64)[1::2]
 
     def _add_moments(self, present: np.ndarray) -> None:
-        # Chan et al.'s pairwise update: exact enough over millions of values, one pass per batch.
+        # Chan et al.'s pairwise update across batches. Within a batch the squares come from one
+        # pass (no copy of the batch): values far from zero relative to their spread lose digits,
+        # which the report's four significant figures of std never show. einsum, not np.dot:
+        # BLAS's own threads fight the window's for the cores.
         size = len(present)
-        batch_mean = float(present.mean())
-        deviations = present - batch_mean
-        batch_squares = float(np.dot(deviations, deviations))
+        batch_mean = float(np.add.reduce(present)) / size
+        squares = float(np.einsum("i,i->", present, present))
+        batch_squares = max(squares - size * batch_mean * batch_mean, 0.0)
         total = self.count + size
         delta = batch_mean - self.mean
         self.mean += delta * size / total

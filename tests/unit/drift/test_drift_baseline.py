@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from drift_frames import requests
+from scipy import stats
 
+from sagestack_pipelines.drift import report as html_report
 from sagestack_pipelines.drift.baseline import (
     build_baseline,
     from_json,
@@ -17,6 +20,11 @@ from sagestack_pipelines.drift.baseline import (
     save,
     to_json,
 )
+from sagestack_pipelines.drift.comparison import Thresholds
+from sagestack_pipelines.drift.monitor import measure, summary
+from sagestack_pipelines.drift.tables import from_frame
+
+JUDGE = Thresholds(min_requests=1)
 
 
 def test_numeric_baseline_has_quantile_bins_summary_and_missing_rate(rng):
@@ -109,3 +117,52 @@ def test_an_unknown_baseline_version_is_refused(rng):
     document["version"] = 99
     with pytest.raises(ValueError, match="baseline version 99 is not supported"):
         from_json(document)
+
+
+# --- exact up to a million training values; a stated bound above -----------------------------
+
+
+def test_a_million_training_values_are_kept_whole_and_ks_equals_scipy(rng):
+    training = rng.normal(size=1_000_000)
+    baseline = build_baseline(pd.DataFrame({"x": training}))
+    item = baseline.numeric["x"]
+    assert item.sample_size == 1_000_000 and item.ks_error_bound == 0.0
+    window = rng.normal(0.01, 1, size=30_000)
+    [feature] = measure(baseline, from_frame(pd.DataFrame({"x": window}), baseline), JUDGE).features
+    expected = stats.ks_2samp(training, window)
+    assert feature.distance == pytest.approx(expected.statistic, abs=1e-12)
+    assert feature.test.p_value == pytest.approx(expected.pvalue, rel=1e-9)
+    assert feature.distance_error == 0.0
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.05, 0.3])
+def test_a_thinned_baseline_states_a_bound_its_ks_statistic_keeps(shift, rng, tmp_path):
+    """Past the cap the sample's ECDF is within 1/(2 cap) of the training data's, so the KS
+    statistic against it is within that of the one against every training value."""
+    training = rng.exponential(size=5_000)
+    baseline = build_baseline(pd.DataFrame({"x": training}), sample_cap=1_000)
+    assert baseline.numeric["x"].ks_error_bound == 0.0005
+    window = rng.exponential(size=4_000) + shift
+    report = measure(baseline, from_frame(pd.DataFrame({"x": window}), baseline), JUDGE)
+    [feature] = report.features
+    exact = stats.ks_2samp(training, window).statistic
+    assert abs(feature.distance - exact) <= feature.distance_error == 0.0005
+    assert summary(report)["features"][0]["distance_error_bound"] == 0.0005
+    page = html_report.write(report, "churn", tmp_path).read_text()
+    assert f"{feature.distance:.4f} ± 0.0005" in page
+
+
+def test_a_version_1_baseline_reads_as_the_same_baseline(rng):
+    """Generated projects' deploy builds write version 1: a sorted sample, whole."""
+    baseline = build_baseline(requests(rng, 2_000), categorical=["colour"])
+    document = to_json(baseline)
+    for name, item in document["numeric"].items():
+        del item["reference"], item["inferred_type"]
+        sample = baseline.numeric[name].reference_sample
+        item["reference_sample"] = {
+            "encoding": "base64-float64-le",
+            "size": len(sample),
+            "data": base64.b64encode(sample.astype("<f8").tobytes()).decode(),
+        }
+    read = from_json({**document, "version": 1})
+    assert to_json(read) == to_json(baseline)
