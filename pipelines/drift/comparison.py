@@ -30,7 +30,13 @@ from sagestack_pipelines.drift.statistics import (
     total_variation,
     with_missing,
 )
-from sagestack_pipelines.drift.window import CategoricalWindow, NumericWindow, Window, parallel
+from sagestack_pipelines.drift.window import (
+    PARALLEL_ROWS,
+    CategoricalWindow,
+    NumericWindow,
+    Window,
+    parallel,
+)
 
 MISSING_BIN = "(missing)"  # the label of the bin that holds records without the feature
 NEW_CATEGORIES_LISTED = 10  # named in the report and the violations file; the rest are counted
@@ -110,14 +116,23 @@ class FeatureDrift:
     wrong_type: bool = False
 
     @property
+    def checks(self) -> list[str]:
+        """The Model Monitor checks the feature fails (``constraint_check_type`` names)."""
+        return [
+            check
+            for check, failed in (
+                ("missing_column_check", self.absent),
+                ("data_type_check", self.wrong_type),
+                ("completeness_check", self.missing_rate_changed),
+                ("baseline_drift_check", self.drifted),
+                ("categorical_values_check", self.unknown_categories),
+            )
+            if failed
+        ]
+
+    @property
     def violates(self) -> bool:
-        return (
-            self.drifted
-            or self.missing_rate_changed
-            or self.unknown_categories
-            or self.absent
-            or self.wrong_type
-        )
+        return bool(self.checks)
 
     def listed_new_categories(self, limit: int = NEW_CATEGORIES_LISTED) -> str:
         """The most frequent new categories with their shares, then how many more there are:
@@ -176,7 +191,10 @@ def compare(
     judged = window.rows >= thresholds.smallest_window
     work = [(_numeric, item) for item in window.numeric.values()]
     work += [(_categorical, item) for item in window.categorical.values()]
-    features = parallel([lambda f=f, item=item: f(item, window, tally, judged) for f, item in work])
+    features = parallel(
+        [lambda f=f, item=item: f(item, window, tally, judged) for f, item in work],
+        threads=window.rows >= PARALLEL_ROWS,
+    )
     features = [_verdicts(item, window, thresholds, judged) for item in features]
     features.sort(key=lambda item: (not item.violates, -item.distance, -item.psi, item.name))
     return DriftReport(

@@ -90,21 +90,19 @@ def _distance(item: FeatureDrift) -> str:
     return f"{item.distance:.4f}{bound}"
 
 
+VERDICTS = {
+    "missing_column_check": "absent",
+    "data_type_check": "wrong type",
+    "completeness_check": "missing values",
+    "baseline_drift_check": "drift",
+    "categorical_values_check": "new categories",
+}
+
+
 def _verdict(item: FeatureDrift, judged: bool) -> str:
     if not judged:
         return "not judged"
-    reasons = [
-        label
-        for label, flagged in (
-            ("absent", item.absent),
-            ("drift", item.drifted),
-            ("missing values", item.missing_rate_changed),
-            ("new categories", item.unknown_categories),
-            ("wrong type", item.wrong_type),
-        )
-        if flagged
-    ]
-    return ", ".join(reasons) or "ok"
+    return ", ".join(VERDICTS[check] for check in item.checks) or "ok"
 
 
 def _anchor(item: FeatureDrift) -> str:

@@ -34,6 +34,7 @@ from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
 # (searching K reference values costs about as much as sorting a few K values), at most
 # MAX_BATCH (8 MB of float64 per feature).
 MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 4, 1 << 20
+PARALLEL_ROWS = 1 << 16  # smaller chunks are counted faster than threads take them over
 T = TypeVar("T")
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
@@ -43,8 +44,11 @@ def _workers() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="drift")
 
 
-def parallel(calls: list[Callable[[], T]]) -> list[T]:
-    """The results of ``calls``, run on the worker threads, in order; the first error raises."""
+def parallel(calls: list[Callable[[], T]], threads: bool = True) -> list[T]:
+    """The results of ``calls``, in order, run on the worker threads (or, where the work is too
+    small to be worth handing over, here); the first error raises."""
+    if not threads:
+        return [call() for call in calls]
     return [task.result() for task in [_workers().submit(call) for call in calls]]
 
 
@@ -237,7 +241,7 @@ class Window:
                 continue
             self.present_features.add(name)
             calls.append(lambda name=name, window=window: self._count(name, window, chunk))
-        parallel(calls)
+        parallel(calls, threads=chunk.num_rows >= PARALLEL_ROWS)
 
     @staticmethod
     def _count(name: str, window: NumericWindow | CategoricalWindow, chunk: Chunk) -> None:

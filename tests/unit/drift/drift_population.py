@@ -65,13 +65,24 @@ def counted_window(baseline: Baseline, rng: np.random.Generator, rows: int) -> W
 
 def _draw_continuous(window, rng, rows: int, distribution) -> None:
     """Values between reference points, never on one (they have probability 0)."""
-    item: NumericBaseline = window.baseline
-    points = np.union1d(item.distinct, item.bin_edges)  # every cell and bin boundary
-    masses = np.diff(distribution.cdf(points), prepend=0.0, append=1.0)
-    counts = rng.multinomial(rows, masses / masses.sum())
-    # interval i lies below points[i]: its cell is the one below the next reference value
-    cell = 2 * np.searchsorted(item.distinct, np.append(points, np.inf), side="left")
-    _fill(window, counts, cell, np.append(points, np.inf), distribution)
+    masses, cells, uppers = _intervals(window.baseline, distribution)
+    _fill(window, rng.multinomial(rows, masses), cells, uppers, distribution)
+
+
+_INTERVALS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _intervals(item: NumericBaseline, distribution):
+    """Each interval between cell and bin boundaries: its probability, cell and upper bound."""
+    key = (id(item), id(distribution))
+    if key not in _INTERVALS:
+        points = np.union1d(item.distinct, item.bin_edges)
+        masses = np.diff(distribution.cdf(points), prepend=0.0, append=1.0)
+        uppers = np.append(points, np.inf)
+        # interval i lies below uppers[i]: its cell is the one below the next reference value
+        cells = 2 * np.searchsorted(item.distinct, uppers, side="left")
+        _INTERVALS[key] = (masses / masses.sum(), cells, uppers)
+    return _INTERVALS[key]
 
 
 def _draw_whole_numbers(window, rng, rows: int, distribution) -> None:
