@@ -252,12 +252,16 @@ def _csv_error(path, number: int, baseline: Baseline, error: pa.ArrowInvalid) ->
         reason = reasons.WRONG_VALUE_COUNT
     else:
         reason = reasons.UNREADABLE_CSV
-    return CaptureFormatError(
-        f"{path}:{number} CSV request does not match the baseline's {len(baseline.features)} "
-        f"features {list(baseline.features)}: {message}",
-        reason,
-        feature=feature,
-    )
+    if reason == reasons.INFINITE:
+        text = f"{path}:{number} numeric feature '{feature}' is infinite"
+    elif reason == reasons.INVALID_UTF8:
+        text = f"{path}:{number} CSV request is not valid UTF-8: {message}"
+    else:
+        text = (
+            f"{path}:{number} CSV request does not match the baseline's "
+            f"{len(baseline.features)} features {list(baseline.features)}: {message}"
+        )
+    return CaptureFormatError(text, reason, feature=feature)
 
 
 def _json_documents(path, number: int, payload: bytes) -> list:

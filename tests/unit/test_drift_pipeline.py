@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from sagestack.localcloud.executors.images import CATALOG, environment_python
 from sagestack_pipelines.drift.baseline import build_baseline, save
 from sagestack_pipelines.drift_monitor import pipeline as dmp
 from sagestack_pipelines.drift_monitor.step import main, parse_window_end, window_folders
@@ -275,9 +275,21 @@ def test_a_window_below_the_projects_minimum_is_reported_and_judged_nothing(tmp_
     )
 
 
+def _image_python() -> Path:
+    """The Python of the scikit-learn image the step runs on, with that image's libraries
+    (numpy 2.1, pyarrow 17, scipy; installed by make, as for every local job)."""
+    [spec] = [
+        spec
+        for spec in CATALOG
+        if spec.framework == "sklearn" and spec.version == dmp.SKLEARN_IMAGE_VERSION
+    ]
+    return environment_python(spec)
+
+
 @pytest.mark.slow
 def test_code_package_runs_the_step_end_to_end_against_s3(tmp_path):
-    """The zip as the container runs it: a separate Python, S3 over HTTP (moto's server)."""
+    """The zip as the container runs it: the image's Python and libraries, S3 over HTTP (moto's
+    server)."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -291,12 +303,10 @@ def test_code_package_runs_the_step_end_to_end_against_s3(tmp_path):
             **os.environ,
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_DEFAULT_REGION": REGION,
-            # the libraries the image has, without the .pth that makes this repository importable:
-            # the step's own code must come from the zip, as in the container
-            "PYTHONPATH": sysconfig.get_paths()["purelib"],
         }
+        environment.pop("PYTHONPATH", None)  # the step's own code comes from the zip only
         done = subprocess.run(
-            [sys.executable, "-S", str(package), *_step_arguments(tmp_path, baseline)],
+            [str(_image_python()), str(package), *_step_arguments(tmp_path, baseline)],
             capture_output=True,
             text=True,
             timeout=120,
