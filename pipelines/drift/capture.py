@@ -69,10 +69,11 @@ def read_capture(
         lines = _LineNumbers(path)
         for offset, block in _blocks(path):
             fast = _csv_block(block, baseline)
-            first_line = lines.at(offset, block) if fast is None else lines.skip(offset, block)
             if fast is None:
+                first_line = lines.at(offset, block)
                 yield from record_tables(path, first_line, block, baseline, tally)
                 continue
+            lines.passed(offset, block)
             table, records = fast
             if tally is not None:
                 tally.records += records
@@ -82,17 +83,18 @@ def read_capture(
 def _blocks(path) -> Iterator[tuple[int, bytes]]:
     """(the block's offset in the file, the block): whole lines, about BLOCK_BYTES each."""
     offset = 0
-    rest = b""
+    pending: list[bytes] = []  # the start of a line longer than a block, read so far
     with open(path, "rb") as file:
         while read := file.read(BLOCK_BYTES):
-            data = rest + read
-            end = data.rfind(b"\n") + 1
+            end = read.rfind(b"\n") + 1
             if end == 0:
-                rest = data
+                pending.append(read)
                 continue
-            block, rest = data[:end], data[end:]
+            block = b"".join([*pending, read[:end]])
+            pending = [read[end:]]
             yield offset, block
             offset += len(block)
+    rest = b"".join(pending)
     if rest.strip():
         yield offset, rest
 
@@ -107,10 +109,10 @@ class _LineNumbers:
         self.rereadable = Path(path).is_file()
         self.offset, self.line = 0, 1
 
-    def skip(self, offset: int, block: bytes) -> int:
-        if self.rereadable:
-            return 0
-        return self.at(offset, block)
+    def passed(self, offset: int, block: bytes) -> None:
+        """A block went by without needing its lines numbered."""
+        if not self.rereadable:
+            self.at(offset, block)
 
     def at(self, offset: int, block: bytes) -> int:
         if not self.rereadable:

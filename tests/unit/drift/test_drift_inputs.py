@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import threading
 
 import numpy as np
 import pandas as pd
@@ -13,13 +15,14 @@ from drift_frames import capture_record, requests
 
 from sagestack_pipelines.drift import records as reasons
 from sagestack_pipelines.drift.baseline import build_baseline
-from sagestack_pipelines.drift.capture import CaptureFormatError, read_capture
+from sagestack_pipelines.drift.capture import BLOCK_BYTES, CaptureFormatError, read_capture
 from sagestack_pipelines.drift.comparison import Thresholds
 from sagestack_pipelines.drift.monitor import input_files, measure, read_inputs
 from sagestack_pipelines.drift.records import RecordTally, TooManyBadRecordsError
 from sagestack_pipelines.drift.tables import from_frame
 
 FEATURES = ["age", "income", "visits", "colour"]
+LOOSE = Thresholds(bad_record_share=0.5, min_requests=1)
 
 
 @pytest.fixture
@@ -262,3 +265,27 @@ def test_the_first_bad_record_named_is_the_first_in_the_file(training, window, t
         baseline, read_capture([path], baseline, tally), Thresholds(bad_record_share=0.5), tally
     )
     assert tally.first_bad.startswith(f"{path}:6 CSV request does not match")
+
+
+def test_a_capture_line_longer_than_a_block_and_one_from_a_pipe_read_whole(training, tmp_path):
+    """A batch request of a few megabytes spans blocks; a named pipe streams the same lines."""
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    rows = _csv_rows(requests(np.random.default_rng(1), 90_000))
+    batch = capture_record("\n".join(rows[:60_000]), "CSV", "text/csv")
+    single = [capture_record(row, "CSV", "text/csv") for row in rows[60_000:]]
+    lines = [batch, BAD_RECORDS["not JSON"], *single]  # single rows cross the next block's end
+    assert len(batch) > BLOCK_BYTES
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    tally = RecordTally()
+    report = measure(baseline, read_capture([path], baseline, tally), LOOSE, tally)
+    assert report.rows == 90_000 and tally.records == 30_002
+    assert tally.first_bad.startswith(f"{path}:2 ")
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(path.read_bytes()))
+    writer.start()
+    piped = RecordTally()
+    report = measure(baseline, read_inputs(input_files(pipe), baseline, piped), LOOSE, piped)
+    writer.join()
+    assert report.rows == 90_000 and piped.first_bad.startswith(f"{pipe}:2 ")
