@@ -285,8 +285,7 @@ def _ks(window: NumericWindow) -> float:
         window.reference_at_or_below,
         window.reference_below,
         window.baseline.sample_size,
-        window.current_at_or_below,
-        window.current_below,
+        *window.current_counts(),
         window.count,
     )
 

@@ -40,7 +40,12 @@ def read_inputs(
     """Chunks of requests from capture files (JSON Lines), CSV files and Parquet files.
 
     Malformed capture records are skipped and counted in ``tally``; without one, the first raises.
+    Files are read on a thread of their own while the consumer counts (see :func:`read_ahead`).
     """
+    return read_ahead(_inputs(paths, baseline, tally))
+
+
+def _inputs(paths: Iterable[Path], baseline: Baseline, tally: RecordTally | None) -> Iterator:
     for path in paths:
         if path.suffix in CAPTURE_SUFFIXES:
             yield from read_capture([path], baseline, tally)
@@ -63,7 +68,7 @@ def measure(
     """The window's drift. ``tally`` is the one ``tables`` counts malformed records in: checked
     first, so a window of only bad records fails instead of passing as an empty one."""
     window = Window(baseline)
-    for table in read_ahead(tables):
+    for table in tables:
         window.add(table)
     if tally is not None:
         tally.check(thresholds.bad_record_share)

@@ -39,17 +39,31 @@ T = TypeVar("T")
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
+_THREADS = max(1, min(4, os.cpu_count() or 1))  # the caller's and the workers'
+
+
 @cache
 def _workers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="drift")
+    return ThreadPoolExecutor(max_workers=max(1, _THREADS - 1), thread_name_prefix="drift")
 
 
 def parallel(calls: list[Callable[[], T]], threads: bool = True) -> list[T]:
-    """The results of ``calls``, in order, run on the worker threads (or, where the work is too
-    small to be worth handing over, here); the first error raises."""
-    if not threads:
+    """The results of ``calls``, in order; the first error raises. With ``threads``, the calls
+    are dealt into one group per core, the caller running the first: a handful of handovers,
+    not one per call (on a busy machine every handover waits for the scheduler)."""
+    if not threads or _THREADS == 1 or len(calls) < 2:
         return [call() for call in calls]
-    return [task.result() for task in [_workers().submit(call) for call in calls]]
+    groups = [calls[start::_THREADS] for start in range(_THREADS)]
+    handed = [_workers().submit(_run_all, group) for group in groups[1:]]
+    done = [_run_all(groups[0]), *(task.result() for task in handed)]
+    results: list = [None] * len(calls)
+    for start, group_results in enumerate(done):
+        results[start::_THREADS] = group_results
+    return results
+
+
+def _run_all(calls: list[Callable[[], T]]) -> list[T]:
+    return [call() for call in calls]
 
 
 class NumericWindow:
@@ -144,15 +158,10 @@ class NumericWindow:
                 self.cells.dtype
             )
 
-    @property
-    def current_below(self) -> np.ndarray:
-        """How many current values are < each distinct reference value."""
-        return np.cumsum(self.cells, dtype=np.int64)[0:-1:2]
-
-    @property
-    def current_at_or_below(self) -> np.ndarray:
-        """How many current values are <= each distinct reference value."""
-        return np.cumsum(self.cells, dtype=np.int64)[1::2]
+    def current_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """How many current values are <= each distinct reference value, and how many <."""
+        cumulative = np.cumsum(self.cells, dtype=np.int64)
+        return cumulative[1::2], cumulative[0:-1:2]
 
     def _add_moments(self, present: np.ndarray) -> None:
         # Chan et al.'s pairwise update across batches. Within a batch the squares come from one

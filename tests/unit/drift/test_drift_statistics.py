@@ -156,4 +156,4 @@ def test_cell_counts_widen_before_they_could_overflow():
     window.add(pa.table({"x": np.arange(5.0)}))
     window.finish()
     assert numeric.cells.dtype == np.int64
-    assert numeric.current_at_or_below[-1] == 5
+    assert numeric.current_counts()[0][-1] == 5
