@@ -139,6 +139,7 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         drift_schedule=project.drift.schedule,
         processing_instance_type=project.instances.processing,
         drift_min_requests=project.drift.min_requests,
+        runbook_base_url=cfg.runbook_base_url,
     )
 
 

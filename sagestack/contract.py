@@ -8,6 +8,8 @@ that the template spells every name the same way.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 # --- SSM parameters: /sagestack/<stack>/<project>/<key> -------------------------------------
 
 SSM_ROOT = "/sagestack"
@@ -99,6 +101,30 @@ def drift_baseline_key(project: str) -> str:
 
 def drift_report_prefix(project: str) -> str:
     return f"{artifact_prefix(project)}/drift/reports"
+
+
+# The report a drift-monitor run writes into its window's folder, for people to open first.
+DRIFT_REPORT_FILE = "drift_report.html"
+
+
+def drift_window_folder(window_end: datetime) -> str:
+    """A window's folder under :func:`drift_report_prefix`: the window's end in UTC, in ISO 8601's
+    basic format (``20261126T2200Z``: no ``:``, which S3 keys and some file systems handle
+    badly). Keys sort by window end, so the newest report is the last one S3 lists."""
+    if window_end.tzinfo is None:
+        raise ValueError(f"window end {window_end.isoformat()} is invalid: expected a time zone")
+    return window_end.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def drift_report_key(project: str, window_end: datetime) -> str:
+    """Where the drift report of the window ending at ``window_end`` lands in the bucket."""
+    return f"{drift_report_prefix(project)}/{drift_window_folder(window_end)}/{DRIFT_REPORT_FILE}"
+
+
+# One datapoint per completed run of the drift monitor, in DRIFT_NAMESPACE, dimensioned by
+# DIM_ENDPOINT only and published whatever the window held (even too few requests to judge): the
+# number of capture files the run read. When it stops coming, the monitor failed or did not run.
+DRIFT_HEARTBEAT_METRIC = "MonitorHeartbeat"
 
 
 # --- Drift metrics (published by pipelines/drift, alarmed on by infra/) ------------------------

@@ -28,6 +28,7 @@ from sagestack_infra.components.feature_store import FeatureStore
 from sagestack_infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
 from sagestack_infra.components.model_monitor import ModelMonitor, ModelMonitorArgs
 from sagestack_infra.components.model_registry import ModelRegistry, ModelRegistryArgs
+from sagestack_infra.components.monitor_health import MonitorHealth, MonitorHealthArgs
 from sagestack_infra.components.monitoring import Monitoring, MonitoringArgs
 from sagestack_infra.components.oncall import OnCall
 from sagestack_infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
@@ -89,6 +90,8 @@ class MlProjectArgs:
     """Instance the drift job runs on; default ml.m5.large."""
     drift_min_requests: int | None = None
     """Fewest requests a drift window needs to be judged; default None (the engine's own)."""
+    runbook_base_url: str | None = None
+    """Where pages link for their runbook; default None: the runbook's path in the repository."""
 
 
 class MlProject(Component):
@@ -214,6 +217,9 @@ class MlProject(Component):
                 model_monitor_schedule=self.model_monitor.schedule_name
                 if self.model_monitor
                 else None,
+                runbook_base_url=a.runbook_base_url,
+                report_bucket=self._platform.artifacts.bucket_name,
+                region=self._platform.region,
             ),
             opts=self._child(),
         )
@@ -223,6 +229,7 @@ class MlProject(Component):
         if self._args.drift_monitor == "model-monitor":
             return self._create_model_monitor()
         self._create_drift_schedule()
+        self._create_monitor_health()
         return None
 
     def _create_drift_schedule(self) -> DriftSchedule:
@@ -244,7 +251,7 @@ class MlProject(Component):
         return DriftSchedule(
             f"{self._base}-drift",
             DriftScheduleArgs(
-                rule_name=f"{self.resource_prefix}-drift",
+                rule_name=self._drift_rule_name(),
                 role_name=f"{self.resource_prefix}-drift",
                 endpoint_name=self.endpoint_name,
                 schedule_expression=a.drift_schedule,
@@ -252,6 +259,28 @@ class MlProject(Component):
                 pipeline_arn=p.drift_monitor.pipeline_arn,
                 parameters=parameters,
                 tags=a.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _drift_rule_name(self) -> str:
+        return f"{self.resource_prefix}-drift"
+
+    def _create_monitor_health(self) -> MonitorHealth:
+        """A page when the drift monitor of this endpoint stops completing runs."""
+        a, p = self._args, self._platform
+        return MonitorHealth(
+            f"{self._base}-monitor-health",
+            MonitorHealthArgs(
+                model=a.project,
+                endpoint_name=self.endpoint_name,
+                alarm_name=f"{self.resource_prefix}-drift-heartbeat",
+                monitor_pipeline_name=p.drift_monitor.pipeline_name,
+                schedule_rule_name=self._drift_rule_name(),
+                period_seconds=a.drift_period_seconds,
+                topic_arn=p.oncall.topic_arn,
+                tags=a.tags,
+                runbook_base_url=a.runbook_base_url,
             ),
             opts=self._child(),
         )

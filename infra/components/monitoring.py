@@ -16,12 +16,9 @@ import pulumi
 import pulumi_aws as aws
 
 from sagestack import contract
+from sagestack_infra import page_links
 from sagestack_infra.components.base import Component
 
-# Paths in the repository (sections as anchors), the runbooks on-call opens from a page.
-RUNBOOK_ENDPOINT_ERRORS = "docs/runbooks/endpoint.md#errors"
-RUNBOOK_ENDPOINT_LATENCY = "docs/runbooks/endpoint.md#latency"
-RUNBOOK_FEATURE_DRIFT = "docs/runbooks/drift.md"
 SAGEMAKER_NAMESPACE = "AWS/SageMaker"
 
 
@@ -112,6 +109,11 @@ class MonitoringArgs:
     model_monitor_schedule: str | None = None
     """Alarm on this SageMaker Model Monitor schedule's metrics instead of the sagestack drift
     monitor's; default None (sagestack)."""
+    runbook_base_url: str | None = None
+    """Where runbook links point (``sagestack:runbookBaseUrl``); default None: repository paths."""
+    report_bucket: pulumi.Input[str] | None = None
+    region: pulumi.Input[str] | None = None
+    """With both, a drift page says where the window's report is; default None: it does not."""
 
 
 class Monitoring(Component):
@@ -172,7 +174,7 @@ class Monitoring(Component):
             "5xx",
             f"Model {args.model}: endpoint {args.endpoint_name} returned more than "
             f"{args.error_threshold} 5xx errors per {args.endpoint_period_seconds}s. "
-            f"Runbook: {RUNBOOK_ENDPOINT_ERRORS}",
+            f"Runbook: {self._runbook(page_links.ENDPOINT_ERRORS)}",
             namespace=SAGEMAKER_NAMESPACE,
             metric_name="Invocation5XXErrors",
             dimensions=self._endpoint_dimensions(),
@@ -188,7 +190,8 @@ class Monitoring(Component):
         return self._alarm(
             "latency-p99",
             f"Model {args.model}: endpoint {args.endpoint_name} p99 model latency above "
-            f"{args.latency_p99_threshold_ms} ms. Runbook: {RUNBOOK_ENDPOINT_LATENCY}",
+            f"{args.latency_p99_threshold_ms} ms. "
+            f"Runbook: {self._runbook(page_links.ENDPOINT_LATENCY)}",
             namespace=SAGEMAKER_NAMESPACE,
             metric_name="ModelLatency",
             dimensions=self._endpoint_dimensions(),
@@ -217,12 +220,30 @@ class Monitoring(Component):
             }
         return self._alarm(
             f"drift-{feature}" if feature else "drift-max",
-            f"Model {args.model}: {what} on endpoint {args.endpoint_name}. "
-            f"Runbook: {RUNBOOK_FEATURE_DRIFT}",
+            self._drift_description(
+                f"Model {args.model}: {what} on endpoint {args.endpoint_name}."
+            ),
             treat_missing_data="ignore",
             evaluation_periods=1,
             **rule,
             **self._drift_source(feature),
+        )
+
+    def _runbook(self, page: str) -> str:
+        return page_links.runbook_url(page, self._args.runbook_base_url)
+
+    def _drift_description(self, what: str) -> pulumi.Input[str]:
+        """``what`` happened, where the window's report is (when the bucket is known), and the
+        runbook."""
+        args = self._args
+        runbook = f"Runbook: {self._runbook(page_links.FEATURE_DRIFT)}"
+        if args.report_bucket is None or args.region is None:
+            return f"{what} {runbook}"
+        model_monitor = args.model_monitor_schedule is not None
+        return pulumi.Output.all(args.report_bucket, args.region).apply(
+            lambda where: f"{what} "
+            f"{page_links.drift_report_hint(where[0], where[1], args.model, model_monitor)} "
+            f"{runbook}"
         )
 
     def _drift_source(self, feature: str | None) -> dict:

@@ -26,6 +26,7 @@ from sagestack_infra.config.values import (
     NonEmptyText,
     Number,
     ProjectName,
+    RunbookBaseUrl,
     ScheduleExpression,
     WholeNumber,
 )
@@ -132,3 +133,6 @@ class StackConfig(_Model):
     kubernetes: Kubernetes | None = None
     feature_groups: tuple[FeatureGroup, ...] = ()
     projects: tuple[Project, ...] = ()
+    runbook_base_url: RunbookBaseUrl | None = None
+    """Where pages link for their runbook (docs/runbooks/ on a git host or a docs site); without
+    it pages name the runbook by its path in the repository."""

@@ -131,6 +131,15 @@ HttpsUrl = Annotated[
     str,
     _checked(r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?", "must be an https URL"),
 ]
+# Pages' file names are appended to it, so a query or a fragment would swallow them.
+RunbookBaseUrl = Annotated[
+    str,
+    _checked(
+        r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s?#]*)?",
+        "must be an https URL without a query or fragment (each runbook's file name is "
+        "appended to it, e.g. https://github.com/acme/sagestack/blob/main/docs/runbooks/)",
+    ),
+]
 
 # --- schedules -------------------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ _IMAGE_CONFIG_FOLDER = "sagemaker/core/image_uri_config"
 _PACKAGED_FILES = (
     "pipelines/__init__.py",
     "pipelines/drift_monitor/__init__.py",
+    "pipelines/drift_monitor/heartbeat.py",
     "pipelines/drift_monitor/step.py",
     "sagestack/__init__.py",
     "sagestack/contract.py",
@@ -206,12 +207,10 @@ def _container_arguments() -> list[Any]:
 
 
 def processing_step(spec: DriftMonitorSpec, code_file: str) -> dict[str, Any]:
-    report_uri = {
-        "Std:Join": {
-            "On": "/",
-            "Values": [_get(PARAM_REPORT), {"Get": "Execution.PipelineExecutionId"}],
-        }
-    }
+    # The step writes into a folder named for the window's end, so the report prefix itself is
+    # the output: keys sort by window (a rerun of a window replaces its report; the bucket keeps
+    # the old version).
+    report_uri = _get(PARAM_REPORT)
     return {
         "Name": STEP_NAME,
         "Type": "Processing",

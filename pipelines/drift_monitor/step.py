@@ -7,6 +7,11 @@ window cannot be chosen in the definition. SageMaker writes data capture to
 hours before the execution started (``--window-end``, the pipeline's ``Execution.StartDateTime``)
 under every variant, downloads them and hands the folder to the engine. Hourly runs thus read
 each captured request exactly once.
+
+The engine writes its outputs into a folder named for the window's end
+(``contract.drift_window_folder``), which the pipeline uploads under the report prefix: reports
+sort by window, newest last. A run that completes, whatever its window held, then publishes the
+monitor's heartbeat (:mod:`.heartbeat`); a run that fails publishes none, and that pages.
 """
 
 from __future__ import annotations
@@ -17,16 +22,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from sagestack.contract import PROCESSING_ROOT
+from sagestack.contract import PROCESSING_ROOT, drift_window_folder
+from sagestack_pipelines.drift_monitor.heartbeat import publish_heartbeat
 
 PROCESSING = Path(PROCESSING_ROOT)
+
+
+def window_end(started: datetime) -> datetime:
+    """The end of the window a run started at ``started`` measures: the hour it started in."""
+    return started.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def window_folders(end: datetime, hours: int) -> list[str]:
     """``yyyy/mm/dd/hh`` of the ``hours`` complete hours before ``end``, oldest first."""
     if hours < 1:
         raise ValueError(f"--window-hours {hours} is invalid: expected a whole number >= 1")
-    current_hour = end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    current_hour = window_end(end)
     starts = [current_hour - timedelta(hours=back) for back in range(hours, 0, -1)]
     return [start.strftime("%Y/%m/%d/%H") for start in starts]
 
@@ -93,12 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, s3=None) -> int:
+def main(argv: list[str] | None = None, s3=None, cloudwatch=None) -> int:
     args = _parser().parse_args(argv)
     from sagestack_pipelines.drift.__main__ import main as engine
 
     try:
-        folders = window_folders(parse_window_end(args.window_end), args.window_hours)
+        started = parse_window_end(args.window_end)
+        folders = window_folders(started, args.window_hours)
         if s3 is None:
             import boto3
 
@@ -114,11 +126,20 @@ def main(argv: list[str] | None = None, s3=None) -> int:
         f"--endpoint-name={args.endpoint_name}",
         f"--baseline={args.baseline}",
         f"--input={args.capture_dir}",
-        f"--output={args.output}",
+        f"--output={args.output / drift_window_folder(window_end(started))}",
         f"--psi-threshold={args.psi_threshold}",
         f"--min-requests={args.min_requests}",
     ]
-    return engine([*command, "--publish-metrics"] if args.publish_metrics else command)
+    if not args.publish_metrics:
+        return engine(command)
+    status = engine([*command, "--publish-metrics"])
+    if status == 0:
+        if cloudwatch is None:
+            import boto3
+
+            cloudwatch = boto3.client("cloudwatch")
+        publish_heartbeat(cloudwatch, args.endpoint_name, copied, datetime.now(UTC))
+    return status
 
 
 if __name__ == "__main__":

@@ -52,3 +52,9 @@ def endpoint_alarm(project: Project, metric: str) -> dict[str, Any]:
 def alarm_states(project: Project, names: list[str]) -> dict[str, str]:
     alarms = project.client("cloudwatch").describe_alarms(AlarmNames=names)["MetricAlarms"]
     return {alarm["AlarmName"]: alarm["StateValue"] for alarm in alarms}
+
+
+def heartbeat_alarm(project: Project) -> dict[str, Any]:
+    """The alarm that pages when the drift monitor of the project's endpoint stops running."""
+    endpoint = {contract.DIM_ENDPOINT: project.endpoint_name}
+    return alarm_on(project, contract.DRIFT_NAMESPACE, contract.DRIFT_HEARTBEAT_METRIC, endpoint)

@@ -36,6 +36,7 @@ class DriftRun:
     violating: list[str]
     psi: dict[str, float]  # feature -> PSI, as published to CloudWatch
     log: str  # what the step printed
+    report_uri: str  # the window's HTML report, where the processing job uploads it
 
 
 def write_baseline(project: Project, training: pd.DataFrame) -> str:
@@ -85,6 +86,19 @@ def _capture_record(csv_row: str, inference_time: str) -> dict:
 
 def schedule_parameters(project: Project) -> dict[str, str]:
     """The drift-monitor pipeline parameters the platform's schedule passes for this endpoint."""
+    return _drift_schedule(project)[1]
+
+
+def stop_drift_schedule(project: Project) -> str:
+    """Disable the rule that starts the drift monitor for this endpoint (someone ran
+    ``aws events disable-rule``); returns the rule's name."""
+    name = _drift_schedule(project)[0]
+    project.client("events").disable_rule(Name=name)
+    return name
+
+
+def _drift_schedule(project: Project) -> tuple[str, dict[str, str]]:
+    """The scheduled rule that starts the drift monitor for this endpoint, and its parameters."""
     events = project.client("events")
     for rule in events.get_paginator("list_rules").paginate():
         for listed in rule["Rules"]:
@@ -94,7 +108,7 @@ def schedule_parameters(project: Project) -> dict[str, str]:
                 declared = target.get("SageMakerPipelineParameters", {})
                 values = {p["Name"]: p["Value"] for p in declared.get("PipelineParameterList", [])}
                 if values.get(pipeline.PARAM_ENDPOINT) == project.endpoint_name:
-                    return values
+                    return listed["Name"], values
     raise LookupError(
         f"no scheduled rule starts the drift monitor for endpoint '{project.endpoint_name}'"
     )
@@ -129,16 +143,19 @@ def run_monitor_step(project: Project, started_at: datetime) -> DriftRun:
             status = drift_monitor_step.main(argv, s3=project.client("s3"))
         if status != 0:
             raise RuntimeError(f"the drift monitor step failed ({status}):\n{output.getvalue()}")
-        summary_path = work / "output" / SUMMARY_FILE
+        window = contract.drift_window_folder(drift_monitor_step.window_end(started_at))
+        summary_path = work / "output" / window / SUMMARY_FILE
         if not summary_path.exists():
             raise RuntimeError(f"the drift monitor step measured nothing:\n{output.getvalue()}")
         summary = json.loads(summary_path.read_text())
+        reports = _upload_outputs(project, work / "output", parameters[pipeline.PARAM_REPORT])
     return DriftRun(
         endpoint_name=parameters[pipeline.PARAM_ENDPOINT],
         max_psi=summary["max_psi"],
         violating=summary["violating_features"],
         psi={item["name"]: item["psi"] for item in summary["features"]},
         log=output.getvalue(),
+        report_uri=f"{reports}/{window}/{contract.DRIFT_REPORT_FILE}",
     )
 
 
@@ -147,6 +164,16 @@ def publish_drift_from_window(project: Project, requests: pd.DataFrame, now: dat
     at ``now`` measures them against the baseline and publishes the drift metrics."""
     write_capture(project, requests, now - timedelta(hours=1))
     return run_monitor_step(project, now)
+
+
+def _upload_outputs(project: Project, folder: Path, report_prefix: str) -> str:
+    """What the processing job's output does at the end of the job: every file of ``folder``
+    under ``report_prefix`` (the pipeline's ReportS3Prefix), keeping the layout; returns it."""
+    bucket, prefix = drift_monitor_step.split_s3_uri(report_prefix)
+    s3 = project.client("s3")
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        s3.upload_file(str(path), bucket, f"{prefix}/{path.relative_to(folder).as_posix()}")
+    return report_prefix.rstrip("/")
 
 
 def _download(project: Project, uri: str, destination: Path) -> None:

@@ -86,6 +86,7 @@ def _drift(project: Project, shifted: str, say: Say) -> DriftRun:
     drift = publish_drift_from_window(project, request_window(features, shifted), now)
     scores = ", ".join(f"{name} {psi:.3f}" for name, psi in drift.psi.items())
     say(f"drift monitor: window with {shifted} shifted; PSI {scores}; metrics published")
+    say(f"drift monitor: report at {drift.report_uri}")
     return drift
 
 

@@ -30,6 +30,12 @@ def test_demo_loop_goes_from_approval_to_page_to_retraining(churn):
     assert f"the loop, project {PROJECT}" in text
     for shown in (report.package_arn, report.deploy_builds[0], report.page.subject, execution.arn):
         assert shown in text
+    # the page points at the folder of reports, and the window's report is there
+    reports = report.drift.report_uri.rsplit("/", 2)[0]
+    assert f"Report: {reports}/<window end" in report.page.description
+    bucket, key = report.drift.report_uri.removeprefix("s3://").split("/", 1)
+    churn.client("s3").head_object(Bucket=bucket, Key=key)
+    assert report.drift.report_uri in text
 
 
 def test_demo_loop_runs_for_the_first_project_the_sagestack_monitor_watches():

@@ -116,15 +116,20 @@ def test_aggregate_alarm_takes_the_largest_feature_drift_by_metric_math(mixed_ru
 
 def test_alarm_descriptions_name_model_feature_score_and_runbook(mixed_run):
     tenure = alarm(mixed_run, "sagestack-test-churn-drift-tenure")["alarmDescription"]
+    console = f"https://s3.console.aws.amazon.com/s3/buckets/{BUCKET}?region={REGION}&prefix="
     assert tenure == (
         "Model churn: feature tenure drifted past Model Monitor's baseline drift distance 0.3 "
-        f"on endpoint {ENDPOINT}. Runbook: docs/runbooks/drift.md"
+        f"on endpoint {ENDPOINT}. Model Monitor's reports: "
+        f"s3://{BUCKET}/projects/churn/drift/model-monitor/reports/ (newest last; "
+        f"{console}projects/churn/drift/model-monitor/reports/). Runbook: docs/runbooks/drift.md"
     )
     fraud = alarm(mixed_run, "sagestack-test-fraud-drift-tenure")["alarmDescription"]
     assert fraud == (
         "Model fraud: feature tenure violates its drift checks (the run's "
         "constraint_violations.json says which) on endpoint sagestack-test-fraud. "
-        "Runbook: docs/runbooks/drift.md"
+        f"Report: s3://{BUCKET}/projects/fraud/drift/reports/<window end, UTC, e.g. "
+        "20261126T2200Z>/drift_report.html, newest last "
+        f"({console}projects/fraud/drift/reports/). Runbook: docs/runbooks/drift.md"
     )
 
 

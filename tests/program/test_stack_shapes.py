@@ -150,6 +150,7 @@ def test_kubernetes_served_project_has_drift_alarms_but_no_sagemaker_endpoint_al
         "sagestack-test-churn-drift-tenure",
         "sagestack-test-churn-drift-monthly_charges",
         "sagestack-test-churn-drift-max",
+        "sagestack-test-churn-drift-heartbeat",
     }
     rollback_alarms = kubernetes_run.named("churn-discovery-alarm-names").inputs["value"]
     assert rollback_alarms == "[]"

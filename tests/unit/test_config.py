@@ -156,12 +156,19 @@ def test_local_stack_file_uses_fake_credentials_and_skips_checks_that_reach_aws(
 # --- one message per problem ------------------------------------------------------------------
 
 OTHER = "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-123"
+RUNBOOK_RULE = (
+    "must be an https URL without a query or fragment (each runbook's file name is appended to "
+    "it, e.g. https://github.com/acme/sagestack/blob/main/docs/runbooks/)"
+)
 ERRORS = [
     ("environment", "qa", 'sagestack:environment: "qa" must be one of: dev, staging, prod'),
     ("environment", DELETE, "sagestack:environment: is required"),
     ("namePrefix", "Sage Stack", 'sagestack:namePrefix: "Sage Stack" must match ^[a-z][a-z0-9-]{2,24}$'),
     ("namePrefix", 12, "sagestack:namePrefix: 12 must be a string (quote it in YAML)"),
-    ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, kubernetes, featureGroups, projects)"),
+    ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, kubernetes, featureGroups, projects, runbookBaseUrl)"),
+    ("runbookBaseUrl", "http://wiki/runbooks/", f'sagestack:runbookBaseUrl: "http://wiki/runbooks/" {RUNBOOK_RULE}'),
+    ("runbookBaseUrl", "https://github.com/acme/sagestack/tree/main/docs/runbooks?plain=1", f'sagestack:runbookBaseUrl: "https://github.com/acme/sagestack/tree/main/docs/runbooks?plain=1" {RUNBOOK_RULE}'),
+    ("runbookBaseUrl", "https://docs.example.com/#runbooks", f'sagestack:runbookBaseUrl: "https://docs.example.com/#runbooks" {RUNBOOK_RULE}'),
     ("tags.owner", DELETE, "sagestack:tags.owner: is required (every resource is tagged with it)"),
     ("tags.cost-center", DELETE, "sagestack:tags.cost-center: is required (every resource is tagged with it)"),
     ("tags.owner", "", 'sagestack:tags.owner: "" must not be empty'),

@@ -86,15 +86,8 @@ def test_step_runs_the_code_package_in_the_scikit_learn_image_and_writes_the_rep
     assert inputs["baseline"]["LocalPath"] == "/opt/ml/processing/baseline"
     [output] = arguments["ProcessingOutputConfig"]["Outputs"]
     assert output["S3Output"]["LocalPath"] == "/opt/ml/processing/output"
-    assert output["S3Output"]["S3Uri"] == {
-        "Std:Join": {
-            "On": "/",
-            "Values": [
-                {"Get": "Parameters.ReportS3Prefix"},
-                {"Get": "Execution.PipelineExecutionId"},
-            ],
-        }
-    }
+    # the step names the window's folder; an execution id first would not sort by window
+    assert output["S3Output"]["S3Uri"] == {"Get": "Parameters.ReportS3Prefix"}
     assert arguments["ProcessingOutputConfig"]["KmsKeyId"] == SPEC.kms_key_arn
     assert arguments["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == SPEC.kms_key_arn
 
@@ -253,10 +246,13 @@ def test_step_downloads_only_the_window_and_reports_its_drift(step_run):
     assert code == 0
     downloaded = sorted(p.relative_to(folder / "capture").as_posix() for p in _files(folder))
     assert downloaded == ["AllTraffic/2026/11/26/21/a.jsonl", "AllTraffic/2026/11/26/21/b.jsonl"]
-    statistics = json.loads((folder / "output" / "drift_statistics.json").read_text())
+    # the run started at 22:05 measured 21:00-22:00: its outputs sit in the window end's folder
+    assert [p.name for p in (folder / "output").iterdir()] == ["20261126T2200Z"]
+    window = folder / "output" / "20261126T2200Z"
+    statistics = json.loads((window / "drift_statistics.json").read_text())
     assert statistics["rows"] == 3000
     assert statistics["violating_features"] == ["age"]
-    assert {p.name for p in (folder / "output").iterdir()} >= {
+    assert {p.name for p in window.iterdir()} >= {
         "constraint_violations.json",
         "drift_statistics.json",
     }
@@ -318,9 +314,10 @@ def test_code_package_runs_the_step_end_to_end_against_s3(tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert "2 capture files in 2026/11/26/21..2026/11/26/21" in done.stderr
-    statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
+    window = tmp_path / "output" / "20261126T2200Z"
+    statistics = json.loads((window / "drift_statistics.json").read_text())
     assert (statistics["rows"], statistics["violating_features"]) == (3000, ["age"])
-    assert (tmp_path / "output" / "drift_report.html").is_file()
+    assert (window / "drift_report.html").is_file()
 
 
 def test_step_refuses_a_capture_prefix_that_is_not_an_s3_uri(tmp_path, capsys):

@@ -30,7 +30,6 @@ def sdk_definition(local_aws, tmp_path_factory) -> dict:  # noqa: F811
         ProcessingS3Output,
     )
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
-    from sagemaker.core.workflow.functions import Join
     from sagemaker.core.workflow.parameters import ParameterFloat, ParameterInteger, ParameterString
     from sagemaker.core.workflow.pipeline_context import PipelineSession
     from sagemaker.mlops.workflow.pipeline import Pipeline
@@ -75,7 +74,7 @@ def sdk_definition(local_aws, tmp_path_factory) -> dict:  # noqa: F811
             ProcessingOutput(
                 output_name="report",
                 s3_output=ProcessingS3Output(
-                    s3_uri=Join(on="/", values=[report, ExecutionVariables.PIPELINE_EXECUTION_ID]),
+                    s3_uri=report,
                     local_path=dmp.OUTPUT_PATH,
                     s3_upload_mode="EndOfJob",
                 ),
