@@ -24,7 +24,7 @@ from markdown_blocks import DEV_STACK, NOT_RUN, REPO, Block, blocks, documents
 from sagestack.clients import AwsClients
 from sagestack.deploy import deploy, stack_config
 from sagestack.deploy.progress import Progress
-from sagestack.localcloud import state
+from sagestack.localcloud.durability import snapshot
 from sagestack.localcloud.testing.fixtures import ENDPOINT_ENV, Endpoint
 from sagestack.scenarios.drift import publish_drift_from_window, write_baseline
 from sagestack.scenarios.project import find_project
@@ -71,13 +71,13 @@ def test_the_documents_have_commands_to_run():
 class DevStack:
     """The local cloud's state holding the dev stack as deployed, after two drift-monitor runs."""
 
-    saved: Path
+    saved: list[bytes]  # the local cloud's backends
     deploy_state: Path  # what `sagestack local deploy --stack dev` recorded, for the next one
     reports: list[str]  # the runs' report URIs, oldest window first
 
     def restore(self, checkout: Path) -> None:
         """Into the (reset) local cloud, as if ``checkout`` had deployed it."""
-        state.load(self.saved)
+        snapshot.restore_backends(self.saved)
         shutil.copytree(self.deploy_state, checkout / LOCAL_DEPLOY_STATE)
 
 
@@ -101,8 +101,8 @@ def dev_stack(local_cloud: Endpoint, tmp_path_factory) -> DevStack:
             publish_drift_from_window(project, request_window(features, features[0]), now - ago)
             for ago in (timedelta(hours=3), timedelta(0))
         ]
-    state.save(folder / "cloud")
-    return DevStack(folder / "cloud", folder / "deploy", [run.report_uri for run in runs])
+    saved, _skipped = snapshot.dump_backends()
+    return DevStack(saved, folder / "deploy", [run.report_uri for run in runs])
 
 
 def _quiet() -> Progress:
