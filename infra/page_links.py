@@ -4,7 +4,7 @@ report is, in forms that work outside this repository (a URL, an S3 URI, a conso
 Every alarm description ends with ``Runbook: <link>``. With ``sagestack:runbookBaseUrl`` set (the
 URL of this repository's ``docs/runbooks/`` folder on your git host, or of a docs site serving the
 same files) the link is that URL plus the page; without it, the page is named by its path in the
-repository, which helps only someone with a checkout at hand. ``tests/program/test_page_links.py``
+repository, which helps only someone with a checkout at hand. ``tests/program/test_oncall_pages.py``
 checks that every page and section named here exists.
 """
 
