@@ -264,7 +264,8 @@ def test_a_window_below_the_projects_minimum_is_reported_and_judged_nothing(tmp_
         baseline = _write_captures_and_baseline(s3, tmp_path)
         arguments = [*_step_arguments(tmp_path, baseline), "--min-requests=5000"]
         assert main(arguments, s3=s3) == 0
-    statistics = json.loads((tmp_path / "output" / "drift_statistics.json").read_text())
+    window = tmp_path / "output" / "20261126T2200Z"  # the window end's folder, as every run's
+    statistics = json.loads((window / "drift_statistics.json").read_text())
     assert (statistics["judged"], statistics["violating_features"]) == (False, [])
     assert statistics["not_judged_because"] == (
         "window too small to judge: 3,000 requests, at least 5,000 needed"
