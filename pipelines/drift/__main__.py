@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--publish-metrics", action="store_true", help="put the metrics to CloudWatch"
     )
+    _report_flags(compare)
     compare.set_defaults(run=_compare)
 
     model_monitor = commands.add_parser(
@@ -91,6 +92,49 @@ def _threshold_flags(parser: argparse.ArgumentParser) -> None:
     }
     for flag, (name, kind) in from_defaults.items():
         parser.add_argument(flag, dest=name, type=kind, default=None)
+
+
+def _report_flags(parser: argparse.ArgumentParser) -> None:
+    """What the report's header names beyond what the files say."""
+    parser.add_argument("--window-start", default="", help="ISO 8601: the window's first moment")
+    parser.add_argument("--window-end", default="", help="ISO 8601: the moment after the window")
+    parser.add_argument(
+        "--baseline-uri", default="", help="where the baseline came from (default: --baseline)"
+    )
+
+
+def _moment(flag: str, text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{flag} '{text}' is invalid: expected an ISO 8601 time such as 2026-11-26T21:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _header(args, thresholds, baseline):
+    from sagestack_pipelines.drift.report import Header
+
+    start = _moment("--window-start", args.window_start)
+    end = _moment("--window-end", args.window_end)
+    if start and end and start >= end:
+        raise ValueError(
+            f"--window-start '{args.window_start}' is invalid: expected a time before "
+            f"--window-end '{args.window_end}'"
+        )
+    return Header(
+        endpoint_name=args.endpoint_name,
+        thresholds=thresholds,
+        baseline_uri=args.baseline_uri or str(args.baseline),
+        baseline_created_at=baseline.created_at,
+        baseline_rows=baseline.row_count,
+        window_start=start,
+        window_end=end,
+        source=str(args.input),
+    )
 
 
 def _thresholds(args):
@@ -153,6 +197,7 @@ def _compare(args) -> int:
 
     thresholds = _thresholds(args)
     baseline = load(args.baseline)
+    header = _header(args, thresholds, baseline)
     tally = RecordTally()
     try:
         report = measure(
@@ -161,7 +206,7 @@ def _compare(args) -> int:
     except EmptyWindowError:
         print(f"drift: no requests under {args.input}; nothing to compare", file=sys.stderr)
         return 0
-    for path in write_outputs(report, thresholds, args.endpoint_name, args.output):
+    for path in write_outputs(report, header, args.output):
         print(path)
     if args.publish_metrics and report.judged:
         import boto3

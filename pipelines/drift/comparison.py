@@ -106,6 +106,7 @@ class FeatureDrift:
     distance_error: float = 0.0  # bound on the KS statistic's error from a thinned baseline
     inferred_type: str = STRING
     type_match: float = 1.0  # share of the values of the baseline's type
+    bin_edges: tuple[float, ...] = ()  # a numeric feature's interior bin edges (for plots)
     reference_summary: dict[str, float] = field(default_factory=dict)
     current_summary: dict[str, float] = field(default_factory=dict)
     new_categories: dict[str, float] = field(default_factory=dict)  # category -> share of window
@@ -228,6 +229,7 @@ def _numeric(
         inferred_type=baseline.inferred_type,
         type_match=_share(window.count - window.not_whole, window.not_whole + wrong),
         bin_labels=[*_bin_labels(baseline.bin_edges), MISSING_BIN],
+        bin_edges=tuple(float(edge) for edge in baseline.bin_edges),
         reference_fractions=with_missing(baseline.bin_fractions, baseline.missing_rate),
         current_fractions=_shares_of_records(window.bin_counts, window.missing),
         reference_summary=baseline.summary,

@@ -7,6 +7,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sagestack_pipelines.drift.baseline import Baseline
 from sagestack_pipelines.drift.capture import read_capture
@@ -14,6 +15,9 @@ from sagestack_pipelines.drift.comparison import DriftReport, Thresholds, compar
 from sagestack_pipelines.drift.records import RecordTally
 from sagestack_pipelines.drift.tables import read_csv, read_parquet
 from sagestack_pipelines.drift.window import Window
+
+if TYPE_CHECKING:
+    from sagestack_pipelines.drift.report import Header
 
 CAPTURE_SUFFIXES = (".jsonl", ".json")
 SUMMARY_FILE = "drift_statistics.json"
@@ -143,9 +147,9 @@ def summary(report: DriftReport) -> dict:
     }
 
 
-def write_outputs(
-    report: DriftReport, thresholds: Thresholds, endpoint_name: str, folder: str | Path
-) -> list[Path]:
+def write_outputs(report: DriftReport, header: Header, folder: str | Path) -> list[Path]:
+    """The violations file, the HTML report (``header`` names what was compared, and by which
+    thresholds) and the statistics JSON, in ``folder``."""
     from sagestack_pipelines.drift import report as html_report
     from sagestack_pipelines.drift import violations
 
@@ -154,7 +158,7 @@ def write_outputs(
     statistics = folder / SUMMARY_FILE
     statistics.write_text(json.dumps(summary(report), indent=2))
     return [
-        violations.write(report, thresholds, folder),
-        html_report.write(report, endpoint_name, folder),
+        violations.write(report, header.thresholds, folder),
+        html_report.write(report, header, folder),
         statistics,
     ]

@@ -148,7 +148,7 @@ def test_a_thinned_baseline_states_a_bound_its_ks_statistic_keeps(shift, rng, tm
     exact = stats.ks_2samp(training, window).statistic
     assert abs(feature.distance - exact) <= feature.distance_error == 0.0005
     assert summary(report)["features"][0]["distance_error_bound"] == 0.0005
-    page = html_report.write(report, "churn", tmp_path).read_text()
+    page = html_report.write(report, html_report.Header("churn"), tmp_path).read_text()
     assert f"{feature.distance:.4f} ± 0.0005" in page
 
 

@@ -93,6 +93,21 @@ def test_compare_writes_the_outputs_and_publishes_metrics(rng, baseline_file, tm
     assert len(names["Metrics"]) == 10  # two per feature, two per endpoint
 
 
+def test_the_report_names_the_window_and_where_the_baseline_came_from(rng, baseline_file, tmp_path):
+    capture = _capture_folder(rng, tmp_path / "capture")
+    window = ["--window-start", "2026-11-26T21:00:00Z", "--window-end", "2026-11-26T22:00:00Z"]
+    uri = "s3://platform/projects/churn/drift/baseline.json"
+    assert _compare(baseline_file, capture, tmp_path / "out", *window, "--baseline-uri", uri) == 0
+    page = (tmp_path / "out" / "drift_report.html").read_text()
+    assert "<dd id='window'>2026-11-26 21:00 → 22:00 UTC (1 h)</dd>" in page
+    created = json.loads(baseline_file.read_text())["created_at"][:16].replace("T", " ")
+    assert f"{uri}, built {created} UTC from 5,000 rows of training data" in page
+    assert _compare(baseline_file, capture, tmp_path / "plain") == 0
+    page = (tmp_path / "plain" / "drift_report.html").read_text()
+    assert f"<dd id='baseline'>{baseline_file}, built" in page
+    assert f"<dd id='window'>times not given; requests from {capture}</dd>" in page
+
+
 def test_compare_skips_malformed_records_and_reports_them(rng, baseline_file, tmp_path, capsys):
     capture = _capture_folder(rng, tmp_path / "capture")
     with (capture / "capture.jsonl").open("a") as lines:
@@ -160,6 +175,14 @@ def test_compare_without_requests_reports_nothing_to_compare(baseline_file, tmp_
             "input /nonexistent/capture is neither a file nor a folder",
         ),
         (["--psi-threshold", "-1"], "threshold psi -1.0 is invalid"),
+        (
+            ["--window-end", "yesterday"],
+            "--window-end 'yesterday' is invalid: expected an ISO 8601 time such as",
+        ),
+        (
+            ["--window-start", "2026-11-26T22:00Z", "--window-end", "2026-11-26T21:00Z"],
+            "--window-start '2026-11-26T22:00Z' is invalid: expected a time before --window-end",
+        ),
     ],
 )
 def test_compare_errors_exit_2_with_a_message(baseline_file, tmp_path, capsys, arguments, message):
