@@ -7,6 +7,9 @@ INSTALLED := $(VENV)/.installed
 IMAGES := $(VENV)/.images
 # pip in uv's cache, so each build's fresh Python environment gets it offline (docs/builds.md)
 BUILD_IMAGE := $(VENV)/.build-image
+# Debian's Chromium, which the drift report's browser test drives (playwright's own browser
+# download cannot be fetched here); installed when missing, so `make test` works on a bare machine
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lint bench mutate lock clean
 
@@ -33,6 +36,13 @@ $(BUILD_IMAGE): $(INSTALLED)
 	rm -rf $(VENV)/.build-image-seed
 	touch $@
 
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "make: $@ is missing and there is no apt-get: install Debian's chromium package (or a Chromium at $@) and rerun" >&2; exit 1; }
+	@[ "$$(id -u)" = 0 ] || { echo "make: $@ is missing: run 'apt-get install chromium fonts-dejavu-core' as root, then rerun" >&2; exit 1; }
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends chromium fonts-dejavu-core && test -x $@; } \
+		|| { echo "make: apt-get could not install Debian's chromium package ($@), which the drift report's browser test needs" >&2; exit 1; }
+
 lock:
 	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra bench \
 		--python-version 3.11 -o constraints.txt
@@ -42,7 +52,7 @@ demo: $(IMAGES) $(BUILD_IMAGE)
 	$(BIN)/sagestack demo
 
 ## test: every test layer (unit, program, template, local cloud, end to end)
-test: $(IMAGES) $(BUILD_IMAGE)
+test: $(IMAGES) $(BUILD_IMAGE) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(INSTALLED)
