@@ -202,6 +202,8 @@ def _container_arguments() -> list[Any]:
         _as_text(_get(PARAM_PSI_THRESHOLD)),
         "--min-requests",
         _as_text(_get(PARAM_MIN_REQUESTS)),
+        "--baseline-s3-uri",
+        _get(PARAM_BASELINE),
         "--publish-metrics",
     ]
 

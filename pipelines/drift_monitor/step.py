@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--capture-dir", type=Path, default=PROCESSING / "input" / "capture")
     parser.add_argument("--baseline", type=Path, default=PROCESSING / "baseline" / "baseline.json")
+    parser.add_argument(
+        "--baseline-s3-uri", default="", help="where --baseline was copied from (for the report)"
+    )
     parser.add_argument("--output", type=Path, default=PROCESSING / "output")
     parser.add_argument("--publish-metrics", action="store_true")
     return parser
@@ -121,15 +124,20 @@ def main(argv: list[str] | None = None, s3=None, cloudwatch=None) -> int:
         return 2
     print(f"drift-monitor: {copied} capture files in {folders[0]}..{folders[-1]}", file=sys.stderr)
     args.capture_dir.mkdir(parents=True, exist_ok=True)
+    end = window_end(started)
     command = [
         "compare",
         f"--endpoint-name={args.endpoint_name}",
         f"--baseline={args.baseline}",
         f"--input={args.capture_dir}",
-        f"--output={args.output / drift_window_folder(window_end(started))}",
+        f"--output={args.output / drift_window_folder(end)}",
         f"--psi-threshold={args.psi_threshold}",
         f"--min-requests={args.min_requests}",
+        f"--window-start={(end - timedelta(hours=args.window_hours)).isoformat()}",
+        f"--window-end={end.isoformat()}",
     ]
+    if args.baseline_s3_uri:
+        command.append(f"--baseline-uri={args.baseline_s3_uri}")
     if not args.publish_metrics:
         return engine(command)
     status = engine([*command, "--publish-metrics"])

@@ -50,8 +50,9 @@ def test_validator_catches_a_definition_whose_step_reads_an_undeclared_parameter
 
     problems = validate_definition(broken)
 
-    assert len(problems) == 1
-    assert 'parameter "BaselineS3Uri"' in problems[0] and "ProcessingInputs[1]" in problems[0]
+    # the baseline's input and the step's --baseline-s3-uri argument both read it
+    assert len(problems) == 2 and all('parameter "BaselineS3Uri"' in p for p in problems)
+    assert sum("ProcessingInputs[1]" in p for p in problems) == 1
 
 
 def test_definition_declares_the_endpoint_parameters_and_passes_each_to_the_step():
@@ -227,6 +228,7 @@ def _step_arguments(folder: Path, baseline: Path) -> list[str]:
         "--psi-threshold=0.2",
         f"--capture-dir={folder / 'capture'}",
         f"--baseline={baseline}",
+        f"--baseline-s3-uri=s3://{BUCKET}/projects/churn/drift/baseline.json",
         f"--output={folder / 'output'}",
     ]
 
@@ -256,6 +258,9 @@ def test_step_downloads_only_the_window_and_reports_its_drift(step_run):
         "constraint_violations.json",
         "drift_statistics.json",
     }
+    page = (window / "drift_report.html").read_text()
+    assert "<dd id='window'>2026-11-26 21:00 → 22:00 UTC (1 h)</dd>" in page
+    assert f"<dd id='baseline'>s3://{BUCKET}/projects/churn/drift/baseline.json, built " in page
 
 
 def test_a_window_below_the_projects_minimum_is_reported_and_judged_nothing(tmp_path):

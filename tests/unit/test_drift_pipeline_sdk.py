@@ -93,6 +93,8 @@ def sdk_definition(local_aws, tmp_path_factory) -> dict:  # noqa: F811
             threshold.to_string(),
             "--min-requests",
             min_requests.to_string(),
+            "--baseline-s3-uri",
+            baseline,
         ],
     )
     pipeline = Pipeline(
