@@ -195,7 +195,7 @@ def _row(item: FeatureDrift, judged: bool, limits: Thresholds) -> str:
     )
     return (
         f"<tr class='sev-{level}'><td class='name'><a href='#{_anchor(item)}'>"
-        f"{_breakable(item.name)}</a></td><td class='verdict'>{_verdict(item, judged, level)}</td>"
+        f"{escape(item.name)}</a></td><td class='verdict'>{_verdict(item, judged, level)}</td>"
         f"<td class='how'>{escape('; '.join(fmt.how_much(item)))}</td>{cells}</tr>"
     )
 
@@ -253,14 +253,6 @@ def _legend_of_columns() -> str:
         "check is (low below 2, medium below 4, high from 4, or the feature absent or of the "
         "wrong type).</p>"
     )
-
-
-def _breakable(name: str) -> str:
-    """``name`` escaped, free to wrap after its separators on a phone: tenure_<wbr>months."""
-    text = escape(name)
-    for separator in ("_", "-", "."):
-        text = text.replace(separator, separator + "<wbr>")
-    return text
 
 
 def _anchor(item: FeatureDrift) -> str:

@@ -180,7 +180,7 @@ def bin_range(edges: tuple[float, ...], index: int) -> str:
         return f"≤{NBSP}{number(edges[0])}"
     if index == len(edges):
         return f">{NBSP}{number(edges[-1])}"
-    return f"({number(edges[index - 1])},{NBSP}{number(edges[index])}]"
+    return f"({number(edges[index - 1])}, {number(edges[index])}]"
 
 
 def largest_change(item: FeatureDrift) -> int:

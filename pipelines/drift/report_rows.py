@@ -20,7 +20,8 @@ from sagestack_pipelines.drift.report_style import BASELINE_COLOUR
 SHOWN_CATEGORIES = 10  # baseline categories drawn; the others are one "others" row
 MISSING_LABEL = "missing"
 NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
-MOST_TICKS = 3  # steps along a row's axis: its labels stay apart on a phone
+MOST_TICKS = 3  # steps along a row's axis
+_MIDDLE = " class='mid'"  # a tick label between the ends: hidden on a phone, where bars are short
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,11 @@ def share_rows(rows: list[Row], colour: str, caption: str = "", css: str = "") -
     top, step = axis(max(max(row.before, row.after) for row in rows), MOST_TICKS)
     grid = f"background-size:{step / top * 100:.4g}% 100%"
     body = "".join(_row(row, top, colour, grid) for row in rows)
+    last = round(top / step)
     ticks = "".join(
-        f"<span style='left:{step * i / top * 100:.4g}%'>{tick_label(step * i)}</span>"
-        for i in range(round(top / step) + 1)
+        f"<span{_MIDDLE if 0 < i < last else ''} style='left:{step * i / top * 100:.4g}%'>"
+        f"{tick_label(step * i)}</span>"
+        for i in range(last + 1)
     )
     scale = (
         f"<div class='row axis'><span></span><span class='ticks'>{ticks}</span><span></span></div>"

@@ -64,11 +64,12 @@ section.feature{border-left:6px solid;padding:.1rem 0 .1rem .9rem;margin:0 0 1.8
 svg text{font-family:system-ui,"DejaVu Sans",sans-serif;fill:#343a40;stroke:none}
 svg text.value{font-weight:700;fill:#212529}
 svg > line{stroke:#868e96}
-.rows{display:grid;grid-template-columns:minmax(3rem,max-content) minmax(7rem,1fr) max-content;
+.rows{display:grid;grid-template-columns:minmax(3rem,max-content) minmax(4rem,1fr) max-content;
  gap:.1rem .6rem;align-items:center;max-width:600px;font-size:.88rem;margin:.2rem 0}
 section.drifted .rows{max-width:720px;font-size:.95rem}
 .row{display:contents}
-.row .label{text-align:right;overflow-wrap:anywhere;max-width:12rem}
+.row .label{text-align:right;overflow-wrap:break-word;max-width:12rem}
+.rows.narrow .label{overflow-wrap:normal}
 .row.new .label{font-weight:700}
 .row.others .label,.row.missing .label{font-style:italic}
 .bars{height:1.45rem;display:flex;flex-direction:column;justify-content:center;gap:2px;
@@ -85,12 +86,14 @@ details.feature>summary{cursor:pointer;overflow-wrap:anywhere}
 @media screen and (max-width:700px){
  .plot svg.wide{display:none}
  .rows.narrow{display:grid}
+ section.drifted .rows{font-size:.85rem}
+ .axis .ticks .mid{display:none}
  body{font-size:14px;padding:.6rem .7rem 1.5rem}
  .facts{grid-template-columns:1fr;gap:0}
  .facts dd{margin-bottom:.45rem}
  .stat{display:none}
  td.how{min-width:0}
- td.verdict,td.name{white-space:normal}
+ td.verdict{white-space:normal}
  th,td{padding:.3rem .35rem}
 }
 @media print{details.healthy>summary{display:none}section.feature{break-inside:avoid}}

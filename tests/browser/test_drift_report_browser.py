@@ -36,6 +36,13 @@ _PLOT_TEXTS = """() => [...document.querySelectorAll('section.drifted svg.wide')
     svg => [...svg.querySelectorAll('text')].map(text => text.getBoundingClientRect().toJSON()))"""
 
 
+_AXIS_LABELS = """() => [...document.querySelectorAll('section.drifted .rows')]
+    .filter(rows => rows.checkVisibility())
+    .map(rows => [...rows.querySelectorAll('.ticks span')]
+        .filter(label => label.checkVisibility())
+        .map(label => label.getBoundingClientRect().toJSON()))"""
+
+
 def _inside(page, selector: str, width: int) -> list[dict]:
     """The boxes of every element ``selector`` matches, each checked visible and within the
     viewport's width."""
@@ -91,6 +98,8 @@ def test_the_report_reads_at_a_glance_in_a_browser(chromium, report, viewport, t
             for plot, boxes in enumerate(plots):
                 assert len(boxes) > 10 and _overlapping(boxes) == [], f"labels overlap in {plot}"
         _inside(page, values, width)
+        for axis in page.evaluate(_AXIS_LABELS):
+            assert len(axis) >= 2 and _overlapping(axis) == [], "a rows plot's axis labels overlap"
         assert all(text.endswith("\u00a0%") for text in page.locator(values).all_text_contents())
         shot = page.screenshot(full_page=True)
         assert shot[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(shot[16:20], "big") == width
