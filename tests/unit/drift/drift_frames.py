@@ -39,6 +39,19 @@ def report_of(training: pd.DataFrame, window: pd.DataFrame, **thresholds) -> Dri
     return measure(baseline, from_frame(window, baseline), Thresholds(**thresholds))
 
 
+def drifted_report(rng: np.random.Generator, colour_weights=(0.35, 0.3, 0.2, 0.05, 0.1), **limits):
+    """4,000 requests against 20,000 training rows: age moved by 6 (0.6 standard deviations),
+    colour's shares as ``colour_weights`` over the training colours and a new one, 'pink'."""
+    window = requests(
+        rng,
+        4_000,
+        age_shift=6.0,
+        colours=[*COLOURS, "pink"],
+        colour_weights=list(colour_weights),
+    )
+    return report_of(requests(rng, 20_000), window, **limits)
+
+
 def capture_record(data: str, encoding: str, content_type: str) -> str:
     """One SageMaker data capture line whose request is ``data``."""
     return json.dumps(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import boto3
 import numpy as np
 import pytest
-from drift_frames import report_of, requests
+from drift_frames import drifted_report, report_of, requests
 from moto import mock_aws
 
 from sagestack.contract import (
@@ -32,14 +32,7 @@ NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
 
 @pytest.fixture
 def drifted(rng):
-    window = requests(
-        rng,
-        4_000,
-        age_shift=6.0,
-        colours=["red", "green", "blue", "black", "pink"],
-        colour_weights=[0.35, 0.3, 0.2, 0.05, 0.1],
-    )
-    return report_of(requests(rng, 20_000), window)
+    return drifted_report(rng)
 
 
 def _violating_names(report) -> set[str]:

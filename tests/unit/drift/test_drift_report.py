@@ -11,7 +11,7 @@ from html import unescape
 import numpy as np
 import pandas as pd
 import pytest
-from drift_frames import report_of, requests
+from drift_frames import drifted_report, report_of, requests
 
 from sagestack_pipelines.drift import report_format as fmt
 from sagestack_pipelines.drift import report_plots
@@ -39,14 +39,7 @@ COLUMNS = ["feature", "verdict", "how much", "KS D", "KS p", "TV", "χ²", "χ²
 @pytest.fixture
 def drifted(rng):
     """age moved (+15 %), colour's shares moved and a new category came; income, visits not."""
-    window = requests(
-        rng,
-        4_000,
-        age_shift=6.0,
-        colours=["red", "green", "blue", "black", "pink"],
-        colour_weights=[0.12, 0.3, 0.25, 0.23, 0.1],
-    )
-    return report_of(requests(rng, 20_000), window, psi=LIMITS.psi)
+    return drifted_report(rng, colour_weights=(0.12, 0.3, 0.25, 0.23, 0.1), psi=LIMITS.psi)
 
 
 def _text(html: str) -> str:
