@@ -66,6 +66,11 @@ class RunningCommand:
     def pid(self) -> int:
         return self._popen.pid
 
+    @property
+    def finished(self) -> bool:
+        """The command has ended (:meth:`wait` gives its exit code at once)."""
+        return self._popen.poll() is not None
+
     def _read(self) -> None:
         assert self._popen.stdout is not None
         for raw in iter(self._popen.stdout.readline, b""):

@@ -32,6 +32,18 @@ class InvalidParameterException(ServiceException):
     code = "InvalidParameter"
 
 
+class ModelError(ServiceException):
+    """sagemaker-runtime: the model answered an error (HTTP 424 on the wire)."""
+
+    code = "ModelError"
+
+    def __init__(self, message: str, status: int, original_message: str, log_stream_arn: str):
+        super().__init__(message)
+        self.OriginalStatusCode = status
+        self.OriginalMessage = original_message
+        self.LogStreamArn = log_stream_arn
+
+
 class ResourceAlreadyExistsException(ServiceException):
     code = "ResourceAlreadyExistsException"
 
@@ -46,6 +58,10 @@ class ResourceNotFound(ServiceException):
 
 class ResourceNotFoundException(ServiceException):
     code = "ResourceNotFoundException"
+
+
+class ServiceUnavailable(ServiceException):
+    code = "ServiceUnavailable"
 
 
 class UnsupportedProviderTypeException(ServiceException):
