@@ -20,3 +20,22 @@ def aws_error() -> Callable[[Callable[[], Any]], dict]:
         return error.value.response
 
     return failing
+
+
+@pytest.fixture(scope="session")
+def model_archives(request) -> dict[str, bytes]:
+    """The endpoint tests' models, trained in the images' environments once and kept in
+    pytest's cache folder until their scripts or the images change."""
+    from hosting_support import archives_fingerprint, build_archives
+
+    return build_archives(request.config.cache.mkdir(f"endpoint-models-{archives_fingerprint()}"))
+
+
+@pytest.fixture
+def hosting(fresh_local_cloud, model_archives):
+    """A reset local cloud holding the test models in S3 and an execution role for them."""
+    if not fresh_local_cloud.is_sagestack:
+        pytest.skip("endpoints are served by sagestack's local cloud")
+    from hosting_support import Hosting
+
+    return Hosting(model_archives).setup()

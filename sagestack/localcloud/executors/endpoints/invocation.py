@@ -16,7 +16,6 @@ from datetime import datetime
 from sagestack.localcloud import clock
 from sagestack.localcloud.executors.endpoints import registry
 from sagestack.localcloud.executors.endpoints.capture import Exchange
-from sagestack.localcloud.executors.endpoints.fleet import Fleet
 from sagestack.localcloud.executors.endpoints.instance import InstanceUnavailable
 from sagestack.localcloud.executors.endpoints.metrics import PUBLISHER, Observation
 from sagestack.localcloud.executors.endpoints.variant import NoInstanceInService, Variant
@@ -109,7 +108,7 @@ def invoke(request: InvocationRequest) -> InvocationResult:
             at,
         )
         variant.capture.record(exchange)
-    _observe(request, fleet, variant, called, arrived, at)
+    _observe(request, variant, called, arrived, at)
     if not succeeded:
         text = TIMEOUT_MESSAGE if called.status == 0 else called.body.decode("utf-8", "replace")
         stream = f"{variant.name}/{called.instance_id}"
@@ -150,7 +149,6 @@ def _call_model(variant: Variant, request: InvocationRequest) -> _Called:
 
 def _observe(
     request: InvocationRequest,
-    fleet: Fleet,
     variant: Variant,
     called: _Called,
     arrived: float,
@@ -164,7 +162,6 @@ def _observe(
             region=request.region,
             endpoint=request.endpoint,
             variant=variant.name,
-            config_name=fleet.config_name,
             instances=max(variant.current_count, 1),
             status=called.status or 504,  # a timeout counts as a server error
             model_latency_us=model_us,

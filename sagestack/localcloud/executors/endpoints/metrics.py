@@ -1,7 +1,8 @@
 """The invocation metrics SageMaker publishes for an endpoint, in ``AWS/SageMaker``.
 
-Per variant, dimensioned by ``EndpointName`` and ``VariantName`` (and again with
-``EndpointConfigName``, so a blue/green deployment's fleets can be told apart):
+Per variant, dimensioned by ``EndpointName`` and ``VariantName`` (AWS also publishes each with
+``EndpointConfigName`` added; moto's GetMetricStatistics matches dimension subsets, so that
+second copy would double every sum read without it, and is left out):
 ``Invocations``, ``Invocation4XXErrors`` and ``Invocation5XXErrors`` (1 per request that got
 one, 0 otherwise: their Average is the error rate), ``InvocationsPerInstance`` (each request
 counts ``1 / instances``), ``ModelLatency`` and ``OverheadLatency`` (microseconds, every value
@@ -30,7 +31,6 @@ class Observation:
     region: str
     endpoint: str
     variant: str
-    config_name: str
     instances: int
     status: int  # the model's HTTP status
     model_latency_us: float
@@ -61,8 +61,8 @@ class _Bucket:
         self.overhead_latencies.append(observation.overhead_latency_us)
 
 
-# (account, region, endpoint, variant, config, second) -> what was observed in that second
-_Key = tuple[str, str, str, str, str, int]
+# (account, region, endpoint, variant, second) -> what was observed in that second
+_Key = tuple[str, str, str, str, int]
 
 
 class MetricsPublisher:
@@ -78,7 +78,6 @@ class MetricsPublisher:
             observation.region,
             observation.endpoint,
             observation.variant,
-            observation.config_name,
             int(observation.at.timestamp()),
         )
         with self._lock:
@@ -97,14 +96,13 @@ class MetricsPublisher:
         with self._lock:
             buckets, self._buckets = self._buckets, defaultdict(_Bucket)
         by_region: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for (account, region, endpoint, variant, config, second), bucket in buckets.items():
+        for (account, region, endpoint, variant, second), bucket in buckets.items():
             at = datetime.fromtimestamp(second, UTC).replace(tzinfo=None)  # moto keeps naive UTC
-            base = [
+            dimensions = [
                 {"Name": "EndpointName", "Value": endpoint},
                 {"Name": "VariantName", "Value": variant},
             ]
-            for dimensions in (base, [*base, {"Name": "EndpointConfigName", "Value": config}]):
-                by_region[(account, region)].extend(_datums(bucket, dimensions, at))
+            by_region[(account, region)].extend(_datums(bucket, dimensions, at))
         for (account, region), datums in by_region.items():
             moto_internals.backend("cloudwatch", account, region).put_metric_data(NAMESPACE, datums)
 

@@ -67,7 +67,18 @@ def install(spec: ImageSpec, offline: bool = False) -> Path:
     _uv("venv", "--quiet", "--python", sys.executable, str(folder))
     flags = ["--offline"] if offline else []
     python = folder / "bin" / "python"
-    _uv("pip", "install", "--quiet", *flags, "--python", str(python), *spec.requirements())
+    # compiled now, so no job pays for compiling the libraries it imports (jobs may run with
+    # PYTHONDONTWRITEBYTECODE, and would then compile them on every start)
+    _uv(
+        "pip",
+        "install",
+        "--quiet",
+        "--compile-bytecode",
+        *flags,
+        "--python",
+        str(python),
+        *spec.requirements(),
+    )
     (folder / _COMPLETE_MARKER).write_text("\n".join(spec.requirements()) + "\n")
     return folder
 
