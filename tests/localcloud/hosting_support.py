@@ -3,8 +3,8 @@ client that makes models, endpoint configs and endpoints the way a project would
 
 from __future__ import annotations
 
-import io
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -60,7 +60,8 @@ joblib.dump(LinearRegression().fit(x, x[:, 0] + 2 * x[:, 1] + 3), "model.joblib"
 TRAIN_XGBOOST = """
 import numpy as np, xgboost as xgb
 x = np.array([[i, i % 3, i % 5] for i in range(40)], dtype=float)
-booster = xgb.train({"objective": "reg:squarederror", "max_depth": 2}, xgb.DMatrix(x, label=x[:, 0]), 10)
+params = {"objective": "reg:squarederror", "max_depth": 2}
+booster = xgb.train(params, xgb.DMatrix(x, label=x[:, 0]), 10)
 booster.save_model("xgboost-model")
 """
 

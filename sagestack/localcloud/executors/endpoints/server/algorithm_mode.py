@@ -13,6 +13,7 @@ joined by commas for ``text/csv`` (one per line in batch transform), a JSON list
 from __future__ import annotations
 
 import csv
+import json
 import os
 import pickle
 
@@ -140,7 +141,7 @@ class AlgorithmService:
     def _check_width(self, matrix, kind: str) -> None:
         if self.formats[0] != PICKLE:
             return
-        trained, given = len(self.boosters[0].feature_names or ()), matrix.num_col()
+        trained, given = _feature_count(self.boosters[0]), matrix.num_col()
         if kind == "libsvm" and given > trained + 1:
             raise ValueError(
                 f"Feature size of libsvm inference data {given} is larger than feature size of "
@@ -159,8 +160,6 @@ class AlgorithmService:
             text = "\n".join(values) + "\n" if self.batch else ",".join(values)
             return Reply(200, text.encode("utf-8"), "text/csv")
         if kind in (JSON, "json"):
-            import json
-
             return Reply(200, json.dumps(predictions.tolist()).encode("utf-8"), JSON)
         raise _ClientFault(
             415,
@@ -175,6 +174,12 @@ class AlgorithmService:
             "BatchStrategy": "MULTI_RECORD",
             "MaxPayloadInMB": 6,
         }
+
+
+def _feature_count(booster) -> int:
+    if hasattr(booster, "num_features"):  # XGBoost 1.4 and later
+        return booster.num_features()
+    return len(booster.feature_names or ())  # XGBoost 1.x names numpy columns f0, f1...
 
 
 def _predict_one(booster, matrix):
