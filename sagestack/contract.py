@@ -61,6 +61,9 @@ ENV_PARAMETER_PATH = "SAGESTACK_PARAMETER_PATH"
 ENV_WEBHOOK_EVENT = "CODEBUILD_WEBHOOK_EVENT"
 # Passed by the approval rule to the deploy build (an environmentVariablesOverride).
 ENV_MODEL_PACKAGE_ARN = "MODEL_PACKAGE_ARN"
+# Where set on the deploy build, the policy pack `pulumi up` runs on the serving stack (the
+# local cloud's `pulumi` always runs the platform's own pack).
+ENV_POLICY_PACK = "SAGESTACK_POLICY_PACK"
 
 # --- Resource names ----------------------------------------------------------------------------
 
@@ -92,6 +95,11 @@ def artifact_prefix(project: str) -> str:
 
 def data_capture_prefix(project: str) -> str:
     return f"{artifact_prefix(project)}/data-capture"
+
+
+def serving_state_prefix(project: str) -> str:
+    """Where the project's serving stack keeps its Pulumi state (``pulumi login s3://...``)."""
+    return f"{artifact_prefix(project)}/pulumi"
 
 
 def drift_baseline_key(project: str) -> str:

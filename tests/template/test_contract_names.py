@@ -44,6 +44,7 @@ def test_paths_env_vars_and_variant_match_the_contract(project):
     assert platform.artifact_prefix("p") == contract.artifact_prefix("p")
     assert platform.data_capture_prefix("p") == contract.data_capture_prefix("p")
     assert platform.drift_baseline_key("p") == contract.drift_baseline_key("p")
+    assert platform.serving_state_prefix("p") == contract.serving_state_prefix("p")
     assert (
         platform.ENV_STACK,
         platform.ENV_PROJECT,

@@ -17,6 +17,8 @@ PROJECT_FILES = (
     "pyproject.toml",
     "buildspec.yml",
     "buildspec-deploy.yml",
+    "Pulumi.yaml",
+    "serving/__main__.py",
     "steps/dataset.py",
     "steps/preprocess.py",
     "steps/train.py",
@@ -30,6 +32,8 @@ PROJECT_FILES = (
     "{package}/pipeline.py",
     "{package}/run.py",
     "{package}/deploy.py",
+    "{package}/serving_stack.py",
+    "{package}/serving_backend.py",
     "{package}/baseline.py",
     "tests/conftest.py",
     "tests/test_steps.py",
@@ -38,6 +42,7 @@ PROJECT_FILES = (
     "tests/test_platform.py",
     "tests/test_run.py",
     "tests/test_deploy.py",
+    "tests/test_serving_stack.py",
 )
 NAMES = [answers["project_name"] for answers in MATRIX]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from sagestack.deploy.handlers import (
+    appautoscaling,
     cloudwatch,
     codebuild,
     events,
@@ -11,12 +12,14 @@ from sagestack.deploy.handlers import (
     kms,
     s3,
     sagemaker,
+    sagemaker_hosting,
     sns,
     ssm,
 )
 from sagestack.deploy.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
+    **appautoscaling.HANDLERS,
     **cloudwatch.HANDLERS,
     **codebuild.HANDLERS,
     **events.HANDLERS,
@@ -24,6 +27,7 @@ HANDLERS: dict[str, Handler] = {
     **kms.HANDLERS,
     **s3.HANDLERS,
     **sagemaker.HANDLERS,
+    **sagemaker_hosting.HANDLERS,
     **sns.HANDLERS,
     **ssm.HANDLERS,
 }

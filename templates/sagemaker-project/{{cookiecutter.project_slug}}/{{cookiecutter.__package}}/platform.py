@@ -63,12 +63,40 @@ def data_capture_prefix(project: str) -> str:
     return f"{artifact_prefix(project)}/data-capture"
 
 
+def serving_state_prefix(project: str) -> str:
+    return f"{artifact_prefix(project)}/pulumi"
+
+
 def drift_baseline_key(project: str) -> str:
     return f"{artifact_prefix(project)}/drift/baseline.json"
 
 
 class PlatformConfigError(Exception):
     """The platform's parameters are missing or not what this project expects."""
+
+
+ROLLOUT_TYPES = ("ALL_AT_ONCE", "CANARY", "LINEAR")
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """How an approved model replaces the one serving (SageMaker blue/green deployment)."""
+
+    type: str = "ALL_AT_ONCE"  # ALL_AT_ONCE, CANARY or LINEAR
+    step_percent: int = 10  # CANARY: the canary's share of capacity; LINEAR: each step's
+    wait_seconds: int = 600  # baking after each traffic shift, alarms watched
+    termination_wait_seconds: int = 600  # the old fleet kept (and alarms watched) after that
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """Target tracking on invocations per instance (Application Auto Scaling)."""
+
+    min_instances: int
+    max_instances: int
+    target_invocations_per_instance: float
+    scale_in_cooldown_seconds: int = 300
+    scale_out_cooldown_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,9 @@ class Settings:
     endpoint_instance_count: int
     metric: str
     threshold: float
+    rollout: Rollout = Rollout()
+    autoscaling: Autoscaling | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # the platform's tags for this project's resources
 
     @property
     def higher_is_better(self) -> bool:
@@ -191,6 +222,9 @@ def parse_settings(name: str, text: str) -> Settings:
         ),
         metric=registration.get("metric", settings.METRIC),
         threshold=float(registration.get("threshold", settings.METRIC_THRESHOLD)),
+        rollout=_rollout(name, document.get("serving", {}).get("rollout") or {}),
+        autoscaling=_autoscaling(name, document.get("serving", {}).get("autoscaling")),
+        tags=tuple(sorted((str(k), str(v)) for k, v in (document.get("tags") or {}).items())),
     )
     allowed = settings.METRICS[settings.PROBLEM_TYPE]
     if result.metric not in allowed:
@@ -199,3 +233,56 @@ def parse_settings(name: str, text: str) -> Settings:
             f"a {settings.PROBLEM_TYPE} model is scored by one of {', '.join(allowed)}"
         )
     return result
+
+
+def _rollout(name: str, document: dict) -> Rollout:
+    """serving.rollout of the settings: {type, stepPercent, waitSeconds, terminationWaitSeconds}."""
+    defaults = Rollout()
+    rollout = Rollout(
+        type=document.get("type", defaults.type),
+        step_percent=int(document.get("stepPercent", defaults.step_percent)),
+        wait_seconds=int(document.get("waitSeconds", defaults.wait_seconds)),
+        termination_wait_seconds=int(
+            document.get("terminationWaitSeconds", defaults.termination_wait_seconds)
+        ),
+    )
+    if rollout.type not in ROLLOUT_TYPES:
+        raise PlatformConfigError(
+            f"SSM parameter {name}: serving.rollout.type '{rollout.type}' is invalid: one of "
+            + ", ".join(ROLLOUT_TYPES)
+        )
+    if not 1 <= rollout.step_percent <= 50:
+        raise PlatformConfigError(
+            f"SSM parameter {name}: serving.rollout.stepPercent {rollout.step_percent} is "
+            "invalid: SageMaker shifts 1 to 50 percent of the capacity per step"
+        )
+    for field, value in (("waitSeconds", rollout.wait_seconds),
+                         ("terminationWaitSeconds", rollout.termination_wait_seconds)):
+        if not 0 <= value <= 3600:
+            raise PlatformConfigError(
+                f"SSM parameter {name}: serving.rollout.{field} {value} is invalid: 0 to 3600"
+            )
+    return rollout
+
+
+def _autoscaling(name: str, document: dict | None) -> Autoscaling | None:
+    """serving.autoscaling of the settings: {minCapacity, maxCapacity,
+    targetInvocationsPerInstance}; absent, the endpoint keeps its instance count."""
+    if not document:
+        return None
+    scaling = Autoscaling(
+        min_instances=int(document.get("minCapacity", 1)),
+        max_instances=int(document.get("maxCapacity", 1)),
+        target_invocations_per_instance=float(document.get("targetInvocationsPerInstance", 0)),
+    )
+    if not 1 <= scaling.min_instances <= scaling.max_instances:
+        raise PlatformConfigError(
+            f"SSM parameter {name}: serving.autoscaling minCapacity {scaling.min_instances} and "
+            f"maxCapacity {scaling.max_instances} are invalid: 1 <= minCapacity <= maxCapacity"
+        )
+    if scaling.target_invocations_per_instance <= 0:
+        raise PlatformConfigError(
+            f"SSM parameter {name}: serving.autoscaling.targetInvocationsPerInstance "
+            f"{scaling.target_invocations_per_instance} is invalid: a positive number"
+        )
+    return scaling
