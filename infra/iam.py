@@ -127,16 +127,34 @@ PROCESSING_JOB_ACTIONS = (
     "sagemaker:DescribeProcessingJob",
     "sagemaker:StopProcessingJob",
 )
+# What the deploy build's `pulumi up` of the project's serving stack does to its endpoint: a
+# model and endpoint config per package version (the old ones deleted), the endpoint updated.
 ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:CreateEndpoint",
     "sagemaker:CreateEndpointConfig",
     "sagemaker:CreateModel",
+    "sagemaker:DeleteEndpoint",
+    "sagemaker:DeleteEndpointConfig",
+    "sagemaker:DeleteModel",
     "sagemaker:DescribeEndpoint",
     "sagemaker:DescribeEndpointConfig",
     "sagemaker:DescribeModel",
     "sagemaker:UpdateEndpoint",
 )
+# ... and to the endpoint variant's autoscaling (scalable targets have random ids in their ARN)
+ENDPOINT_SCALING_ACTIONS = (
+    "application-autoscaling:DeleteScalingPolicy",
+    "application-autoscaling:DeregisterScalableTarget",
+    "application-autoscaling:PutScalingPolicy",
+    "application-autoscaling:RegisterScalableTarget",
+)
+# The first RegisterScalableTarget of a SageMaker variant in an account creates this role.
+SCALING_SERVICE_LINKED_ROLE = (
+    "role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
+    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpointVariant"
+)
+CREATE_SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
 
 # --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
 LOGS_WRITE_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")

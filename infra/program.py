@@ -131,7 +131,8 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         drift_threshold=project.drift.threshold,
         drift_period_seconds=drift_period_seconds(project.drift.schedule),
         tags={**tags, PROJECT_TAG: project.name},
-        settings=project_settings(project),
+        # the serving stack tags its endpoint's resources as the platform tags the project's
+        settings={**project_settings(project), "tags": {**tags, PROJECT_TAG: project.name}},
         auto_retrain=project.auto_retrain,
         feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
         kubernetes=kubernetes,

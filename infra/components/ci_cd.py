@@ -174,7 +174,24 @@ class CiCd(Component):
             self._arn("sagemaker", f"model/{a.endpoint_name}-*"),
         ]
         statements = self._common_statements(a.deploy_project_name) + [
-            iam.allow(iam.ENDPOINT_DEPLOY_ACTIONS, endpoint_resources)
+            iam.allow(iam.ENDPOINT_DEPLOY_ACTIONS, endpoint_resources),
+            iam.allow(
+                iam.ENDPOINT_SCALING_ACTIONS,
+                [self._arn("application-autoscaling", "scalable-target/*")],
+            ),
+            iam.allow(
+                iam.CREATE_SERVICE_LINKED_ROLE_ACTIONS,
+                [
+                    pulumi.Output.concat(
+                        "arn:aws:iam::", a.account_id, ":", iam.SCALING_SERVICE_LINKED_ROLE
+                    )
+                ],
+                {
+                    "StringEquals": {
+                        "iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"
+                    }
+                },
+            ),
         ]
         iam.grant(
             f"{self._base}-deploy-role-policy",

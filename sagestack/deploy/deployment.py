@@ -14,11 +14,11 @@ from sagestack.deploy import progress as outcome
 from sagestack.deploy.applier import ApplyingMocks
 from sagestack.deploy.errors import DeployError, ResourceFailedError
 from sagestack.deploy.handlers import handler_for
-from sagestack.deploy.plan import make_plan
+from sagestack.deploy.plan import Plan, make_plan
 from sagestack.deploy.progress import Progress
 from sagestack.deploy.refresh import check_state_matches_cloud
 from sagestack.deploy.state import DeployState, Record, state_file
-from sagestack_infra.program_runner import read_stack_file, run_program
+from sagestack_infra.program_runner import PROJECT, read_stack_file, run_program
 
 REGION_KEY = "aws:region"
 
@@ -29,6 +29,7 @@ class DeployResult:
     progress: Progress
     state_path: Path
     resources: tuple[Record, ...]  # everything the stack now has in the local cloud
+    outputs: dict[str, Any]  # the stack's outputs (pulumi.export)
 
 
 def stack_config(stack: str, directory: Path = Path(".")) -> dict[str, Any]:
@@ -53,16 +54,21 @@ def deploy(
     progress: Progress | None = None,
     secret_keys: Collection[str] = (),
     program: Callable[[], None] | None = None,
+    project: str = PROJECT,
+    check_plan: Callable[[Plan], None] | None = None,
 ) -> DeployResult:
     """Make ``stack`` exist in the local cloud at ``endpoint`` as ``config`` describes it.
 
-    Nothing is created unless every registered type has a handler. Resources recorded in the
-    state folder and unchanged are left alone; resources no longer registered are deleted,
-    dependents first. Raises :class:`ResourceFailedError` naming the resource whose call failed.
+    Nothing is created unless every registered type has a handler and ``check_plan`` (the
+    policy pack, say) accepts the plan. Resources recorded in the state folder and unchanged are
+    left alone; resources no longer registered are deleted, dependents first. Raises
+    :class:`ResourceFailedError` naming the resource whose call failed.
     """
     progress = progress or Progress()
     check_reachable(endpoint)
-    plan = make_plan(stack, config, secret_keys=secret_keys, program=program)
+    plan = make_plan(stack, config, secret_keys=secret_keys, program=program, project=project)
+    if check_plan is not None:
+        check_plan(plan)
     cloud = AwsClients(endpoint, session=session, region=config.get(REGION_KEY))
     state = DeployState.load(state_file(state_dir, stack), endpoint)
     if check_state_matches_cloud(cloud, state):
@@ -72,7 +78,9 @@ def deploy(
         )
     mocks = ApplyingMocks(cloud, plan, state, progress)
     try:
-        run_program(stack, config, secret_keys=secret_keys, mocks=mocks, program=program)
+        run = run_program(
+            stack, config, secret_keys=secret_keys, mocks=mocks, program=program, project=project
+        )
     except Exception as error:
         mocks.wait_until_idle()
         if mocks.failures:
@@ -80,7 +88,8 @@ def deploy(
             raise ResourceFailedError(failure.type, failure.name, failure.error) from error
         raise
     delete_removed(cloud, state, mocks.registered, progress)
-    return DeployResult(stack, progress, state.path, tuple(state.records()))
+    state.set_outputs(run.outputs)
+    return DeployResult(stack, progress, state.path, tuple(state.records()), state.outputs)
 
 
 def delete_removed(

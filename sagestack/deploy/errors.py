@@ -43,3 +43,14 @@ class ResourceFailedError(DeployError):
             f"{type_token} {name} failed: {cause}; resources created before it are recorded in "
             "the deploy state, so running the deploy again resumes from there"
         )
+
+
+class PolicyViolationsError(DeployError):
+    """The policy pack refused the plan; ``violations`` holds one line per violation."""
+
+    def __init__(self, violations: list[str]) -> None:
+        self.violations = violations
+        super().__init__(
+            "Policy Violations (nothing was created):\n"
+            + "\n".join(f"    {line}" for line in violations)
+        )

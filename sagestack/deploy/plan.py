@@ -14,7 +14,7 @@ from sagestack.deploy.errors import (
 )
 from sagestack.deploy.handlers import handler_for, needs_no_aws_call
 from sagestack_infra.config import ConfigError
-from sagestack_infra.program_runner import ProgramRun, RegisteredResource, run_program
+from sagestack_infra.program_runner import PROJECT, ProgramRun, RegisteredResource, run_program
 
 PROJECT_COMPONENT = "sagestack:project:MlProject"
 KUBERNETES_PREFIX = "kubernetes:"
@@ -40,9 +40,14 @@ def make_plan(
     *,
     secret_keys: Collection[str] = (),
     program: Any = None,
+    project: str = PROJECT,
+    mocks: Any = None,
 ) -> Plan:
+    """``mocks`` answers the registrations (plausible ids and ARNs by default)."""
     try:
-        run = run_program(stack, config, secret_keys=secret_keys, program=program)
+        run = run_program(
+            stack, config, secret_keys=secret_keys, program=program, project=project, mocks=mocks
+        )
     except ConfigError as error:
         raise DeployError(f"stack {stack}: the config is invalid:\n{error}") from error
     check_deployable(run)

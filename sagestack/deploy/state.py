@@ -42,10 +42,17 @@ def state_file(state_dir: Path, stack: str) -> Path:
 
 
 class DeployState:
-    def __init__(self, path: Path, endpoint: str, records: dict[str, Record] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        endpoint: str,
+        records: dict[str, Record] | None = None,
+        outputs: dict[str, Any] | None = None,
+    ):
         self.path = path
         self.endpoint = endpoint
         self._records = dict(records or {})
+        self.outputs = dict(outputs or {})  # the stack's outputs, as the last deploy left them
         self._lock = threading.Lock()
 
     @classmethod
@@ -64,7 +71,7 @@ class DeployState:
             urn: Record(urn=urn, **{**fields, "deps": tuple(fields.get("deps", ()))})
             for urn, fields in document.get("resources", {}).items()
         }
-        return cls(path, endpoint, records)
+        return cls(path, endpoint, records, document.get("outputs"))
 
     def get(self, urn: str) -> Record | None:
         with self._lock:
@@ -87,6 +94,12 @@ class DeployState:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self.outputs = {}
+            self._save()
+
+    def set_outputs(self, outputs: dict[str, Any]) -> None:
+        with self._lock:
+            self.outputs = normalized(outputs)
             self._save()
 
     def _save(self) -> None:
@@ -95,7 +108,12 @@ class DeployState:
             fields = asdict(record)
             del fields["urn"]
             resources[urn] = fields
-        document = {"version": FORMAT_VERSION, "endpoint": self.endpoint, "resources": resources}
+        document = {
+            "version": FORMAT_VERSION,
+            "endpoint": self.endpoint,
+            "resources": resources,
+            "outputs": self.outputs,
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,0 +1,5 @@
+import sys
+
+from sagestack.deploy.pulumi_cli.commands import main
+
+sys.exit(main())
