@@ -24,11 +24,12 @@ def test_a_registered_scalable_target_moves_the_variant_into_its_capacity_range(
     hosting.endpoint_config("c1", hosting.model("m1"))
     hosting.endpoint("e1", "c1")
 
-    hosting.client("application-autoscaling").register_scalable_target(
-        **TARGET, MinCapacity=2, MaxCapacity=4
-    )
+    with clock.frozen():  # at once, not at the next minute's evaluation
+        hosting.client("application-autoscaling").register_scalable_target(
+            **TARGET, MinCapacity=2, MaxCapacity=4
+        )
 
-    assert eventually(lambda: _instances(hosting) == (2, 2))
+        assert eventually(lambda: _instances(hosting) == (2, 2))
 
 
 def test_target_tracking_scales_out_when_invocations_per_instance_stay_above_target(hosting):

@@ -178,3 +178,16 @@ def test_a_model_file_that_is_neither_pickle_nor_xgboost_does_not_load(tmp_path)
 
     with pytest.raises(algorithm_mode.ModelLoadError, match="Unable to load model: Model at"):
         algorithm_mode.AlgorithmService(str(tmp_path), batch=False)
+
+
+def test_the_default_input_fn_gives_float32_rows_for_csv_and_json_as_the_container_does():
+    def predict_fn(data, model):
+        return [str(data.dtype), list(data.shape)]
+
+    service = _service(predict_fn=predict_fn)
+
+    assert json.loads(service.invoke(b"1,2\n3,4", "text/csv", None).body) == ["float32", [2, 2]]
+    assert json.loads(service.invoke(b"[[1, 2]]", "application/json", None).body) == [
+        "float32",
+        [1, 2],
+    ]
