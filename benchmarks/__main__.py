@@ -14,6 +14,7 @@ BENCHMARKS = [
     "benchmarks.durability",
     "benchmarks.iam_overhead",
     "benchmarks.build_bench",
+    "benchmarks.endpoint_bench",
 ]
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from sagestack.localcloud.executors import images
+from sagestack.localcloud.testing.models import SKLEARN_IMAGE
 
-SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 PHASES = ("pre_build", "build")  # install (pip install -e .) is what PYTHONPATH stands in for
 
 

@@ -26,7 +26,7 @@ def aws_error() -> Callable[[Callable[[], Any]], dict]:
 def model_archives(request) -> dict[str, bytes]:
     """The endpoint tests' models, trained in the images' environments once and kept in
     pytest's cache folder until their scripts or the images change."""
-    from hosting_support import archives_fingerprint, build_archives
+    from sagestack.localcloud.testing.models import archives_fingerprint, build_archives
 
     return build_archives(request.config.cache.mkdir(f"endpoint-models-{archives_fingerprint()}"))
 
