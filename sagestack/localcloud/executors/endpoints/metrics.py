@@ -17,6 +17,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
 
@@ -61,26 +62,30 @@ class _Bucket:
         self.overhead_latencies.append(observation.overhead_latency_us)
 
 
-# (account, region, endpoint, variant, second) -> what was observed in that second
-_Key = tuple[str, str, str, str, int]
+# (the CloudWatch backend's id, endpoint, variant, second) -> what was observed in that second
+_Key = tuple[int, str, str, int]
 
 
 class MetricsPublisher:
     def __init__(self) -> None:
         self._buckets: dict[_Key, _Bucket] = defaultdict(_Bucket)
+        # each observation goes to the backend of its moment: after a reset of the local cloud,
+        # what an earlier endpoint observed lands in the discarded backend, not in the new one
+        self._backends: dict[int, Any] = {}
         self._lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
 
     def record(self, observation: Observation) -> None:
+        backend = moto_internals.backend("cloudwatch", observation.account_id, observation.region)
         key = (
-            observation.account_id,
-            observation.region,
+            id(backend),
             observation.endpoint,
             observation.variant,
             int(observation.at.timestamp()),
         )
         with self._lock:
+            self._backends[id(backend)] = backend
             self._buckets[key].add(observation)
             if self._flusher is None:
                 self._flusher = threading.Thread(
@@ -95,20 +100,18 @@ class MetricsPublisher:
     def flush(self) -> None:
         with self._lock:
             buckets, self._buckets = self._buckets, defaultdict(_Bucket)
-        by_region: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for (account, region, endpoint, variant, second), bucket in buckets.items():
+            backends, self._backends = self._backends, {}
+        by_backend: dict[int, list[dict]] = defaultdict(list)
+        for (backend_id, endpoint, variant, second), bucket in buckets.items():
             at = datetime.fromtimestamp(second, UTC).replace(tzinfo=None)  # moto keeps naive UTC
             dimensions = [
                 {"Name": "EndpointName", "Value": endpoint},
                 {"Name": "VariantName", "Value": variant},
             ]
-            by_region[(account, region)].extend(_datums(bucket, dimensions, at))
-        for (account, region), datums in by_region.items():
-            moto_internals.backend("cloudwatch", account, region).put_metric_data(NAMESPACE, datums)
+            by_backend[backend_id].extend(_datums(bucket, dimensions, at))
+        for backend_id, datums in by_backend.items():
+            backends[backend_id].put_metric_data(NAMESPACE, datums)
 
-    def forget(self) -> None:
-        with self._lock:
-            self._buckets.clear()
 
 
 def _datums(bucket: _Bucket, dimensions: list[dict], at: datetime) -> list[dict]:
