@@ -216,3 +216,46 @@ def test_a_killed_model_server_is_replaced_and_the_endpoint_logs_it(hosting):
         )["events"]
     )
     assert f"instance {instance.instance_id} stopped" in found[0]["message"]
+
+
+def test_the_endpoint_acts_as_the_models_execution_role(hosting):
+    iam = hosting.client("iam")
+    untrusting = iam.create_role(
+        RoleName="not-for-sagemaker",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "codebuild.amazonaws.com"},
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    iam.delete_role_policy(RoleName="hosting-execution", PolicyName="hosting")  # may read nothing
+    sagemaker = hosting.client("sagemaker")
+    for name, role in (("unreadable", hosting.role_arn), ("untrusted", untrusting)):
+        sagemaker.create_model(
+            ModelName=name,
+            ExecutionRoleArn=role,
+            PrimaryContainer={
+                "Image": SKLEARN_IMAGE,
+                "ModelDataUrl": "s3://hosting-tests/models/sklearn.tar.gz",
+            },
+        )
+        hosting.endpoint_config(name, name)
+        hosting.endpoint(name, name, wait=False)
+
+    unreadable, untrusted = hosting.wait("unreadable"), hosting.wait("untrusted")
+
+    assert unreadable["EndpointStatus"] == "Failed"
+    assert unreadable["FailureReason"].startswith(
+        "Could not access model data at s3://hosting-tests/models/sklearn.tar.gz. Please ensure "
+        f'that the role "{hosting.role_arn}" exists'
+    )
+    assert untrusted["FailureReason"] == (
+        f"ClientError: SageMaker was unable to assume the role '{untrusting}'"
+    )

@@ -64,10 +64,14 @@ def refusal(environ: dict[str, Any], info: RequestInfo, body: bytes) -> Refusal 
     return None
 
 
-def _shape_refusal(info: RequestInfo, document: dict) -> Refusal | None:
+def _service_of(info: RequestInfo) -> str | None:
     addon = claiming_addon(info)
     service = addon.name if addon else _MODEL_NAMES.get(info.signing_service or "")
-    service = service or info.signing_service
+    return service or info.signing_service
+
+
+def _shape_refusal(info: RequestInfo, document: dict) -> Refusal | None:
+    service = _service_of(info)
     if service is None:
         return None
     operation = shape_checks.operation_for(service, info.target, info.method, info.path)
@@ -79,7 +83,12 @@ def _is_json_protocol(environ: dict[str, Any], info: RequestInfo) -> bool:
     if info.target:
         return True
     content_type = environ.get("CONTENT_TYPE", "")
-    return info.signing_service not in _REST_XML_SERVICES and "json" in content_type
+    if info.signing_service in _REST_XML_SERVICES or "json" not in content_type:
+        return False
+    service = _service_of(info)
+    operation = service and shape_checks.operation_for(service, None, info.method, info.path)
+    # a REST operation whose body is one raw member (a model's JSON input) is not JSON protocol
+    return not (operation and shape_checks.takes_raw_payload(service, operation))
 
 
 def _unreadable_json(body: bytes) -> Refusal | None:

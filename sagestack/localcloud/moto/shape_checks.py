@@ -52,6 +52,17 @@ def operation_for(service: str, target: str | None, method: str, path: str) -> s
     return None
 
 
+def takes_raw_payload(service: str, operation: str) -> bool:
+    """The request body is one blob or string member, not a JSON document (InvokeEndpoint's
+    ``Body``: a model's input, whatever its content type)."""
+    model = _service_model(service)
+    if model is None:
+        return False
+    shape = model.operation_model(operation).input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    return payload is not None and shape.members[payload].type_name in ("blob", "string")
+
+
 @functools.cache
 def _uri_pattern(request_uri: str) -> re.Pattern:
     template = request_uri.split("?", 1)[0]
