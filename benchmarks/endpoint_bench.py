@@ -29,7 +29,12 @@ import boto3
 
 from sagestack.localcloud.executors.endpoints import registry
 from sagestack.localcloud.server import LocalCloud
-from sagestack.localcloud.testing.models import SCRIPT_ENVIRONMENT, SKLEARN_IMAGE, build_archives
+from sagestack.localcloud.testing.models import (
+    SAGEMAKER_TRUST,
+    SCRIPT_ENVIRONMENT,
+    SKLEARN_IMAGE,
+    build_archives,
+)
 
 BUCKET = "endpoint-bench"
 BODY = b"1,2\n"
@@ -39,16 +44,6 @@ CAPTURE = {
     "DestinationS3Uri": f"s3://{BUCKET}/capture",
     "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
     "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
-}
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
 }
 
 
@@ -107,9 +102,9 @@ def _setup(archives: dict[str, bytes]) -> str:
     )
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="model.tar.gz", Body=archives["sklearn"])
-    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"][
-        "Arn"
-    ]
+    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[
+        "Role"
+    ]["Arn"]
     sagemaker.create_model(
         ModelName="bench",
         ExecutionRoleArn=role,

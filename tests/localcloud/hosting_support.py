@@ -12,23 +12,18 @@ from typing import Any
 
 import boto3
 
-from sagestack.localcloud.testing.models import SCRIPT_ENVIRONMENT, SKLEARN_IMAGE, XGBOOST_IMAGE
+from sagestack.localcloud.testing.models import (
+    SAGEMAKER_TRUST,
+    SCRIPT_ENVIRONMENT,
+    SKLEARN_IMAGE,
+    XGBOOST_IMAGE,
+)
 
 __all__ = ["SKLEARN_IMAGE", "XGBOOST_IMAGE", "Hosting", "eventually"]
 
 BUCKET = "hosting-tests"
 VARIANT = "AllTraffic"
 
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 PERMISSIONS = {
     "Version": "2012-10-17",
     "Statement": [
@@ -70,7 +65,7 @@ class Hosting:
             self.client("s3").put_object(Bucket=BUCKET, Key=f"models/{kind}.tar.gz", Body=archive)
         iam = self.client("iam")
         self.role_arn = iam.create_role(
-            RoleName="hosting-execution", AssumeRolePolicyDocument=json.dumps(TRUST)
+            RoleName="hosting-execution", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST)
         )["Role"]["Arn"]
         iam.put_role_policy(
             RoleName="hosting-execution",
@@ -128,6 +123,23 @@ class Hosting:
             if until(description) or time.monotonic() > deadline:
                 return description
             time.sleep(0.1)
+
+    def statistics(
+        self, metric: str, statistics: list[str], start, end, period: int, endpoint: str = "e1"
+    ) -> list[dict]:
+        """GetMetricStatistics' datapoints of an endpoint's AWS/SageMaker metric."""
+        return self.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/SageMaker",
+            MetricName=metric,
+            Dimensions=[
+                {"Name": "EndpointName", "Value": endpoint},
+                {"Name": "VariantName", "Value": VARIANT},
+            ],
+            StartTime=start,
+            EndTime=end,
+            Period=period,
+            Statistics=statistics,
+        )["Datapoints"]
 
     def invoke(
         self, name: str, body: bytes | str, content_type: str = "text/csv", **extra: Any

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hosting_support import eventually
 
@@ -66,19 +66,8 @@ def test_target_tracking_scales_out_when_invocations_per_instance_stay_above_tar
 
 
 def _invocations(hosting, frozen) -> float:
-    from datetime import timedelta
-
     now = frozen.now()
-    points = hosting.client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/SageMaker",
-        MetricName="Invocations",
-        Dimensions=[
-            {"Name": "EndpointName", "Value": "e1"},
-            {"Name": "VariantName", "Value": "AllTraffic"},
-        ],
-        StartTime=now - timedelta(hours=1),
-        EndTime=now + timedelta(hours=1),
-        Period=7200,
-        Statistics=["Sum"],
-    )["Datapoints"]
+    points = hosting.statistics(
+        "Invocations", ["Sum"], now - timedelta(hours=1), now + timedelta(hours=1), 7200
+    )
     return points[0]["Sum"] if points else 0.0

@@ -153,7 +153,7 @@ def test_an_alarm_while_baking_rolls_back_without_a_failed_request(blue):
         # blue's and green's requests share this period: in the next, green serves alone (unless
         # the mixed period's average already fired the alarm, which rolls back just the same)
         frozen.advance(10)
-        eventually(lambda: _rolled_back(blue) or _green_alone(cloudwatch, frozen.now()))
+        eventually(lambda: _rolled_back(blue) or _green_alone(blue, frozen.now()))
 
         frozen.advance(20)
 
@@ -170,18 +170,13 @@ def _rolled_back(hosting) -> bool:
     return "FailureReason" in hosting.describe("e1")
 
 
-def _green_alone(cloudwatch, now) -> bool:
+def _green_alone(hosting, now) -> bool:
     """Green's slow requests are recorded at ``now``, and no fast one."""
-    points = cloudwatch.get_metric_statistics(
-        Namespace="AWS/SageMaker",
-        MetricName="ModelLatency",
-        Dimensions=[
-            {"Name": "EndpointName", "Value": "e1"},
-            {"Name": "VariantName", "Value": "AllTraffic"},
-        ],
-        StartTime=now - timedelta(seconds=1),
-        EndTime=now + timedelta(seconds=1),
-        Period=10,
-        Statistics=["Minimum", "SampleCount"],
-    )["Datapoints"]
+    points = hosting.statistics(
+        "ModelLatency",
+        ["Minimum", "SampleCount"],
+        now - timedelta(seconds=1),
+        now + timedelta(seconds=1),
+        10,
+    )
     return bool(points) and points[0]["SampleCount"] >= 3 and points[0]["Minimum"] > 20000

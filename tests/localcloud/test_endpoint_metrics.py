@@ -31,16 +31,9 @@ def _send(hosting, ok: int, client_errors: int, server_errors: int) -> None:
 
 def _statistics(hosting, metric, statistics):
     now = clock.current().now()
-    request = {
-        "Namespace": "AWS/SageMaker",
-        "MetricName": metric,
-        "Dimensions": DIMENSIONS,
-        "StartTime": now - timedelta(hours=1),
-        "EndTime": now + timedelta(hours=1),
-        "Period": 7200,
-        "Statistics": statistics,
-    }
-    points = hosting.client("cloudwatch").get_metric_statistics(**request)["Datapoints"]
+    points = hosting.statistics(
+        metric, statistics, now - timedelta(hours=1), now + timedelta(hours=1), 7200
+    )
     return points[0] if points else {}
 
 

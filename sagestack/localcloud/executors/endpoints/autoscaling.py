@@ -44,7 +44,7 @@ def on_register(original: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
     """RegisterScalableTarget: a variant outside its new capacity range moves into it at once."""
     target = original(*args, **kwargs)
     if target.service_namespace == NAMESPACE and target.scalable_dimension == DIMENSION:
-        _hold_in_range(backend.account_id, backend.region_name, target)
+        _rescale(backend.account_id, backend.region_name, target, [], None)
     return target
 
 
@@ -72,32 +72,30 @@ def _running_variant(account_id: str, region: str, resource_id: str):
     return (endpoint, live.blue, names[1]) if endpoint is not None else None
 
 
-def _hold_in_range(account_id: str, region: str, target: Any) -> None:
-    running = _running_variant(account_id, region, target.resource_id)
-    if running is None:
-        return
-    endpoint, fleet, variant = running
-    current = fleet.variants[variant].desired_count
-    wanted = min(max(current, int(target.min_capacity)), int(target.max_capacity))
-    if wanted != current:
-        lifecycle.scale(endpoint, fleet, variant, wanted)
-
-
 def _evaluate(account_id: str, region: str, backend: Any, target: Any, now: datetime) -> None:
+    _rescale(account_id, region, target, _target_tracking_policies(backend, target), now)
+
+
+def _rescale(
+    account_id: str, region: str, target: Any, policies: list[dict], now: datetime | None
+) -> None:
+    """Scale the variant to what its policies ask for, within its target's capacity range."""
     running = _running_variant(account_id, region, target.resource_id)
     if running is None:
         return
     endpoint, fleet, variant = running
-    current = fleet.variants[variant].desired_count
-    wanted = min(max(current, int(target.min_capacity)), int(target.max_capacity))
-    for policy in _target_tracking_policies(backend, target):
+    current = wanted = fleet.variants[variant].desired_count
+    for policy in policies:
         wanted = _tracked(account_id, region, target, policy, current, now) or wanted
     wanted = min(max(wanted, int(target.min_capacity)), int(target.max_capacity))
-    if wanted != current:
-        key = (account_id, region, target.resource_id)
-        _LAST_SCALED[key]["out" if wanted > current else "in"] = now
-        log.info("autoscaling %s from %d to %d instances", target.resource_id, current, wanted)
-        lifecycle.scale(endpoint, fleet, variant, wanted)
+    if wanted == current:
+        return
+    if now is not None:
+        _LAST_SCALED[(account_id, region, target.resource_id)][
+            "out" if wanted > current else "in"
+        ] = now
+    log.info("autoscaling %s from %d to %d instances", target.resource_id, current, wanted)
+    lifecycle.scale(endpoint, fleet, variant, wanted)
 
 
 def _target_tracking_policies(backend: Any, target: Any) -> list[dict[str, Any]]:

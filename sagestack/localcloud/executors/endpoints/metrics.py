@@ -113,7 +113,6 @@ class MetricsPublisher:
             backends[backend_id].put_metric_data(NAMESPACE, datums)
 
 
-
 def _datums(bucket: _Bucket, dimensions: list[dict], at: datetime) -> list[dict]:
     def statistic_set(name: str, total: float, smallest: float, largest: float) -> dict:
         values = {
