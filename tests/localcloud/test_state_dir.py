@@ -16,6 +16,7 @@ import pytest
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.durability import store
 from sagestack.localcloud.errors import StatePermissionError
+from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.server import LocalCloud
 
 
@@ -61,9 +62,7 @@ def test_a_replayed_journal_gives_the_same_ids_and_times(tmp_path, in_process):
     )["ConnectionArn"]
     key = client("kms", first.url).create_key()["KeyMetadata"]
     ciphertext = client("kms", first.url).encrypt(KeyId=key["KeyId"], Plaintext=b"secret")
-    first._server.shutdown()  # no clean stop: the journal alone must carry it
-    first._server.server_close()
-    first._store._journal.close()
+    _crash(first)  # no clean stop: the journal alone must carry it
     moto_internals.reset_state()
     with LocalCloud(port=0, state_dir=tmp_path) as second:
         assert second.recovery.replayed >= 5 and second.recovery.problems == []
@@ -77,13 +76,20 @@ def test_a_replayed_journal_gives_the_same_ids_and_times(tmp_path, in_process):
         assert decrypted["Plaintext"] == b"secret"
 
 
+def _crash(cloud: LocalCloud) -> None:
+    """What dies with a killed local cloud's process: its server, its journal handle, and its
+    executors' runtime (in-process, the session's local cloud is running beside it)."""
+    cloud._server.shutdown()
+    cloud._server.server_close()
+    cloud._store._journal.close()
+    runtime.stop(cloud._runtime)
+
+
 def _journal_with_parameters(folder: Path, count: int) -> None:
     cloud = LocalCloud(port=0, state_dir=folder).start()
     for index in range(count):
         client("ssm", cloud.url).put_parameter(Name=f"/p/{index}", Value="v", Type="String")
-    cloud._server.shutdown()
-    cloud._server.server_close()
-    cloud._store._journal.close()
+    _crash(cloud)
     moto_internals.reset_state()
 
 
