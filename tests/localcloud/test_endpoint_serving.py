@@ -259,3 +259,14 @@ def test_the_endpoint_acts_as_the_models_execution_role(hosting):
     assert untrusted["FailureReason"] == (
         f"ClientError: SageMaker was unable to assume the role '{untrusting}'"
     )
+
+
+def test_resetting_the_local_cloud_stops_every_endpoints_servers(hosting, local_cloud):
+    hosting.endpoint_config("c1", hosting.model("m1"))
+    hosting.endpoint("e1", "c1")
+    servers = _instances("e1")
+
+    local_cloud.reset()
+
+    assert all(instance._running.finished for instance in servers)  # before reset answered
+    assert registry.get(ACCOUNT, "us-east-1", "e1") is None
