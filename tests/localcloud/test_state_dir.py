@@ -82,7 +82,7 @@ def _crash(cloud: LocalCloud) -> None:
     cloud._server.shutdown()
     cloud._server.server_close()
     cloud._store._journal.close()
-    runtime.stop(cloud._runtime)
+    runtime.stop(cloud.url)
 
 
 def _journal_with_parameters(folder: Path, count: int) -> None:
