@@ -47,6 +47,24 @@ CAPTURE = {
 }
 
 
+# what the endpoint does as its role: read the model, write capture files and logs
+ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": [f"arn:aws:s3:::{BUCKET}/*"],
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": ["arn:aws:logs:*:*:log-group:/aws/sagemaker/*"],
+        },
+    ],
+}
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -105,6 +123,9 @@ def _setup(archives: dict[str, bytes]) -> str:
     role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))[
         "Role"
     ]["Arn"]
+    iam.put_role_policy(
+        RoleName="bench", PolicyName="bench", PolicyDocument=json.dumps(ROLE_POLICY)
+    )
     sagemaker.create_model(
         ModelName="bench",
         ExecutionRoleArn=role,
@@ -133,8 +154,12 @@ def _create(name: str) -> float:
     sagemaker = boto3.client("sagemaker", region_name="us-east-1")
     started = time.perf_counter()
     sagemaker.create_endpoint(EndpointName=name, EndpointConfigName="bench")
-    while sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "Creating":
+    while (described := sagemaker.describe_endpoint(EndpointName=name))[
+        "EndpointStatus"
+    ] == "Creating":
         time.sleep(0.05)
+    if described["EndpointStatus"] != "InService":
+        raise RuntimeError(f"endpoint {name} failed: {described.get('FailureReason')}")
     return time.perf_counter() - started
 
 
