@@ -2,13 +2,11 @@
 
 SageMaker downloads the model, writes capture files and logs, and gives the container
 credentials, all as the model's ``ExecutionRoleArn``. The local cloud's identity package issues
-those credentials (and checks every request made with them); where it is not installed yet the
-admin credentials stand in, unchecked, so endpoints run either way.
+those credentials (SageMaker's trust check and wording) and checks every request made with them.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sagestack import contract
+from sagestack.localcloud import identity
 from sagestack.localcloud.executors import runtime
 
 SERVICE_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -28,22 +26,6 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"})
 
 class RoleNotAssumable(Exception):
     """SageMaker may not assume the role; the message is SageMaker's FailureReason."""
-
-
-def _identity() -> Any | None:
-    try:
-        return importlib.import_module("sagestack.localcloud.identity")
-    except ModuleNotFoundError as missing:
-        if missing.name != "sagestack.localcloud.identity":
-            raise
-        return None
-
-
-def admin_environment() -> dict[str, str]:
-    return {
-        "AWS_ACCESS_KEY_ID": contract.LOCAL_ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": contract.LOCAL_SECRET_ACCESS_KEY,
-    }
 
 
 class RoleSession:
@@ -67,9 +49,6 @@ class RoleSession:
             return dict(self._environment)
 
     def _issue(self) -> dict[str, str]:
-        identity = _identity()
-        if identity is None:
-            return admin_environment()
         try:
             credentials = identity.issue_role_credentials(
                 self.role_arn,
