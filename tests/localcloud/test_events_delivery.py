@@ -309,10 +309,16 @@ def test_codebuild_target_with_invalid_start_build_input_is_a_failed_delivery(aw
 
 
 def _training_pipeline(aws):
+    """A pipeline declaring the parameters the targets pass; its one step fails at once."""
     sagemaker = aws("sagemaker")
+    parameters = [
+        {"Name": name, "Type": "String", "DefaultValue": "none"} for name in ("Reason", "ModelGroup")
+    ]
+    stop = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "nothing to run"}}
+    definition = {"Version": "2020-12-01", "Parameters": parameters, "Steps": [stop]}
     sagemaker.create_pipeline(
         PipelineName="churn-train",
-        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}),
+        PipelineDefinition=json.dumps(definition),
         RoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
     )
     return sagemaker

@@ -8,6 +8,7 @@ from datetime import UTC
 
 import boto3
 import pytest
+from pipeline_runs import wait_for_execution
 
 from sagestack.contract import MODEL_PACKAGE_STATE_CHANGE
 
@@ -24,16 +25,22 @@ def sagemaker(fresh_local_cloud):
 
 
 def _execution(sagemaker) -> str:
-    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
+    """An execution of a pipeline whose one step, Stop, fails it; returns once it ended."""
+    stop = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "stopped here"}}
+    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [stop]}
     sagemaker.create_pipeline(
         PipelineName="train", PipelineDefinition=json.dumps(definition), RoleArn=ROLE
     )
-    return sagemaker.start_pipeline_execution(PipelineName="train")["PipelineExecutionArn"]
+    arn = sagemaker.start_pipeline_execution(PipelineName="train")["PipelineExecutionArn"]
+    wait_for_execution(sagemaker, arn)
+    return arn
 
 
-def test_an_execution_nothing_has_run_for_has_no_steps(sagemaker):
+def test_an_execution_lists_the_steps_that_ran(sagemaker):
     steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=_execution(sagemaker))
-    assert steps["PipelineExecutionSteps"] == []
+    assert [(s["StepName"], s["StepStatus"]) for s in steps["PipelineExecutionSteps"]] == [
+        ("Stop", "Failed")
+    ]
 
 
 def test_steps_of_an_unknown_execution_are_resource_not_found(sagemaker, aws_error):
@@ -63,11 +70,11 @@ def test_recorded_steps_are_listed_newest_first_and_paginate(sagemaker, fresh_lo
     names = [
         s["StepName"] for s in first["PipelineExecutionSteps"] + rest["PipelineExecutionSteps"]
     ]
-    assert names == ["Evaluate", "Train", "Preprocess"]
+    assert names == ["Evaluate", "Train", "Preprocess", "Stop"]
     ascending = sagemaker.list_pipeline_execution_steps(
         PipelineExecutionArn=execution, SortOrder="Ascending"
     )
-    assert [s["StepName"] for s in ascending["PipelineExecutionSteps"]][0] == "Preprocess"
+    assert [s["StepName"] for s in ascending["PipelineExecutionSteps"]][:2] == ["Stop", "Preprocess"]
 
 
 # --- Monitoring schedules ------------------------------------------------------------------
