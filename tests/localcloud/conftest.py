@@ -39,3 +39,11 @@ def hosting(fresh_local_cloud, model_archives):
     from hosting_support import Hosting
 
     return Hosting(model_archives).setup()
+
+
+@pytest.fixture
+def world(fresh_local_cloud):
+    """A fresh local cloud with a bucket and a SageMaker execution role (pipeline_runs.World)."""
+    from pipeline_runs import World
+
+    return World()

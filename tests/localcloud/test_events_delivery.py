@@ -312,7 +312,8 @@ def _training_pipeline(aws):
     """A pipeline declaring the parameters the targets pass; its one step fails at once."""
     sagemaker = aws("sagemaker")
     parameters = [
-        {"Name": name, "Type": "String", "DefaultValue": "none"} for name in ("Reason", "ModelGroup")
+        {"Name": name, "Type": "String", "DefaultValue": "none"}
+        for name in ("Reason", "ModelGroup")
     ]
     stop = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "nothing to run"}}
     definition = {"Version": "2020-12-01", "Parameters": parameters, "Steps": [stop]}

@@ -74,7 +74,10 @@ def test_recorded_steps_are_listed_newest_first_and_paginate(sagemaker, fresh_lo
     ascending = sagemaker.list_pipeline_execution_steps(
         PipelineExecutionArn=execution, SortOrder="Ascending"
     )
-    assert [s["StepName"] for s in ascending["PipelineExecutionSteps"]][:2] == ["Stop", "Preprocess"]
+    assert [s["StepName"] for s in ascending["PipelineExecutionSteps"]][:2] == [
+        "Stop",
+        "Preprocess",
+    ]
 
 
 # --- Monitoring schedules ------------------------------------------------------------------
