@@ -4,6 +4,9 @@ approval starts the deploy build, drift pages on-call and starts retraining, end
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
 from e2e_stacks import PROJECT, REPOSITORY, STACK
 
@@ -17,6 +20,7 @@ from sagestack.scenarios.drift import (
     publish_drift_from_window,
     schedule_parameters,
     write_baseline,
+    write_capture,
 )
 from sagestack.scenarios.endpoint import ERRORS_METRIC, publish_invocation_errors
 from sagestack.scenarios.oncall import pages, subscribe_receiver, wait_for_page
@@ -40,6 +44,16 @@ def _drift_run(project: Project, now, shifted: str | None = SHIFTED) -> DriftRun
     features = project.drift_features
     write_baseline(project, training_sample(features))
     return publish_drift_from_window(project, request_window(features, shifted), now)
+
+
+def wait_for_execution(sagemaker, arn: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
+        if described["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
+            return described
+        assert time.monotonic() < deadline, f"{arn} still running"
+        time.sleep(0.2)
 
 
 def _let_alarms_evaluate(project: Project) -> None:
@@ -202,3 +216,35 @@ def test_the_hourly_schedule_starts_the_drift_monitor_on_the_endpoints_capture_a
     assert parameters["BaselineS3Uri"] == churn.s3_uri(contract.drift_baseline_key(PROJECT))
     capture = churn.s3_uri(f"{contract.data_capture_prefix(PROJECT)}/{churn.endpoint_name}")
     assert parameters["CaptureS3Prefix"] == capture
+
+
+def test_the_scheduled_drift_monitor_run_measures_the_hour_before_it_and_publishes_metrics(
+    churn, test_clock
+):
+    features = churn.drift_features
+    write_baseline(churn, training_sample(features))
+    # the schedule's phase is the deploy's: write the window of either hour the run may read
+    for hours_ago in (1, 0):
+        write_capture(
+            churn, request_window(features, SHIFTED), test_clock.now() - timedelta(hours=hours_ago)
+        )
+    prefix = stack_config(STACK, REPOSITORY)["namePrefix"]
+    monitor = contract.drift_monitor_pipeline_name(prefix)
+    sagemaker = churn.client("sagemaker")
+
+    advance_clock(churn.cloud.endpoint, 3600)
+
+    [summary] = sagemaker.list_pipeline_executions(PipelineName=monitor)[
+        "PipelineExecutionSummaries"
+    ]
+    described = wait_for_execution(sagemaker, summary["PipelineExecutionArn"])
+    assert described["PipelineExecutionStatus"] == "Succeeded", described.get("FailureReason")
+    [step] = sagemaker.list_pipeline_execution_steps(
+        PipelineExecutionArn=summary["PipelineExecutionArn"]
+    )["PipelineExecutionSteps"]
+    assert step["StepName"] == "MeasureDrift" and "ProcessingJob" in step["Metadata"]
+    published = churn.client("cloudwatch").list_metrics(
+        Namespace=contract.DRIFT_NAMESPACE, MetricName=contract.DRIFT_MAX_METRIC
+    )["Metrics"]
+    endpoints = {d["Value"] for m in published for d in m["Dimensions"]}
+    assert churn.endpoint_name in endpoints
