@@ -59,7 +59,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check sagestack infra pipelines tests benchmarks mutation
 
 ## bench: speed and memory against baselines, printed as ratios
-bench: $(INSTALLED)
+bench: $(IMAGES)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks
 

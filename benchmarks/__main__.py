@@ -15,6 +15,7 @@ BENCHMARKS = [
     "benchmarks.iam_overhead",
     "benchmarks.build_bench",
     "benchmarks.endpoint_bench",
+    "benchmarks.pipeline_bench",
 ]
 
 
