@@ -9,6 +9,8 @@ import boto3
 import pytest
 from pipeline_runs import SKLEARN_IMAGE, job_log, wait_for_job
 
+from sagestack.localcloud.executors import images
+
 GROUP = "/aws/sagemaker/ProcessingJobs"
 SCRIPT = """
 import json, os, pathlib, sys
@@ -199,3 +201,37 @@ def _wait_for_log_line(world, text: str, timeout: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise TimeoutError(f"no log line {text!r}")
+
+
+def test_a_continuous_output_is_uploaded_while_the_job_runs(world):
+    script = (
+        "import pathlib, time; out = pathlib.Path('/opt/ml/processing/report'); "
+        "(out / 'progress.txt').write_text('half way'); time.sleep(1.5); raise SystemExit(1)"
+    )
+    outputs = {
+        "Outputs": [
+            {
+                "OutputName": "report",
+                "S3Output": {
+                    "S3Uri": world.uri("out/report"),
+                    "LocalPath": "/opt/ml/processing/report",
+                    "S3UploadMode": "Continuous",
+                },
+            }
+        ]
+    }
+    _job(world, "continuous", script, ProcessingOutputConfig=outputs)
+    described = wait_for_job(world.sagemaker, "ProcessingJob", "continuous")
+    assert described["ProcessingJobStatus"] == "Failed"
+    assert world.read("out/report/progress.txt") == "half way"
+
+
+def test_the_job_log_names_every_way_the_local_environment_differs_from_the_image(world):
+    _job(world, "differences", "print('done')")
+    wait_for_job(world.sagemaker, "ProcessingJob", "differences")
+    log = job_log(world.logs, GROUP, "differences")
+    spec = images.image_for_uri(SKLEARN_IMAGE)
+    assert spec.differences()  # sklearn 1.2-1's pandas and scipy have no wheel here
+    assert log[: len(spec.differences())] == [
+        f"sagestack: image {spec.name}: {line}" for line in spec.differences()
+    ]

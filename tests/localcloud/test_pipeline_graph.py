@@ -303,3 +303,96 @@ def _running_job(sagemaker, execution_arn: str, timeout: float = 30) -> str:
                     return name
         time.sleep(0.1)
     raise TimeoutError("no job started")
+
+
+def _event_queue(pattern: dict) -> str:
+    import boto3
+
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    queue = sqs.create_queue(QueueName="pipeline-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name="pipeline-events", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="pipeline-events", Targets=[{"Id": "q", "Arn": arn}])
+    return queue
+
+
+def _received(queue: str) -> list[dict]:
+    import boto3
+
+    sqs, bodies = boto3.client("sqs"), []
+    while True:
+        answer = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        if not answer.get("Messages"):
+            return bodies
+        bodies += [json.loads(m["Body"]) for m in answer["Messages"]]
+        sqs.delete_message_batch(
+            QueueUrl=queue,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(answer["Messages"])
+            ],
+        )
+
+
+def test_execution_and_step_status_changes_are_events_with_aws_detail_keys(world):
+    queue = _event_queue(
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": [
+                "SageMaker Model Building Pipeline Execution Status Change",
+                "SageMaker Model Building Pipeline Execution Step Status Change",
+            ],
+        }
+    )
+    world.create_pipeline(
+        "evented",
+        [
+            python_step("Work", "print('work')", world.role),
+            {
+                "Name": "Stop",
+                "Type": "Fail",
+                "DependsOn": ["Work"],
+                "Arguments": {"ErrorMessage": "stopped on purpose"},
+            },
+        ],
+    )
+    described, _ = world.run("evented")
+    received = _received(queue)
+    execution = [e["detail"] for e in received if "currentPipelineExecutionStatus" in e["detail"]]
+    assert [d["currentPipelineExecutionStatus"] for d in execution] == ["Executing", "Failed"]
+    assert execution[-1]["previousPipelineExecutionStatus"] == "Executing"
+    assert execution[-1]["pipelineExecutionArn"] == described["PipelineExecutionArn"]
+    assert {"executionStartTime", "executionEndTime", "pipelineArn"} <= set(execution[-1])
+    steps = [e["detail"] for e in received if "currentStepStatus" in e["detail"]]
+    work = [d["currentStepStatus"] for d in steps if d["stepName"] == "Work"]
+    assert (work[0], work[-1]) == ("Starting", "Succeeded") and "Executing" in work
+    done = next(
+        d for d in steps if d["stepName"] == "Work" and d["currentStepStatus"] == "Succeeded"
+    )
+    assert done["stepType"] == "Processing"
+    assert set(done["metadata"]) == {"processingJob"} and "arn" in done["metadata"]["processingJob"]
+    failed = next(
+        d for d in steps if d["stepName"] == "Stop" and d["currentStepStatus"] == "Failed"
+    )
+    assert failed["failureReason"] == "stopped on purpose"
+    assert all(
+        e["resources"] == [described["PipelineArn"], described["PipelineExecutionArn"]]
+        for e in received
+    )
+
+
+def test_list_pipeline_executions_shows_each_execution_s_status_and_failure(world):
+    world.create_pipeline(
+        "listed", [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]
+    )
+    failed, _ = world.run("listed")
+    [summary] = world.sagemaker.list_pipeline_executions(PipelineName="listed")[
+        "PipelineExecutionSummaries"
+    ]
+    assert summary["PipelineExecutionStatus"] == "Failed"
+    assert summary["PipelineExecutionFailureReason"] == (
+        "Step failure: One or multiple steps failed."
+    )
+    assert failed["PipelineExecutionDisplayName"].startswith("execution-")
