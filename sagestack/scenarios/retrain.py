@@ -16,17 +16,22 @@ class Execution:
 
 
 def training_pipeline_definition(project: Project) -> str:
-    """A definition with the parameters every project's pipeline declares (the template's
-    pipeline.py); its steps do not matter here, since the local cloud does not run them yet."""
+    """A stand-in with the parameters every project's pipeline declares (the template's
+    pipeline.py) and one Fail step that says it is a stand-in: the loop shows which executions
+    the platform starts, not what they train (a generated project's push build upserts its real
+    pipeline, which the local cloud runs: tests/e2e/test_pipeline_project.py)."""
     parameters = [
         {"Name": "InputDataUri", "Type": "String", "DefaultValue": project.s3_uri("data/")},
         {"Name": contract.PIPELINE_PARAM_TRIGGER, "Type": "String", "DefaultValue": "push"},
         {"Name": "GitCommit", "Type": "String", "DefaultValue": "unknown"},
     ]
     fail = {
-        "Name": "NotRunLocally",
+        "Name": "StandIn",
         "Type": "Fail",
-        "Arguments": {"ErrorMessage": "the local cloud does not run pipeline steps yet"},
+        "Arguments": {
+            "ErrorMessage": "the demo's stand-in for the project's training pipeline: a push "
+            "of the generated project upserts the real one"
+        },
     }
     return json.dumps({"Version": "2020-12-01", "Parameters": parameters, "Steps": [fail]})
 

@@ -26,6 +26,7 @@ from sagestack.localcloud.executors.pipelines.outcome import (
     StepOutcome,
     StepStopped,
     invoke_failed,
+    request,
 )
 
 MAX_JOB_NAME = 63
@@ -69,7 +70,7 @@ def job_name(execution_id: str, step_name: str) -> str:
 def run_job_step(context: StepContext) -> StepOutcome:
     kind = JOB_KINDS[context.step.type]
     name = job_name(context.execution_id, context.step.name)
-    arguments = context.evaluate(context.step.arguments, {kind.name_field: name})
+    arguments = request(context, {kind.name_field: name})
     sagemaker = context.client("sagemaker")
     try:
         created = kind.call(sagemaker, "Create", **{kind.name_field: name, **arguments})

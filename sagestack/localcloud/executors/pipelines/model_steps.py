@@ -12,12 +12,13 @@ from sagestack.localcloud.executors.pipelines.outcome import (
     StepContext,
     StepOutcome,
     invoke_failed,
+    request,
 )
 
 
 def run_model_step(context: StepContext) -> StepOutcome:
     name = job_name(context.execution_id, context.step.name)
-    arguments = context.evaluate(context.step.arguments)
+    arguments = request(context)
     sagemaker = context.client("sagemaker")
     try:
         sagemaker.create_model(ModelName=name, **arguments)
@@ -34,7 +35,7 @@ def run_model_step(context: StepContext) -> StepOutcome:
 
 
 def run_register_model_step(context: StepContext) -> StepOutcome:
-    arguments = context.evaluate(context.step.arguments)
+    arguments = request(context)
     sagemaker = context.client("sagemaker")
     try:
         arn = sagemaker.create_model_package(**arguments)["ModelPackageArn"]

@@ -62,6 +62,20 @@ class StepContext(Protocol):
         """Sleep up to ``seconds``; True when the execution is being stopped meanwhile."""
 
 
+def request(context: StepContext, job_variables: dict[str, str] | None = None) -> dict:
+    """The step's arguments as the request of its SageMaker call: expressions evaluated, and
+    members written as null left out (the service reads them as absent; boto3 refuses them)."""
+    return _without_nulls(context.evaluate(context.step.arguments, job_variables))
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def invoke_failed(operation: str, error: Exception) -> StepFailed:
     """A SageMaker call of the step was refused, in the service's wording."""
     if isinstance(error, ClientError):
