@@ -4,7 +4,6 @@ approval starts the deploy build, drift pages on-call and starts retraining, end
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from sagestack.scenarios.drift import (
     write_capture,
 )
 from sagestack.scenarios.endpoint import ERRORS_METRIC, publish_invocation_errors
+from sagestack.scenarios.executions import wait_for_execution
 from sagestack.scenarios.oncall import pages, subscribe_receiver, wait_for_page
 from sagestack.scenarios.project import Project
 from sagestack.scenarios.retrain import training_executions, upsert_training_pipeline
@@ -44,16 +44,6 @@ def _drift_run(project: Project, now, shifted: str | None = SHIFTED) -> DriftRun
     features = project.drift_features
     write_baseline(project, training_sample(features))
     return publish_drift_from_window(project, request_window(features, shifted), now)
-
-
-def wait_for_execution(sagemaker, arn: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
-        if described["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
-            return described
-        assert time.monotonic() < deadline, f"{arn} still running"
-        time.sleep(0.2)
 
 
 def _let_alarms_evaluate(project: Project) -> None:

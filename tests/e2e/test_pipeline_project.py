@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from e2e_stacks import PROJECT, STACK
 
 from sagestack import contract
+from sagestack.scenarios.executions import wait_for_execution
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
@@ -66,23 +66,13 @@ def _push_build(checkout: Path, endpoint: str) -> subprocess.CompletedProcess:
     )
 
 
-def _wait(sagemaker, arn: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
-        if described["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
-            return described
-        assert time.monotonic() < deadline, f"{arn} still running"
-        time.sleep(0.25)
-
-
 def test_a_push_trains_evaluates_and_registers_a_package_pending_approval(churn, project_checkout):
     build = _push_build(project_checkout, churn.cloud.endpoint)
     assert build.returncode == 0, build.stderr[-3000:]
     execution_arn = build.stdout.strip().rsplit("started ", 1)[-1]
     sagemaker = churn.client("sagemaker")
 
-    described = _wait(sagemaker, execution_arn)
+    described = wait_for_execution(sagemaker, execution_arn)
 
     steps = {
         s["StepName"]: s

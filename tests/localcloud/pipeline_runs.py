@@ -6,20 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})
+# the scenarios' own wait, for the tests that import it from here
+from sagestack.scenarios.executions import wait_for_execution  # noqa: F401
+
 JOB_FINISHED = frozenset({"Completed", "Failed", "Stopped"})
-
-
-def wait_for_execution(sagemaker: Any, arn: str, timeout: float = 120.0) -> dict[str, Any]:
-    """DescribePipelineExecution once the execution ended (Succeeded, Failed or Stopped)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
-        if described["PipelineExecutionStatus"] in FINISHED:
-            return described
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{arn} still {described['PipelineExecutionStatus']}")
-        time.sleep(0.1)
 
 
 def wait_for_job(sagemaker: Any, kind: str, name: str, timeout: float = 60.0) -> dict[str, Any]:

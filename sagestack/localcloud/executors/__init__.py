@@ -9,7 +9,9 @@ Shared by every executor:
 - :mod:`.logs`: write a job's output to CloudWatch Logs while it runs;
 - :mod:`.events`: put the service's events on the default event bus;
 - :mod:`.images`: the environment each SageMaker framework image runs in (cached, one per image);
-- :mod:`.sandbox`: SageMaker's ``/opt/ml`` paths as the job's own folder (a mount namespace).
+- :mod:`.sandbox`: SageMaker's ``/opt/ml`` paths as the job's own folder (a mount namespace);
+- :mod:`.roles`: a role's credentials for a job's process, and the local cloud's clients signed
+  with them.
 
 Each executor has a room of its own beside these: ``builds/`` (CodeBuild), ``jobs/`` and
 ``pipelines/`` (SageMaker processing, training and transform jobs, pipeline executions),

@@ -10,7 +10,9 @@
 - :mod:`.determinism`: moto's random draws from its seedable source (journal replays);
 - :mod:`.sqs_queue`: SQS queues indexed, so calls take constant time in the queue's length;
 - :mod:`.iam`: moto's IAM and STS state (roles, their policies, the sessions STS issued);
-- :mod:`.resources`: what authorization reads of resources (resource policies, KMS keys).
+- :mod:`.resources`: what authorization reads of resources (resource policies, KMS keys);
+- :mod:`.sagemaker`: moto's SageMaker job, pipeline and execution records, as executors update
+  them.
 
 Add-ons import what they need from this package and nothing from moto directly, except the
 moto models they extend. moto is pinned in pyproject.toml for this reason.

@@ -69,7 +69,6 @@ class Job:
         self.arn = self.record.arn
         self.lines: collections.deque[str] = collections.deque(maxlen=KEPT_LINES)
         self.last_error_line: str | None = None
-        self.first_line_at: float | None = None
         self.role: roles.RoleSession | None = None
         self.image: container.Image | None = None
         self.folder: Path | None = None
@@ -159,8 +158,6 @@ class Job:
         )
 
     def _line(self, line: str) -> None:
-        if self.first_line_at is None:
-            self.first_line_at = time.time()
         self.lines.append(line)
         self.say(line)
 

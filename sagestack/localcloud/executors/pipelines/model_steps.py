@@ -6,6 +6,9 @@ The properties are DescribeModel's / DescribeModelPackage's answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sagestack.localcloud.executors.pipelines.job_steps import job_name
 from sagestack.localcloud.executors.pipelines.outcome import (
     CALL_ERRORS,
@@ -18,32 +21,45 @@ from sagestack.localcloud.executors.pipelines.outcome import (
 
 def run_model_step(context: StepContext) -> StepOutcome:
     name = job_name(context.execution_id, context.step.name)
-    arguments = request(context)
     sagemaker = context.client("sagemaker")
-    try:
-        sagemaker.create_model(ModelName=name, **arguments)
-    except (*CALL_ERRORS, ValueError) as error:
-        raise invoke_failed("CreateModel", error) from error
-    try:
-        described = sagemaker.describe_model(ModelName=name)
-    except CALL_ERRORS as error:
-        raise invoke_failed("DescribeModel", error) from error
-    described.pop("ResponseMetadata", None)
+    described = _create_then_describe(
+        "CreateModel",
+        lambda: sagemaker.create_model(ModelName=name, **request(context)),
+        "DescribeModel",
+        lambda _created: sagemaker.describe_model(ModelName=name),
+    )
     return StepOutcome(
         "Succeeded", properties=described, metadata={"Model": {"Arn": described["ModelArn"]}}
     )
 
 
 def run_register_model_step(context: StepContext) -> StepOutcome:
-    arguments = request(context)
     sagemaker = context.client("sagemaker")
-    try:
-        arn = sagemaker.create_model_package(**arguments)["ModelPackageArn"]
-    except (*CALL_ERRORS, ValueError) as error:
-        raise invoke_failed("CreateModelPackage", error) from error
-    try:
-        described = sagemaker.describe_model_package(ModelPackageName=arn)
-    except CALL_ERRORS as error:
-        raise invoke_failed("DescribeModelPackage", error) from error
-    described.pop("ResponseMetadata", None)
+    described = _create_then_describe(
+        "CreateModelPackage",
+        lambda: sagemaker.create_model_package(**request(context)),
+        "DescribeModelPackage",
+        lambda created: sagemaker.describe_model_package(
+            ModelPackageName=created["ModelPackageArn"]
+        ),
+    )
+    arn = described["ModelPackageArn"]
     return StepOutcome("Succeeded", properties=described, metadata={"RegisterModel": {"Arn": arn}})
+
+
+def _create_then_describe(
+    create_operation: str,
+    create: Callable[[], Any],
+    describe_operation: str,
+    describe: Callable[[Any], Any],
+) -> dict[str, Any]:
+    try:
+        created = create()
+    except (*CALL_ERRORS, ValueError) as error:
+        raise invoke_failed(create_operation, error) from error
+    try:
+        described = describe(created)
+    except CALL_ERRORS as error:
+        raise invoke_failed(describe_operation, error) from error
+    described.pop("ResponseMetadata", None)
+    return described
