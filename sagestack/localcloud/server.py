@@ -124,9 +124,12 @@ class LocalCloud:
             daemon=True,
         )
         self._thread.start()
-        runtime.start(self.url, self.state_dir / "work" if self.state_dir else None)
+        runtime.start(self.url, self.state_dir / "work" if self.state_dir else None, self._serving)
         repos_routes.refresh_hooks()
         return self
+
+    def _serving(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def _bind(self) -> socket.socket:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
