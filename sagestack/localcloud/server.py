@@ -25,7 +25,7 @@ from sagestack import contract
 from sagestack.localcloud import clock, durability
 from sagestack.localcloud import moto as moto_internals
 from sagestack.localcloud.errors import PortInUseError
-from sagestack.localcloud.executors import runtime
+from sagestack.localcloud.executors import restart, runtime
 from sagestack.localcloud.host_guard import HostGuard
 from sagestack.localcloud.identity import enforcement
 from sagestack.localcloud.repos import routes as repos_routes
@@ -101,6 +101,7 @@ class LocalCloud:
         if self.state_dir is not None:
             self._store = durability.StateStore(self.state_dir, fsync=self.fsync)
             self.recovery = self._store.recover(app)
+            restart.fail_interrupted()  # nothing runs what the last process was running
             log.info("state in %s: %s", self.state_dir, self.recovery.summary())
             app = durability.JournalingApp(app, self._store)
         app = HostGuard(app, self.allowed_hosts, self.allowed_origins)

@@ -39,3 +39,16 @@ def test_a_second_local_cloud_stopping_leaves_the_first_and_its_commands_running
     finally:
         runtime.stop(first)
         command.stop(grace_seconds=0)
+
+
+def test_a_local_cloud_that_stopped_serving_without_stop_is_not_current(tmp_path):
+    serving = [True]
+    first = runtime.start("http://127.0.0.1:1", tmp_path / "first")
+    second = runtime.start("http://127.0.0.1:2", tmp_path / "second", lambda: serving[0])
+    try:
+        assert runtime.current() is second
+        serving[0] = False  # its server shut down, as a crash test does, with no stop()
+        assert runtime.current() is first
+    finally:
+        runtime.stop(second)
+        runtime.stop(first)

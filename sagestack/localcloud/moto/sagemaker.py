@@ -36,6 +36,14 @@ def job_record(kind: str, account_id: str, region: str, name: str) -> Any | None
     return jobs.get(name)
 
 
+def job_records() -> Iterator[tuple[str, Any]]:
+    """``(kind, record)`` for every job of every backend."""
+    for _account, _region, sagemaker in iter_backends("sagemaker"):
+        for kind, collection in JOB_COLLECTIONS.items():
+            for record in list(getattr(sagemaker, collection).values()):
+                yield kind, record
+
+
 def update_record(record: Any, fields: Mapping[str, Any]) -> None:
     """Set fields given by their API names; None removes a field from the record's answers."""
     for field, value in fields.items():

@@ -33,11 +33,17 @@ _RUNNERS = {"ProcessingJob": ProcessingRunner, "TrainingJob": TrainingRunner}
 
 
 def start(
-    kind: str, account_id: str, region: str, request: Mapping[str, Any], stored: Mapping[str, Any]
+    kind: str,
+    account_id: str,
+    region: str,
+    request: Mapping[str, Any],
+    stored: Mapping[str, Any],
+    run: bool = True,
 ) -> Job:
     """Run the ``kind`` job (``ProcessingJob``, ``TrainingJob``) moto has just recorded from
-    ``request``; ``stored`` are the request's members moto did not keep on the record."""
-    return lifecycle.start(_RUNNERS[kind](), account_id, region, request, stored)
+    ``request``; ``stored`` are the request's members moto did not keep on the record. With
+    ``run`` false (a journal replay) only the record is made."""
+    return lifecycle.start(_RUNNERS[kind](), account_id, region, request, stored, run)
 
 
 def find(account_id: str, region: str, kind: str, name: str) -> Job | None:

@@ -221,10 +221,15 @@ def start(
     region: str,
     request: Mapping[str, Any],
     stored: Mapping[str, Any],
+    run: bool = True,
 ) -> Job:
-    """Run a job moto has just recorded; ``stored`` are request members moto did not keep."""
+    """Run a job moto has just recorded; ``stored`` are request members moto did not keep.
+    With ``run`` false (a journal replay) the record is made as the request made it, and the
+    job is not run again."""
     job = Job(runner, account_id, region, request)
     job.record.created(dict(stored))
+    if not run:
+        return job
     with _JOBS_LOCK:
         _JOBS[(account_id, region, runner.kind.name, job.name)] = job
     threading.Thread(target=job.run, name=f"job-{job.name}", daemon=True).start()

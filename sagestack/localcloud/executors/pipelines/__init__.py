@@ -45,19 +45,28 @@ def typed_parameters(definition: str, given: Iterable[Mapping[str, str]] | None)
     return parameters.resolve(Definition.parse(definition).parameters, given or [])
 
 
-def start(account_id: str, region: str, pipeline: Any, execution: Any) -> ExecutionRun:
-    """Run an execution moto has just recorded (its parameters were checked before)."""
+def start(
+    account_id: str, region: str, pipeline: Any, execution: Any, run: bool = True
+) -> ExecutionRun:
+    """Run an execution moto has just recorded (its parameters were checked before). With
+    ``run`` false (a journal replay) the record says Executing, as the request left it, and
+    nothing runs again."""
     definition = Definition.parse(execution.pipeline_definition_for_execution)
     values = parameters.resolve(definition.parameters, execution.pipeline_parameters or [])
     record = ExecutionRecord(account_id, region, pipeline, execution)
-    run = ExecutionRun(record, definition, values)
-    with _RUNS_LOCK:
-        _RUNS[record.arn] = run
+    execution_run = ExecutionRun(record, definition, values)
     record.set_status("Executing")
+    if not run:
+        return execution_run
+    with _RUNS_LOCK:
+        _RUNS[record.arn] = execution_run
     threading.Thread(
-        target=_run, args=(run,), name=f"execution-{run.execution_id}", daemon=True
+        target=_run,
+        args=(execution_run,),
+        name=f"execution-{execution_run.execution_id}",
+        daemon=True,
     ).start()
-    return run
+    return execution_run
 
 
 def _run(run: ExecutionRun) -> None:

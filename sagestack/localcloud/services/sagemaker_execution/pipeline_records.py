@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from sagestack.localcloud.durability import replaying
 from sagestack.localcloud.executors import pipelines
 from sagestack.localcloud.moto import sagemaker as moto_sagemaker
 from sagestack.localcloud.services.exceptions import ValidationException
@@ -100,7 +101,8 @@ def on_start_pipeline_execution(original: Any, backend: Any, *args: Any, **kwarg
         execution, {"CreationTime": now, "StartTime": now, "LastModifiedTime": now}
     )
     pipeline.last_execution_time = now
-    pipelines.start(backend.account_id, backend.region_name, pipeline, execution)
+    # replaying the journal remakes the record; the execution ran (or was cut short) before
+    pipelines.start(backend.account_id, backend.region_name, pipeline, execution, not replaying())
     return answer
 
 

@@ -14,6 +14,7 @@ import copy
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.durability import replaying
 from sagestack.localcloud.executors import jobs, pipelines
 from sagestack.localcloud.moto import ActionResult, EmptyResult
 from sagestack.localcloud.moto import sagemaker as moto_sagemaker
@@ -69,7 +70,8 @@ class SageMakerExecutionResponse(moto_internals.moto_responses_class("sagemaker"
             )
         result = create()
         stored = {field: request[field] for field in _DROPPED[kind] if field in request}
-        jobs.start(kind, self.current_account, self.region, request, stored)
+        # replaying the journal remakes the record; the job ran (or was cut short) before
+        jobs.start(kind, self.current_account, self.region, request, stored, not replaying())
         return result
 
     def _stop_job(self, kind: str) -> ActionResult:
