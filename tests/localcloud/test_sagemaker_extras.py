@@ -8,7 +8,7 @@ from datetime import UTC
 
 import boto3
 import pytest
-from pipeline_runs import wait_for_execution
+from pipeline_runs import execution_role, wait_for_execution
 
 from sagestack.contract import MODEL_PACKAGE_STATE_CHANGE
 
@@ -28,8 +28,9 @@ def _execution(sagemaker) -> str:
     """An execution of a pipeline whose one step, Stop, fails it; returns once it ended."""
     stop = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "stopped here"}}
     definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [stop]}
+    role = execution_role(boto3.client("iam"), "train", "unused-bucket")  # SageMaker assumes it
     sagemaker.create_pipeline(
-        PipelineName="train", PipelineDefinition=json.dumps(definition), RoleArn=ROLE
+        PipelineName="train", PipelineDefinition=json.dumps(definition), RoleArn=role
     )
     arn = sagemaker.start_pipeline_execution(PipelineName="train")["PipelineExecutionArn"]
     wait_for_execution(sagemaker, arn)

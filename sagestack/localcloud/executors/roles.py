@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from sagestack import contract
+from sagestack.localcloud import identity
 from sagestack.localcloud.executors import runtime
 
 SERVICE = "sagemaker.amazonaws.com"
@@ -81,10 +81,6 @@ def assume(role_arn: str, name: str, account_id: str, region: str, source_arn: s
     """Credentials for ``role_arn`` as SageMaker assumes it for ``source_arn`` (a job, an
     execution); raises :class:`RoleUnavailableError` in SageMaker's wording."""
     try:
-        from sagestack.localcloud import identity
-    except ImportError:  # until identity lands: STS without the trust check
-        return _assume_through_sts(role_arn, name, region)
-    try:
         credentials = identity.issue_role_credentials(
             role_arn,
             session_name(name),
@@ -98,26 +94,3 @@ def assume(role_arn: str, name: str, account_id: str, region: str, source_arn: s
     except ValueError as error:
         raise RoleUnavailableError(f"ClientError: {error}") from error
     return RoleSession(role_arn, region, identity.credential_environment(credentials))
-
-
-def _assume_through_sts(role_arn: str, name: str, region: str) -> RoleSession:
-    sts = _client(
-        "sts",
-        endpoint_url=runtime.current().endpoint_url,
-        region_name=region,
-        aws_access_key_id=contract.LOCAL_ACCESS_KEY_ID,
-        aws_secret_access_key=contract.LOCAL_SECRET_ACCESS_KEY,
-    )
-    try:
-        answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name(name))
-    except Exception as error:  # noqa: BLE001 - any refusal is the job's failure
-        raise RoleUnavailableError(
-            f"ClientError: SageMaker was unable to assume the role '{role_arn}'"
-        ) from error
-    given = answer["Credentials"]
-    environment = {
-        "AWS_ACCESS_KEY_ID": given["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": given["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": given["SessionToken"],
-    }
-    return RoleSession(role_arn, region, environment)

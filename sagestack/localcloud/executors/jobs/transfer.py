@@ -11,6 +11,7 @@ the job as it does on AWS.
 from __future__ import annotations
 
 import json
+import shutil
 import tarfile
 import threading
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sagestack.localcloud.executors.jobs import failures
 
 CONTINUOUS_POLL_SECONDS = 0.5
+CHUNK_BYTES = 1024 * 1024
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -86,8 +88,15 @@ def _keys_under(s3: Any, bucket: str, prefix: str) -> list[str]:
 
 
 def _get(s3: Any, bucket: str, key: str, path: Path) -> Path:
+    """One object to ``path``. GetObject rather than the transfer manager, whose HeadObject
+    answers a refusal with a bare 403: GetObject's error names AccessDenied, as SageMaker does."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    s3.download_file(bucket, key, str(path))
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+        with path.open("wb") as file:
+            shutil.copyfileobj(body, file, CHUNK_BYTES)
+    except (ClientError, BotoCoreError) as error:
+        raise failures.download_failed(f"s3://{bucket}/{key}", error) from error
     return path
 
 
