@@ -26,7 +26,9 @@ def _parameters(project: str) -> dict[str, str]:
 
 
 def _minimal_pipeline(name: str, role_arn: str) -> None:
-    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
+    # CreatePipeline refuses a definition without steps, as SageMaker does
+    stop = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "nothing to run"}}
+    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": [stop]}
     boto3.client("sagemaker").create_pipeline(
         PipelineName=name, PipelineDefinition=json.dumps(definition), RoleArn=role_arn
     )

@@ -396,3 +396,21 @@ def test_list_pipeline_executions_shows_each_execution_s_status_and_failure(worl
         "Step failure: One or multiple steps failed."
     )
     assert failed["PipelineExecutionDisplayName"].startswith("execution-")
+
+
+def test_steps_are_listed_newest_started_first_however_they_finish(world):
+    world.create_pipeline(
+        "listing",
+        [
+            python_step("Long", "import time; time.sleep(1.5)", world.role),
+            python_step("Short", "print('short')", world.role),
+            python_step("Last", "print('last')", world.role, DependsOn=["Long", "Short"]),
+        ],
+    )
+    described, _ = world.run("listing")
+    listed = world.sagemaker.list_pipeline_execution_steps(
+        PipelineExecutionArn=described["PipelineExecutionArn"]
+    )["PipelineExecutionSteps"]
+    by_start = sorted(listed, key=lambda step: step["StartTime"], reverse=True)
+    assert [s["StepName"] for s in listed] == [s["StepName"] for s in by_start]
+    assert listed[0]["StepName"] == "Last"

@@ -44,8 +44,8 @@ class SageMakerExtrasBackend(moto_internals.BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.monitoring_schedules: dict[str, dict[str, Any]] = {}
-        # pipeline execution ARN -> its steps, newest first (as AWS lists them); the local
-        # pipeline runner of a later issue appends here through record_pipeline_execution_step
+        # pipeline execution ARN -> its steps, newest first (as AWS lists them); the pipeline
+        # executor records them through record_pipeline_execution_step
         self.pipeline_execution_steps: dict[str, list[dict[str, Any]]] = {}
 
     # --- monitoring schedules ---
@@ -157,10 +157,14 @@ class SageMakerExtrasBackend(moto_internals.BaseBackend):
         return list(steps) if sort_order == "Descending" else list(reversed(steps))
 
     def record_pipeline_execution_step(self, pipeline_execution_arn: str, step: dict) -> None:
-        """Add or replace (by StepName) a step of an execution; the newest comes first."""
+        """Add a step of an execution (the newest started comes first, as AWS lists them), or
+        replace it where it is (by StepName) when its status changes."""
         _check_pipeline_execution(self.account_id, self.region_name, pipeline_execution_arn)
         steps = self.pipeline_execution_steps.setdefault(pipeline_execution_arn, [])
-        steps[:] = [s for s in steps if s["StepName"] != step["StepName"]]
+        for position, recorded in enumerate(steps):
+            if recorded["StepName"] == step["StepName"]:
+                steps[position] = step
+                return
         steps.insert(0, step)
 
 
