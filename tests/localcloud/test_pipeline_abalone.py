@@ -33,10 +33,11 @@ SCRIPTS = {
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("abalone")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def abalone(local_cloud):
     """The example's bucket, data, scripts, role and model package group, and two executions:
-    ``passed`` (MseThreshold 6.0, the default) and ``failed`` (MseThreshold 0.01)."""
+    ``passed`` (MseThreshold 6.0, the default) and ``failed`` (MseThreshold 0.01). Run once per
+    worker: the tests read what the runs left, so later resets do not matter."""
     local_cloud.reset()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_ENDPOINT_URL", local_cloud.url)
