@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sagestack.localcloud.executors import processes, roles
+from sagestack.localcloud.executors import processes, roles, runtime
 from sagestack.localcloud.executors.jobs import container, failures
 from sagestack.localcloud.executors.jobs.records import JobRecord, Kind
 from sagestack.localcloud.executors.logs import LogStream
@@ -103,6 +103,8 @@ class Job:
             outcome = self._run()
         except failures.JobFailure as failure:
             outcome = Outcome("Failed", failure.reason)
+        except runtime.NotRunningError:  # the local cloud stopped under the job: nothing to tell
+            outcome = Outcome("Failed", failures.internal_error().reason)
         except Exception:
             log.exception("job %s failed in the local cloud", self.name)
             outcome = Outcome("Failed", failures.internal_error().reason)

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any
 
-from sagestack.localcloud.executors import roles
+from sagestack.localcloud.executors import roles, runtime
 from sagestack.localcloud.executors.pipelines import cache, retry
 from sagestack.localcloud.executors.pipelines.control_steps import (
     run_condition_step,
@@ -94,6 +94,8 @@ class ExecutionRun:
             status, reason = self._final_status()
         except roles.RoleUnavailableError as error:
             status, reason = "Failed", error.message
+        except runtime.NotRunningError:  # the local cloud stopped under the execution
+            status, reason = "Failed", "InternalServerError: We encountered an internal error."
         except Exception:
             log.exception("pipeline execution %s failed in the local cloud", self.record.arn)
             status, reason = "Failed", "InternalServerError: We encountered an internal error."
