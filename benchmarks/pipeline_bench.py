@@ -138,7 +138,8 @@ def project_pipeline(cloud_url: str, runs: int) -> tuple[list[float], list[float
     from sagestack.deploy.progress import Progress
 
     folder = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
-    with contextlib.redirect_stdout(io.StringIO()):  # the deploy's tables are not the measurement
+    quiet = io.StringIO()  # the deploy's tables are not the measurement
+    with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
         deploy(
             "dev",
             dev_config(),
