@@ -19,7 +19,7 @@ def training_pipeline_definition(project: Project) -> str:
     """A stand-in with the parameters every project's pipeline declares (the template's
     pipeline.py) and one Fail step that says it is a stand-in: the loop shows which executions
     the platform starts, not what they train (a generated project's push build upserts its real
-    pipeline, which the local cloud runs: tests/e2e/test_pipeline_project.py)."""
+    pipeline, which the local cloud runs: tests/e2e/test_push_builds.py)."""
     parameters = [
         {"Name": "InputDataUri", "Type": "String", "DefaultValue": project.s3_uri("data/")},
         {"Name": contract.PIPELINE_PARAM_TRIGGER, "Type": "String", "DefaultValue": "push"},
