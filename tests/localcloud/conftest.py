@@ -47,3 +47,16 @@ def world(fresh_local_cloud):
     from pipeline_runs import World
 
     return World()
+
+
+@pytest.fixture
+def in_process(local_cloud):
+    """sagestack's local cloud in this process, every backend reset before and after (tests that
+    start their own local cloud with a state folder beside the session's)."""
+    if not local_cloud.is_sagestack:
+        pytest.skip("state folders are sagestack's")
+    from sagestack.localcloud import moto as moto_internals
+
+    moto_internals.reset_state()
+    yield
+    moto_internals.reset_state()

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.slow
 NAP = "import time; time.sleep(120)"
 
 
-@pytest.fixture
-def in_process(local_cloud):
-    if not local_cloud.is_sagestack:
-        pytest.skip("state folders are sagestack's")
-    moto_internals.reset_state()
-    yield
-    moto_internals.reset_state()
-
-
 def _clients(url: str):
     return (boto3.client(name, endpoint_url=url) for name in ("sagemaker", "s3", "iam"))
 

@@ -19,6 +19,17 @@ def _role(name: str, statements: list[dict], trust: dict = SAGEMAKER_TRUST) -> s
     return arn
 
 
+def _run_as(pipeline_role: str, world, name: str) -> tuple[dict, dict]:
+    """A one-step pipeline whose own role is ``pipeline_role`` (its job's is the world's)."""
+    steps = [python_step("Work", "print('work')", world.role)]
+    world.sagemaker.create_pipeline(
+        PipelineName=name,
+        RoleArn=pipeline_role,
+        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": steps}),
+    )
+    return world.run(name)
+
+
 def test_a_job_whose_role_may_not_read_its_input_fails_with_access_denied(world):
     bucket = f"arn:aws:s3:::{world.BUCKET}"
     reader = _role(
@@ -58,14 +69,7 @@ def test_a_pipeline_whose_role_may_not_create_jobs_fails_the_step_with_access_de
             {"Effect": "Allow", "Action": "sagemaker:DescribeProcessingJob", "Resource": "*"},
         ],
     )
-    world.sagemaker.create_pipeline(
-        PipelineName="unprivileged",
-        RoleArn=watcher,
-        PipelineDefinition=json.dumps(
-            {"Version": "2020-12-01", "Steps": [python_step("Work", "print('work')", world.role)]}
-        ),
-    )
-    described, ran = world.run("unprivileged")
+    described, ran = _run_as(watcher, world, "unprivileged")
     assert described["PipelineExecutionStatus"] == "Failed"
     reason = ran["Work"]["FailureReason"]
     assert reason.startswith(
@@ -86,14 +90,7 @@ def test_a_role_sagemaker_may_not_assume_fails_the_execution_before_any_step(wor
     builder = _role(
         "builder", [{"Effect": "Allow", "Action": LOGS, "Resource": "*"}], codebuild_only
     )
-    world.sagemaker.create_pipeline(
-        PipelineName="untrusted",
-        RoleArn=builder,
-        PipelineDefinition=json.dumps(
-            {"Version": "2020-12-01", "Steps": [python_step("Work", "print('work')", world.role)]}
-        ),
-    )
-    described, ran = world.run("untrusted")
+    described, ran = _run_as(builder, world, "untrusted")
     assert described["PipelineExecutionStatus"] == "Failed"
     assert described["FailureReason"] == (
         f"ClientError: SageMaker was unable to assume the role '{builder}'"

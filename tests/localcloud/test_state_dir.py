@@ -20,15 +20,6 @@ from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.server import LocalCloud
 
 
-@pytest.fixture
-def in_process(local_cloud):
-    if not local_cloud.is_sagestack:
-        pytest.skip("state folders are sagestack's")
-    moto_internals.reset_state()
-    yield
-    moto_internals.reset_state()
-
-
 def client(name: str, url: str):
     return boto3.client(name, endpoint_url=url)
 
