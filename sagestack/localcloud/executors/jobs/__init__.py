@@ -19,33 +19,17 @@ Transform jobs are the endpoints executor's (batch transform runs on its model s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sagestack.localcloud.executors.jobs import lifecycle
-from sagestack.localcloud.executors.jobs.lifecycle import Job, abandon_all, last_error_line
+from sagestack.localcloud.executors.jobs.lifecycle import (
+    Job,
+    abandon_all,
+    find,
+    last_error_line,
+    start,
+)
 from sagestack.localcloud.executors.jobs.processing import ProcessingRunner
 from sagestack.localcloud.executors.jobs.training import TrainingRunner
 
 __all__ = ["Job", "abandon_all", "find", "last_error_line", "start"]
 
-_RUNNERS = {"ProcessingJob": ProcessingRunner, "TrainingJob": TrainingRunner}
-
-
-def start(
-    kind: str,
-    account_id: str,
-    region: str,
-    request: Mapping[str, Any],
-    stored: Mapping[str, Any],
-    run: bool = True,
-) -> Job:
-    """Run the ``kind`` job (``ProcessingJob``, ``TrainingJob``) moto has just recorded from
-    ``request``; ``stored`` are the request's members moto did not keep on the record. With
-    ``run`` false (a journal replay) only the record is made."""
-    return lifecycle.start(_RUNNERS[kind](), account_id, region, request, stored, run)
-
-
-def find(account_id: str, region: str, kind: str, name: str) -> Job | None:
-    """The running job of that name, if it is still running."""
-    return lifecycle.find(account_id, region, kind, name)
+lifecycle.RUNNERS.update({"ProcessingJob": ProcessingRunner, "TrainingJob": TrainingRunner})

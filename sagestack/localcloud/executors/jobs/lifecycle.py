@@ -15,7 +15,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -217,17 +217,23 @@ _JOBS: dict[tuple[str, str, str, str], Job] = {}
 _JOBS_LOCK = threading.Lock()
 
 
+# job kind ("ProcessingJob") -> what runs it; filled by the package (processing, training)
+RUNNERS: dict[str, Callable[[], Runner]] = {}
+
+
 def start(
-    runner: Runner,
+    kind: str,
     account_id: str,
     region: str,
     request: Mapping[str, Any],
     stored: Mapping[str, Any],
     run: bool = True,
 ) -> Job:
-    """Run a job moto has just recorded; ``stored`` are request members moto did not keep.
-    With ``run`` false (a journal replay) the record is made as the request made it, and the
-    job is not run again."""
+    """Run the ``kind`` job (``ProcessingJob``, ``TrainingJob``) moto has just recorded from
+    ``request``; ``stored`` are the request's members moto did not keep on the record. With
+    ``run`` false (a journal replay) the record is made as the request made it, and the job is
+    not run again."""
+    runner = RUNNERS[kind]()
     job = Job(runner, account_id, region, request)
     job.record.created(dict(stored))
     if not run:
@@ -241,11 +247,6 @@ def start(
 def find(account_id: str, region: str, kind: str, name: str) -> Job | None:
     with _JOBS_LOCK:
         return _JOBS.get((account_id, region, kind, name))
-
-
-def find_by_arn(arn: str) -> Job | None:
-    with _JOBS_LOCK:
-        return next((job for job in _JOBS.values() if job.arn == arn), None)
 
 
 def _forget(job: Job) -> None:
