@@ -24,8 +24,13 @@ def abalone_csv(rows: int = ROWS, seed: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-def batch_csv(rows: int = 20) -> str:
-    """Rows without the label, as the example's batch transform input."""
-    return "".join(
-        ",".join(line.split(",")[:-1]) + "\n" for line in abalone_csv(rows, 9).splitlines()
-    )
+def batch_csv(rows: int = 20, seed: int = 9) -> str:
+    """Rows as the model reads them, without the label: the seven measurements scaled and the
+    sex one-hot encoded (what the example's preprocessing makes of the raw file)."""
+    generator = np.random.default_rng(seed)
+    lines = []
+    for _ in range(rows):
+        measurements = generator.normal(0, 1, 7)
+        sex = np.eye(3)[generator.integers(3)]
+        lines.append(",".join(f"{value:.4f}" for value in [*measurements, *sex]))
+    return "\n".join(lines) + "\n"

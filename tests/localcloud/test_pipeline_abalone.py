@@ -77,7 +77,23 @@ def abalone(local_cloud):
         ]
         transform = _transform_job(sagemaker, runs["passed"][1])
         report = json.loads(s3.get_object(Bucket=BUCKET, Key=REPORT)["Body"].read())
-        yield {"runs": runs, "packages": packages, "transform": transform, "report": report}
+        predictions = _predictions(s3)
+        yield {
+            "runs": runs,
+            "packages": packages,
+            "transform": transform,
+            "report": report,
+            "predictions": predictions,
+        }
+
+
+def _predictions(s3) -> list[str]:
+    """What the batch transform wrote (``<input name>.out`` under the TransformOutput path)."""
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="AbaloneTransform/").get("Contents", [])
+    lines = []
+    for item in listed:
+        lines += s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().decode().split()
+    return lines
 
 
 def _transform_job(sagemaker, steps: dict) -> dict | None:
@@ -89,7 +105,8 @@ def _transform_job(sagemaker, steps: dict) -> dict | None:
 
 def test_the_abalone_pipeline_trains_evaluates_registers_and_transforms(abalone):
     described, steps = abalone["runs"]["passed"]
-    assert described["PipelineExecutionStatus"] == "Succeeded", described.get("FailureReason")
+    failures = {name: s["FailureReason"] for name, s in steps.items() if "FailureReason" in s}
+    assert described["PipelineExecutionStatus"] == "Succeeded", failures
     assert set(steps) == {
         "AbaloneProcess",
         "AbaloneTrain",
@@ -107,7 +124,10 @@ def test_the_abalone_pipeline_trains_evaluates_registers_and_transforms(abalone)
     }
     assert package["ModelApprovalStatus"] == "PendingManualApproval"
     model_arn = steps["AbaloneCreateModel"]["Metadata"]["Model"]["Arn"]
-    assert abalone["transform"]["ModelName"] == model_arn.rsplit("/", 1)[-1]
+    transform = abalone["transform"]
+    assert transform["ModelName"] == model_arn.rsplit("/", 1)[-1]
+    assert transform["TransformJobStatus"] == "Completed"
+    assert len(abalone["predictions"]) == len(batch_csv().splitlines())
     experiment = described["PipelineExperimentConfig"]
     assert experiment == {
         "ExperimentName": "AbalonePipeline",

@@ -241,7 +241,8 @@ def _requests(settings: _Settings, body: bytes) -> Iterator[list[bytes]]:
 
 
 def _call(variant: Variant, settings: _Settings, payload: bytes) -> bytes:
-    headers = {"Content-Type": settings.content_type or "application/octet-stream"}
+    # without a ContentType, SageMaker sends none and the container picks its default
+    headers = {"Content-Type": settings.content_type} if settings.content_type else {}
     if settings.accept:
         headers["Accept"] = settings.accept
     instance = variant.pick()
