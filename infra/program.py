@@ -13,7 +13,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from sagestack import contract
 from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from sagestack_infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
 from sagestack_infra.components.encryption import EncryptionKey, EncryptionKeyArgs
@@ -30,7 +29,14 @@ from sagestack_infra.components.ml_project import (
     SharedPlatform,
 )
 from sagestack_infra.components.oncall import OnCall, OnCallArgs
-from sagestack_infra.config import Project, StackConfig, feature_group_name
+from sagestack_infra.config import (
+    ConfigError,
+    PlatformNames,
+    Project,
+    StackConfig,
+    feature_group_name,
+    load_stack_config,
+)
 
 PROJECT_TAG = "sagestack:project"
 DEFAULT_DRIFT_PERIOD = 3600
@@ -38,16 +44,36 @@ _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
+def run_stack() -> None:
+    """What ``pulumi up`` runs: the stack's config, validated, then the platform.
+
+    A bad config stops the program before anything is registered, each problem printed as an
+    error diagnostic of its own (one line each), not as a Python traceback whose last line holds
+    them all.
+    """
+    try:
+        cfg = load_stack_config()
+    except ConfigError as error:
+        for problem in error.problems:
+            pulumi.log.error(problem)
+        raise pulumi.RunError(
+            f"the sagestack configuration has {len(error.problems)} problem(s), listed above; "
+            "nothing was registered"
+        ) from None
+    define_platform(cfg)
+
+
 def define_platform(cfg: StackConfig) -> None:
     """Register every resource of the stack and export what people and projects need."""
     account_id = aws.get_caller_identity_output().account_id
     region = aws.get_region_output().region
     tags = platform_tags(cfg)
+    names = PlatformNames(cfg.name_prefix)
 
     key = EncryptionKey(
         "platform-key",
         EncryptionKeyArgs(
-            alias=cfg.name_prefix,
+            alias=names.key_alias.removeprefix("alias/"),
             account_id=account_id,
             tags=tags,
             # alarms and rules publish to the encrypted on-call topic
@@ -57,8 +83,8 @@ def define_platform(cfg: StackConfig) -> None:
     artifacts = ArtifactStore(
         "platform-artifacts",
         ArtifactStoreArgs(
-            bucket_name=pulumi.Output.concat(
-                cfg.name_prefix, "-artifacts-", account_id, "-", region
+            bucket_name=pulumi.Output.all(account_id, region).apply(
+                lambda values: names.artifact_bucket(*values)
             ),
             kms_key_arn=key.key_arn,
             tags=tags,
@@ -67,7 +93,7 @@ def define_platform(cfg: StackConfig) -> None:
     oncall = OnCall(
         "platform-oncall",
         OnCallArgs(
-            topic_name=f"{cfg.name_prefix}-oncall",
+            topic_name=names.oncall_topic,
             kms_key_arn=key.key_arn,
             account_id=account_id,
             region=region,
@@ -159,8 +185,8 @@ def _drift_monitor(cfg, artifacts, key, account_id, region, tags) -> DriftMonito
     return DriftMonitor(
         "platform-drift-monitor",
         DriftMonitorArgs(
-            pipeline_name=contract.drift_monitor_pipeline_name(cfg.name_prefix),
-            role_name=f"{cfg.name_prefix}-drift-monitor",
+            pipeline_name=PlatformNames(cfg.name_prefix).drift_monitor_pipeline,
+            role_name=PlatformNames(cfg.name_prefix).drift_monitor_role,
             artifacts=artifacts,
             kms_key_arn=key.key_arn,
             account_id=account_id,
@@ -186,7 +212,7 @@ def _feature_store(cfg, artifacts, key, tags) -> FeatureStore | None:
     return FeatureStore(
         "platform-features",
         FeatureStoreArgs(
-            role_name=f"{cfg.name_prefix}-feature-store",
+            role_name=PlatformNames(cfg.name_prefix).feature_store_role,
             groups=groups,
             artifacts=artifacts,
             kms_key_arn=key.key_arn,

@@ -34,6 +34,7 @@ from sagestack_infra.components.oncall import OnCall
 from sagestack_infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
 from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
 from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
+from sagestack_infra.config.names import ProjectNames
 from sagestack_infra.config.values import model_monitor_schedule
 
 
@@ -109,11 +110,10 @@ class MlProject(Component):
         self._base = name
         self._args = args
         self._platform = platform
-        prefix, project = platform.name_prefix, args.project
-        self.resource_prefix = contract.resource_name(prefix, project)
-        self.pipeline_name = contract.training_pipeline_name(prefix, project)
-        self.endpoint_name = contract.endpoint_name(prefix, project)
-        self.parameter_path = contract.parameter_path(platform.stack, project)
+        self.names = ProjectNames(platform.name_prefix, args.project, platform.stack)
+        self.pipeline_name = self.names.pipeline
+        self.endpoint_name = self.names.endpoint
+        self.parameter_path = self.names.parameter_path
 
         self.execution = self._create_execution_role()
         self.registry = self._create_registry()
@@ -149,8 +149,8 @@ class MlProject(Component):
         return ExecutionRole(
             f"{self._base}-execution",
             ExecutionRoleArgs(
-                role_name=f"{self.resource_prefix}-exec",
-                resource_prefix=self.resource_prefix,
+                role_name=self.names.execution_role,
+                resource_prefix=self.names.resource_prefix,
                 pipeline_name=self.pipeline_name,
                 kms_key_arn=p.key.key_arn,
                 account_id=p.account_id,
@@ -165,7 +165,7 @@ class MlProject(Component):
         return ModelRegistry(
             f"{self._base}-registry",
             ModelRegistryArgs(
-                group_name=contract.model_package_group_name(p.name_prefix, self._args.project),
+                group_name=self.names.model_package_group,
                 account_id=p.account_id,
                 region=p.region,
                 tags=self._args.tags,
@@ -178,15 +178,13 @@ class MlProject(Component):
         return CiCd(
             f"{self._base}-cicd",
             CiCdArgs(
-                build_project_name=f"{self.resource_prefix}-build",
-                deploy_project_name=f"{self.resource_prefix}-deploy",
-                approval_rule_name=f"{self.resource_prefix}-approved",
+                build_project_name=self.names.build_project,
+                deploy_project_name=self.names.deploy_project,
+                approval_rule_name=self.names.approval_rule,
                 repository_provider=a.repository_provider,
                 repository_url=a.repository_url,
                 connection_arn=a.connection_arn,
-                model_package_group_name=contract.model_package_group_name(
-                    p.name_prefix, a.project
-                ),
+                model_package_group_name=self.names.model_package_group,
                 pipeline_name=self.pipeline_name,
                 endpoint_name=self.endpoint_name,
                 parameter_path=self.parameter_path,
@@ -207,7 +205,7 @@ class MlProject(Component):
             MonitoringArgs(
                 model=a.project,
                 endpoint_name=self.endpoint_name,
-                alarm_prefix=self.resource_prefix,
+                alarm_prefix=self.names.resource_prefix,
                 drift_features=a.drift_features,
                 drift_threshold=a.drift_threshold,
                 drift_period_seconds=a.drift_period_seconds,
@@ -251,8 +249,8 @@ class MlProject(Component):
         return DriftSchedule(
             f"{self._base}-drift",
             DriftScheduleArgs(
-                rule_name=self._drift_rule_name(),
-                role_name=f"{self.resource_prefix}-drift",
+                rule_name=self.names.drift_schedule,
+                role_name=self.names.drift_schedule,
                 endpoint_name=self.endpoint_name,
                 schedule_expression=a.drift_schedule,
                 pipeline_name=p.drift_monitor.pipeline_name,
@@ -263,9 +261,6 @@ class MlProject(Component):
             opts=self._child(),
         )
 
-    def _drift_rule_name(self) -> str:
-        return f"{self.resource_prefix}-drift"
-
     def _create_monitor_health(self) -> MonitorHealth:
         """A page when the drift monitor of this endpoint stops completing runs."""
         a, p = self._args, self._platform
@@ -274,9 +269,9 @@ class MlProject(Component):
             MonitorHealthArgs(
                 model=a.project,
                 endpoint_name=self.endpoint_name,
-                alarm_name=f"{self.resource_prefix}-drift-heartbeat",
+                alarm_name=self.names.alarm("drift-heartbeat"),
                 monitor_pipeline_name=p.drift_monitor.pipeline_name,
-                schedule_rule_name=self._drift_rule_name(),
+                schedule_rule_name=self.names.drift_schedule,
                 period_seconds=a.drift_period_seconds,
                 topic_arn=p.oncall.topic_arn,
                 tags=a.tags,
@@ -291,8 +286,8 @@ class MlProject(Component):
             f"{self._base}-model-monitor",
             ModelMonitorArgs(
                 project=a.project,
-                name=f"{self.resource_prefix}-drift",
-                role_name=f"{self.resource_prefix}-monitor",
+                name=self.names.drift_schedule,
+                role_name=self.names.model_monitor_role,
                 endpoint_name=self.endpoint_name,
                 schedule_expression=model_monitor_schedule(a.drift_schedule),
                 instance_type=a.processing_instance_type,
@@ -310,8 +305,8 @@ class MlProject(Component):
         return FeedbackLoop(
             f"{self._base}-retrain",
             FeedbackLoopArgs(
-                rule_name=f"{self.resource_prefix}-retrain",
-                alarm_name=f"{self.resource_prefix}-drift-max",
+                rule_name=self.names.retrain_rule,
+                alarm_name=self.names.alarm("drift-max"),
                 pipeline_name=self.pipeline_name,
                 pipeline_parameters={
                     contract.PIPELINE_PARAM_TRIGGER: contract.PIPELINE_TRIGGER_DRIFT
@@ -333,7 +328,7 @@ class MlProject(Component):
         return KubernetesServing(
             f"{self._base}-serving",
             KubernetesServingArgs(
-                namespace=self.resource_prefix,
+                namespace=self.names.resource_prefix,
                 app_name=a.project,
                 image=p.model_server_image,
                 provider=p.kubernetes_provider,

@@ -20,7 +20,7 @@ from sagestack_infra.config.model import (
     Serving,
     StackConfig,
 )
-from sagestack_infra.config.names import feature_group_name
+from sagestack_infra.config.names import PlatformNames, ProjectNames, feature_group_name
 from sagestack_infra.config.reader import load_stack_config, parse_stack_config, read_namespace
 
 __all__ = [
@@ -32,7 +32,9 @@ __all__ = [
     "Instances",
     "Kubernetes",
     "OnCall",
+    "PlatformNames",
     "Project",
+    "ProjectNames",
     "Registration",
     "Repository",
     "Serving",

@@ -12,22 +12,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from sagestack_infra.config.values import (
+    Boolean,
     BranchName,
     ConnectionArn,
     ContainerImage,
     Cpu,
     EmailAddress,
+    EndpointInstanceType,
     FeatureGroupName,
     FeatureName,
     HttpsUrl,
-    InstanceType,
     Memory,
     NamePrefix,
     NonEmptyText,
     Number,
+    ProcessingInstanceType,
     ProjectName,
     RunbookBaseUrl,
     ScheduleExpression,
+    TrainingInstanceType,
     WholeNumber,
 )
 
@@ -67,7 +70,7 @@ class FeatureGroup(_Model):
     name: FeatureGroupName
     record_identifier: FeatureName
     event_time: FeatureName
-    online: bool = True
+    online: Boolean = True
     features: tuple[Feature, ...] = Field(min_length=1)
 
 
@@ -78,9 +81,9 @@ class Repository(_Model):
 
 
 class Instances(_Model):
-    processing: InstanceType = "ml.m5.large"
-    training: InstanceType = "ml.m5.xlarge"
-    endpoint: InstanceType = "ml.m5.large"
+    processing: ProcessingInstanceType = "ml.m5.large"
+    training: TrainingInstanceType = "ml.m5.xlarge"
+    endpoint: EndpointInstanceType = "ml.m5.large"
     endpoint_count: WholeNumber = Field(default=1, ge=1, le=10)
 
 
@@ -118,7 +121,7 @@ class Project(_Model):
     instances: Instances = Instances()
     registration: Registration
     drift: Drift
-    auto_retrain: bool = False
+    auto_retrain: Boolean = False
     feature_groups: tuple[FeatureGroupName, ...] = ()
     serving: Serving = Serving()
 

@@ -84,13 +84,10 @@ def _texts(raw: Any, key: str) -> Iterator[tuple[int, str]]:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """A number as the model takes it (never a bool or a numeric string), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return float(value) if math.isfinite(value) else None
 
 
 def _duplicates(named: Iterator[tuple[Location, str]]) -> Iterator[Problem]:

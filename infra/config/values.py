@@ -11,8 +11,10 @@ import re
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from sagestack_infra.config.aws_rules import sagemaker_enum
 
 PROBLEM = "sagestack"
 
@@ -35,21 +37,49 @@ def _checked(pattern: str, rule: str):
 
 # --- names ---------------------------------------------------------------------------------
 
-NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,24}$"
-PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,30}$"
+# Both start every physical name; ending in "-" would end SageMaker names in "-", which
+# SageMaker's pattern [a-zA-Z0-9](-*[a-zA-Z0-9])* refuses.
+NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,23}[a-z0-9]$"
+PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,29}[a-z0-9]$"
+NAME_PREFIX_RULE = (
+    "must be 3 to 25 lowercase letters, digits and hyphens, starting with a letter and not "
+    "ending with a hyphen"
+)
+PROJECT_NAME_RULE = (
+    "must be 2 to 31 lowercase letters, digits and hyphens, starting with a letter and not "
+    "ending with a hyphen"
+)
 # SageMaker's own rules for feature group and feature names.
 FEATURE_GROUP_NAME_PATTERN = r"^[a-zA-Z0-9]([-a-zA-Z0-9]){0,62}$"
 FEATURE_NAME_PATTERN = r"^[a-zA-Z0-9]([-_a-zA-Z0-9]){0,63}$"
-INSTANCE_TYPE_PATTERN = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
 # Kubernetes resource quantities: CPU in cores or millicores, memory in bytes with a suffix.
 CPU_PATTERN = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$"
 MEMORY_PATTERN = r"^[1-9][0-9]*(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"
 
-NamePrefix = Annotated[str, StringConstraints(pattern=NAME_PREFIX_PATTERN)]
-ProjectName = Annotated[str, StringConstraints(pattern=PROJECT_NAME_PATTERN)]
+NamePrefix = Annotated[str, _checked(NAME_PREFIX_PATTERN, NAME_PREFIX_RULE)]
+ProjectName = Annotated[str, _checked(PROJECT_NAME_PATTERN, PROJECT_NAME_RULE)]
 FeatureGroupName = Annotated[str, StringConstraints(pattern=FEATURE_GROUP_NAME_PATTERN)]
 FeatureName = Annotated[str, StringConstraints(pattern=FEATURE_NAME_PATTERN)]
-InstanceType = Annotated[str, StringConstraints(pattern=INSTANCE_TYPE_PATTERN)]
+
+
+def _instance_type(enum_shape: str, used_for: str):
+    """An instance type SageMaker offers for ``used_for``: botocore's ``enum_shape`` lists them
+    (the same list SageMaker validates the request against)."""
+
+    def check(value: str) -> str:
+        if value not in sagemaker_enum(enum_shape):
+            raise problem(
+                f"is not an instance type SageMaker offers for {used_for} (e.g. ml.m5.large; "
+                f"the SageMaker API's {enum_shape} lists them)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+ProcessingInstanceType = Annotated[str, _instance_type("ProcessingInstanceType", "processing jobs")]
+TrainingInstanceType = Annotated[str, _instance_type("TrainingInstanceType", "training jobs")]
+EndpointInstanceType = Annotated[str, _instance_type("ProductionVariantInstanceType", "endpoints")]
 
 
 def _check_cpu_above_zero(value: str) -> str:
@@ -88,19 +118,27 @@ BranchName = Annotated[str, StringConstraints(min_length=1), AfterValidator(_che
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def _not_a_boolean(kind: str):
+# Values arrive as YAML (or JSON) gave them, and are taken only as the type they are: "0.3" or
+# "yes" is a string that someone meant as something else, and coercing it would hide that.
+# `pulumi config set --path` stores decimals as strings unless told `--type float`.
+SET_AS = "set it unquoted in YAML, or with pulumi config set --path ... --type {kind}"
+
+
+def _exactly(kind: str, expected: str, accepts: tuple[type, ...]):
     def check(value: object) -> object:
-        # YAML `true` is a bool, and Python would take it for 1. Numeric strings stay accepted:
-        # `pulumi config set --path ... 0.75` stores a string.
-        if isinstance(value, bool):
-            raise problem(f"must be {kind}")
+        # bool is an int to Python: YAML `true` must not pass for 1
+        if isinstance(value, bool) and bool not in accepts:
+            raise problem(f"must be {expected}")
+        if isinstance(value, str):
+            raise problem(f"must be {expected}, not a string ({SET_AS.format(kind=kind)})")
         return value
 
     return BeforeValidator(check)
 
 
-Number = Annotated[float, _not_a_boolean("a number")]
-WholeNumber = Annotated[int, _not_a_boolean("an integer")]
+Number = Annotated[float, _exactly("float", "a number", (int, float))]
+WholeNumber = Annotated[int, _exactly("int", "an integer", (int,))]
+Boolean = Annotated[bool, _exactly("bool", "true or false", (bool,)), Strict()]
 
 # --- AWS identifiers -----------------------------------------------------------------------
 

@@ -3,10 +3,14 @@ before it registers anything."""
 
 from __future__ import annotations
 
+import logging
+
+import pulumi
 import pytest
 from graph_helpers import project_entry, stack_config
 
 from sagestack_infra.config import ConfigError
+from sagestack_infra.program import run_stack
 from sagestack_infra.program_runner import DefaultMocks, run_program
 
 PLATFORM_COMPONENTS = {
@@ -79,9 +83,25 @@ def test_names_aws_would_refuse_are_reported_before_any_resource():
     with pytest.raises(ConfigError) as error:
         run_program("dev", config, mocks=mocks)
     assert error.value.problems == [
-        f'sagestack:projects[0].name: "{long_project}" makes physical names like '
-        f'"{"p" * 25}-{long_project}-approved" 66 characters long; AWS allows 64 '
-        "(shorten sagestack:namePrefix or the project name)"
+        f'sagestack:projects[0].name: "{long_project}" gives the EventBridge rule name '
+        f'"{"p" * 25}-{long_project}-approved", which is 66 characters long; AWS allows 1 to 64 '
+        "(shorten sagestack:namePrefix or the project name; 6 other name(s) it gives are "
+        "refused too)"
+    ]
+    assert mocks.created == []
+
+
+def test_under_pulumi_each_config_problem_is_an_error_diagnostic_and_nothing_is_registered(caplog):
+    mocks = CountingMocks()
+    bad = stack_config(project_entry("churn-"), environment="qa")
+
+    with caplog.at_level(logging.ERROR), pytest.raises(pulumi.RunError, match="2 problem"):
+        run_program("dev", bad, mocks=mocks, program=run_stack)
+
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        'sagestack:environment: "qa" must be one of: dev, staging, prod',
+        'sagestack:projects[0].name: "churn-" must be 2 to 31 lowercase letters, digits and '
+        "hyphens, starting with a letter and not ending with a hyphen",
     ]
     assert mocks.created == []
 

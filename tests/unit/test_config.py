@@ -163,7 +163,10 @@ RUNBOOK_RULE = (
 ERRORS = [
     ("environment", "qa", 'sagestack:environment: "qa" must be one of: dev, staging, prod'),
     ("environment", DELETE, "sagestack:environment: is required"),
-    ("namePrefix", "Sage Stack", 'sagestack:namePrefix: "Sage Stack" must match ^[a-z][a-z0-9-]{2,24}$'),
+    ("namePrefix", "Sage Stack", 'sagestack:namePrefix: "Sage Stack" must be 3 to 25 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
+    ("namePrefix", "sagestack-", 'sagestack:namePrefix: "sagestack-" must be 3 to 25 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
+    ("namePrefix", "sthree-ml", 'sagestack:namePrefix: "sthree-ml" gives the S3 bucket name "sthree-ml-artifacts-123456789012-ap-southeast-1", which must not start with xn--, sthree-, amzn-s3-demo- (reserved by S3) (change sagestack:namePrefix)'),
+    ("namePrefix", "xn--ml", 'sagestack:namePrefix: "xn--ml" gives the S3 bucket name "xn--ml-artifacts-123456789012-ap-southeast-1", which must not start with xn--, sthree-, amzn-s3-demo- (reserved by S3) (change sagestack:namePrefix)'),
     ("namePrefix", 12, "sagestack:namePrefix: 12 must be a string (quote it in YAML)"),
     ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, kubernetes, featureGroups, projects, runbookBaseUrl)"),
     ("runbookBaseUrl", "http://wiki/runbooks/", f'sagestack:runbookBaseUrl: "http://wiki/runbooks/" {RUNBOOK_RULE}'),
@@ -192,8 +195,11 @@ ERRORS = [
     ("featureGroups.0.features.1.type", "Text", 'sagestack:featureGroups[0].features[1].type: "Text" must be one of: String, Integral, Fractional'),
     ("featureGroups.0.features.3", {"name": "tenure", "type": "Fractional"}, 'sagestack:featureGroups[0].features[3].name: "tenure" is a duplicate of sagestack:featureGroups[0].features[1].name'),
     ("featureGroups.0.features", [], "sagestack:featureGroups[0].features: [] must have at least 1 item(s)"),
-    ("featureGroups.0.online", "sometimes", 'sagestack:featureGroups[0].online: "sometimes" must be true or false'),
-    ("projects.0.name", "Churn Model", 'sagestack:projects[0].name: "Churn Model" must match ^[a-z][a-z0-9-]{1,30}$'),
+    ("featureGroups.0.online", "sometimes", 'sagestack:featureGroups[0].online: "sometimes" must be true or false, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type bool)'),
+    ("featureGroups.0.online", 1, "sagestack:featureGroups[0].online: 1 must be true or false"),
+    ("featureGroups.0.name", "c" * 51, f'sagestack:featureGroups[0].name: "{"c" * 51}" gives the SageMaker feature group name "sagestack-dev-{"c" * 51}", which is 65 characters long; AWS allows 1 to 64 (shorten sagestack:namePrefix or the group name)'),
+    ("projects.0.name", "Churn Model", 'sagestack:projects[0].name: "Churn Model" must be 2 to 31 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
+    ("projects.0.name", "churn-", 'sagestack:projects[0].name: "churn-" must be 2 to 31 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
     ("projects.1", project(), 'sagestack:projects[1].name: "churn" is a duplicate of sagestack:projects[0].name'),
     ("projects.0.instance", {}, "sagestack:projects[0].instance: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
     ("projects.0.auto_retrain", True, "sagestack:projects[0].auto_retrain: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, serving)"),
@@ -211,13 +217,17 @@ ERRORS = [
     ("projects.0.repository.url", "https://github.com/acme/churn?ref=x", 'sagestack:projects[0].repository.url: "https://github.com/acme/churn?ref=x" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://github.com/acme", 'sagestack:projects[0].repository.url: "https://github.com/acme" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository", {"provider": "bitbucket", "url": "https://bitbucket.com/a/b", "connectionArn": ARN}, 'sagestack:projects[0].repository.url: "https://bitbucket.com/a/b" must be an https URL on bitbucket.org (https://bitbucket.org/<owner>/<repository>)'),
-    ("projects.0.instances", {"training": "m5.xlarge"}, 'sagestack:projects[0].instances.training: "m5.xlarge" must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$'),
+    ("projects.0.instances", {"training": "m5.xlarge"}, 'sagestack:projects[0].instances.training: "m5.xlarge" is not an instance type SageMaker offers for training jobs (e.g. ml.m5.large; the SageMaker API\'s TrainingInstanceType lists them)'),
+    ("projects.0.instances", {"processing": "ml.m99.huge"}, 'sagestack:projects[0].instances.processing: "ml.m99.huge" is not an instance type SageMaker offers for processing jobs (e.g. ml.m5.large; the SageMaker API\'s ProcessingInstanceType lists them)'),
+    ("projects.0.instances", {"endpoint": "ml.p3dn.24xlarge"}, 'sagestack:projects[0].instances.endpoint: "ml.p3dn.24xlarge" is not an instance type SageMaker offers for endpoints (e.g. ml.m5.large; the SageMaker API\'s ProductionVariantInstanceType lists them)'),
     ("projects.0.instances", {"endpointCount": 11}, "sagestack:projects[0].instances.endpointCount: 11 must be <= 10"),
     ("projects.0.instances", {"endpointCount": 1.5}, "sagestack:projects[0].instances.endpointCount: 1.5 must be a whole number"),
     ("projects.0.registration.metric", "loss", 'sagestack:projects[0].registration.metric: "loss" must be one of: auc, accuracy, f1, rmse, mae, r2'),
     ("projects.0.registration.threshold", 1.5, 'sagestack:projects[0].registration.threshold: 1.5 must be between 0 and 1 for metric "auc"'),
     ("projects.0.registration", {"metric": "mae", "threshold": -0.1}, 'sagestack:projects[0].registration.threshold: -0.1 must be >= 0 for metric "mae"'),
-    ("projects.0.registration.threshold", "high", 'sagestack:projects[0].registration.threshold: "high" must be a number'),
+    ("projects.0.registration.threshold", "high", 'sagestack:projects[0].registration.threshold: "high" must be a number, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type float)'),
+    ("projects.0.registration.threshold", "0.8", 'sagestack:projects[0].registration.threshold: "0.8" must be a number, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type float)'),
+    ("projects.0.instances", {"endpointCount": "2"}, 'sagestack:projects[0].instances.endpointCount: "2" must be an integer, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type int)'),
     ("projects.0.registration.threshold", float("nan"), "sagestack:projects[0].registration.threshold: NaN must be a finite number"),
     ("projects.0.registration.threshold", True, "sagestack:projects[0].registration.threshold: true must be a number"),
     ("projects.0.instances", {"endpointCount": False}, "sagestack:projects[0].instances.endpointCount: false must be an integer"),
@@ -231,7 +241,8 @@ ERRORS = [
     ("projects.0.drift.monitor", "evidently", 'sagestack:projects[0].drift.monitor: "evidently" must be one of: sagestack, model-monitor'),
     ("projects.0.drift.schedule", "every hour", 'sagestack:projects[0].drift.schedule: "every hour" must be an EventBridge schedule expression: rate(<value> <unit>) with unit minute(s), hour(s) or day(s), or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) with ? in exactly one of day-of-month and day-of-week'),
     ("projects.0.featureGroups", ["orders"], 'sagestack:projects[0].featureGroups[0]: "orders" must name a feature group of sagestack:featureGroups (customers)'),
-    ("projects.0.autoRetrain", "maybe", 'sagestack:projects[0].autoRetrain: "maybe" must be true or false'),
+    ("projects.0.autoRetrain", "maybe", 'sagestack:projects[0].autoRetrain: "maybe" must be true or false, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type bool)'),
+    ("projects.0.autoRetrain", "yes", 'sagestack:projects[0].autoRetrain: "yes" must be true or false, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type bool)'),
     ("projects.0.serving", {"target": "ecs"}, 'sagestack:projects[0].serving.target: "ecs" must be one of: sagemaker, kubernetes'),
     ("projects.0.serving", {"target": "sagemaker", "replicas": 3}, 'sagestack:projects[0].serving.replicas: 3 applies only when serving.target is "kubernetes"'),
     ("projects.0.serving", {"target": "kubernetes"}, 'sagestack:kubernetes: is required because sagestack:projects[0].serving.target is "kubernetes"'),
@@ -296,7 +307,8 @@ def test_every_problem_is_reported_at_once_sorted_by_path():
         'sagestack:environment: "qa" must be one of: dev, staging, prod',
         "sagestack:oncall.pagerdutyUrl: must be a secret (set it with pulumi config set "
         "--secret --path sagestack:oncall.pagerdutyUrl <value>)",
-        'sagestack:projects[0].name: "Churn Model" must match ^[a-z][a-z0-9-]{1,30}$',
+        'sagestack:projects[0].name: "Churn Model" must be 2 to 31 lowercase letters, digits '
+        "and hyphens, starting with a letter and not ending with a hyphen",
         'sagestack:projects[1].drift.features[1]: "a" is a duplicate of '
         "sagestack:projects[1].drift.features[0]",
         'sagestack:projects[2].name: "fraud" is a duplicate of sagestack:projects[1].name',
@@ -555,13 +567,18 @@ def test_a_wrong_type_anywhere_gets_a_sagestack_message_never_pydantic_wording(w
         assert "Input should" not in message and "is invalid (" not in message, message
 
 
-def test_decimal_numbers_set_with_pulumi_config_set_path_arrive_as_strings_and_are_accepted():
-    raw = changed("projects.0.registration.threshold", "0.8")
-    raw["projects"][0]["drift"]["threshold"] = "0.3"
+def test_numbers_and_booleans_are_taken_only_as_their_own_type():
+    raw = changed("projects.0.registration.threshold", 1)
+    raw["projects"][0]["drift"]["threshold"] = 0.3
+    raw["projects"][0]["autoRetrain"] = True
 
     churn = parse_stack_config(raw, stack="dev").projects[0]
 
-    assert (churn.registration.threshold, churn.drift.threshold) == (0.8, 0.3)
+    assert (churn.registration.threshold, churn.drift.threshold, churn.auto_retrain) == (
+        1.0,
+        0.3,
+        True,
+    )
 
 
 def _documented_keys(model: type[BaseModel]) -> set[str]:
