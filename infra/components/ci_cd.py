@@ -86,13 +86,21 @@ class CiCd(Component):
         self._args = args
         self.build_role = self._create_role(f"{name}-build-role", args.build_project_name)
         self.deploy_role = self._create_role(f"{name}-deploy-role", args.deploy_project_name)
-        self._grant_build_role()
-        self._grant_deploy_role()
+        build_policy = self._grant_build_role()
+        deploy_policy = self._grant_deploy_role()
         self.build_project = self._create_project(
-            f"{name}-build", args.build_project_name, self.build_role, contract.BUILD_BUILDSPEC
+            f"{name}-build",
+            args.build_project_name,
+            contract.BUILD_BUILDSPEC,
+            self.build_role,
+            build_policy,
         )
         self.deploy_project = self._create_project(
-            f"{name}-deploy", args.deploy_project_name, self.deploy_role, contract.DEPLOY_BUILDSPEC
+            f"{name}-deploy",
+            args.deploy_project_name,
+            contract.DEPLOY_BUILDSPEC,
+            self.deploy_role,
+            deploy_policy,
         )
         self.approval_rule = self._create_approval_rule()
         self.build_project_name = self.build_project.name
@@ -148,7 +156,7 @@ class CiCd(Component):
             ),
         ]
 
-    def _grant_build_role(self) -> None:
+    def _grant_build_role(self) -> aws.iam.RolePolicy:
         a = self._args
         pipeline = self._arn("sagemaker", f"pipeline/{a.pipeline_name}")
         statements = self._common_statements(a.build_project_name) + [
@@ -157,7 +165,7 @@ class CiCd(Component):
                 [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
             )
         ]
-        iam.grant(
+        return iam.grant(
             f"{self._base}-build-role-policy",
             self.build_role,
             statements,
@@ -166,7 +174,7 @@ class CiCd(Component):
             kms_actions=iam.KMS_ENCRYPT_ACTIONS,
         )
 
-    def _grant_deploy_role(self) -> None:
+    def _grant_deploy_role(self) -> aws.iam.RolePolicy:
         a = self._args
         endpoint_resources = [
             self._arn("sagemaker", f"endpoint/{a.endpoint_name}"),
@@ -193,7 +201,7 @@ class CiCd(Component):
                 },
             ),
         ]
-        iam.grant(
+        return iam.grant(
             f"{self._base}-deploy-role-policy",
             self.deploy_role,
             statements,
@@ -203,8 +211,16 @@ class CiCd(Component):
         )
 
     def _create_project(
-        self, logical: str, project_name: str, role: aws.iam.Role, buildspec: str
+        self,
+        logical: str,
+        project_name: str,
+        buildspec: str,
+        role: aws.iam.Role,
+        policy: aws.iam.RolePolicy,
     ) -> aws.codebuild.Project:
+        """A build project run as ``role``, created only once ``policy`` is attached to it:
+        CodeBuild checks at CreateProject that its role may use the source connection ("not
+        authorized to access connection" otherwise; the same race as aws-cdk issue 38504)."""
         a = self._args
         return aws.codebuild.Project(
             logical,
@@ -234,8 +250,7 @@ class CiCd(Component):
             },
             logs_config={"cloudwatch_logs": {"status": "ENABLED"}},
             tags=a.tags,
-            # A project created before its role's policy would fail its first build.
-            opts=self._child(depends_on=[role]),
+            opts=self._child(depends_on=[policy]),
         )
 
     def _create_approval_rule(self) -> aws.cloudwatch.EventRule:

@@ -120,7 +120,11 @@ class MlProject(Component):
         self.cicd = self._create_cicd()
         self.source = SourceWebhook(
             f"{name}-source",
-            SourceWebhookArgs(build_project_name=self.cicd.build_project_name, branch=args.branch),
+            SourceWebhookArgs(
+                build_project_name=self.cicd.build_project_name,
+                provider=args.repository_provider,
+                branch=args.branch,
+            ),
             opts=self._child(),
         )
         self.model_monitor = self._create_drift_measurement()

@@ -16,7 +16,10 @@ PULL_REQUESTS = [[{"type": "EVENT", "pattern": "PULL_REQUEST_CREATED,PULL_REQUES
 
 
 def _project(name: str, source_type: str = "GITHUB") -> None:
-    location = {"GITHUB": "https://github.com/acme/churn.git"}.get(source_type, "bucket/key.zip")
+    location = {
+        "GITHUB": "https://github.com/acme/churn.git",
+        "BITBUCKET": "https://bitbucket.org/acme/churn.git",
+    }.get(source_type, "bucket/key.zip")
     boto3.client("codebuild").create_project(
         name=name,
         source={"type": source_type, "location": location},
@@ -117,6 +120,19 @@ def test_invalid_filter_groups_are_refused_and_nothing_is_created(
     assert error["Code"] == "InvalidInputException"
     assert message in error["Message"]
     assert _project_webhook(codebuild) is None
+
+
+@pytest.mark.parametrize("event", ["PULL_REQUEST_REOPENED", "RELEASED"])
+def test_github_only_events_are_refused_for_a_bitbucket_source(fresh_local_cloud, aws_error, event):
+    _project("bitbucket-build", source_type="BITBUCKET")
+    codebuild = boto3.client("codebuild")
+    groups = [[{"type": "EVENT", "pattern": f"PULL_REQUEST_CREATED,{event}"}]]
+    error = aws_error(
+        lambda: codebuild.create_webhook(projectName="bitbucket-build", filterGroups=groups)
+    )["Error"]
+    assert error["Code"] == "InvalidInputException"
+    assert f"Event {event} is not supported for source type BITBUCKET" in error["Message"]
+    assert _project_webhook(codebuild, "bitbucket-build") is None
 
 
 def test_update_replaces_the_filters(codebuild):

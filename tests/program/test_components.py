@@ -88,9 +88,23 @@ def test_feature_store_refuses_a_grant_on_a_group_it_does_not_hold():
 
 
 def test_branch_names_are_matched_literally_in_webhook_filters():
-    [push, pull] = filter_groups("release/1.0")
+    [push, pull] = filter_groups("github", "release/1.0")
     assert push[1] == {"type": "HEAD_REF", "pattern": r"^refs/heads/release/1\.0$"}
     assert pull[1] == {"type": "BASE_REF", "pattern": r"^refs/heads/release/1\.0$"}
+
+
+@pytest.mark.parametrize(
+    ("provider", "events"),
+    [
+        ("github", "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED,PULL_REQUEST_REOPENED"),
+        # CodeBuild has no PULL_REQUEST_REOPENED for these: CreateWebhook would refuse it
+        ("gitlab", "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED"),
+        ("bitbucket", "PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED"),
+    ],
+)
+def test_pull_request_events_are_the_ones_codebuild_takes_from_the_provider(provider, events):
+    [_, pull] = filter_groups(provider, "main")
+    assert pull[0] == {"type": "EVENT", "pattern": events}
 
 
 def test_deploy_input_template_is_valid_json_once_eventbridge_substitutes_the_arn():

@@ -107,6 +107,15 @@ def test_build_projects_are_unprivileged_encrypted_and_use_the_connection(dev_ru
     }
 
 
+@pytest.mark.parametrize("kind", ["build", "deploy"])
+def test_build_projects_are_created_after_their_roles_policy_not_just_the_role(dev_run, kind):
+    # CodeBuild checks at CreateProject that the role may use the connection
+    project = dev_run.named(f"churn-cicd-{kind}")
+    policy = dev_run.named(f"churn-cicd-{kind}-role-policy")
+    assert CONNECTION in json.dumps(policy.inputs["policy"])
+    assert policy.urn in project.deps
+
+
 def test_gitlab_project_builds_from_gitlab(local_run):
     assert local_run.named("fraud-cicd-build").inputs["source"]["type"] == "GITLAB"
 
