@@ -1,10 +1,10 @@
-"""Every IAM action the platform grants, as named constants, and the one function that grants them.
+"""Every IAM action the platform grants, as named constants, and how a statement is written.
 
-Roles get permissions only through the ``grant_*`` methods of the components that own the data
-(bucket, topic, registry, feature store) or through a component's own role; all of them end in
-:func:`grant`, which writes an inline role policy and adds the KMS actions when the data is
-encrypted. No action here contains ``*``; the few ``*`` resources are listed in
-:data:`STAR_RESOURCE_ACTIONS`, each because AWS offers nothing narrower for it.
+Roles get permissions only through the ``*_access`` values and ``grant_*`` methods of the
+components that own the data (bucket, topic, registry, feature store) or through a component's own
+role; :mod:`sagestack_infra.grants` collects them into one policy per role and adds the KMS
+actions when the data is encrypted. No action here contains ``*``; the few ``*`` resources are
+listed in :data:`STAR_RESOURCE_ACTIONS`, each because AWS offers nothing narrower for it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
 # --- S3 ------------------------------------------------------------------------------------
 S3_LIST_ACTIONS = ("s3:ListBucket",)
@@ -82,6 +81,7 @@ FEATURE_GROUP_READ_ACTIONS = (
     "sagemaker:DescribeFeatureGroup",
     "sagemaker:GetRecord",
 )
+FEATURE_GROUP_DESCRIBE_ACTIONS = ("sagemaker:DescribeFeatureGroup",)
 FEATURE_GROUP_WRITE_ACTIONS = (
     "sagemaker:DeleteRecord",
     "sagemaker:DescribeFeatureGroup",
@@ -219,58 +219,5 @@ def connection_use_actions(connection_arn: str) -> tuple[str, ...]:
     return CONNECTION_USE_ACTIONS
 
 
-def service_principal_trust(service: str) -> pulumi.Output[str]:
-    """The trust policy that lets one AWS service (``sagemaker.amazonaws.com``) assume a role."""
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
-
-
-def service_role(
-    logical: str, role_name: str, service: str, tags: dict[str, str], parent: pulumi.Resource
-) -> aws.iam.Role:
-    """A role only ``service`` may assume, with no permissions until something grants them."""
-    return aws.iam.Role(
-        logical,
-        name=role_name,
-        assume_role_policy=service_principal_trust(service),
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
-
-
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def grant(
-    name: str,
-    role: aws.iam.Role,
-    statements: Sequence[Statement],
-    *,
-    parent: pulumi.Resource,
-    kms_key_arn: pulumi.Input[str] | None = None,
-    kms_actions: Sequence[str] = KMS_DECRYPT_ACTIONS,
-) -> aws.iam.RolePolicy:
-    """Attach ``statements`` to ``role`` as the inline policy ``name``; returns that policy.
-
-    When the data is encrypted (``kms_key_arn``), the KMS actions it needs are added on that key.
-    """
-    all_statements = list(statements)
-    if kms_key_arn is not None:
-        all_statements.append(allow(kms_actions, [kms_key_arn]))
-    return aws.iam.RolePolicy(
-        name,
-        role=role.id,
-        policy=policy_document(all_statements),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )

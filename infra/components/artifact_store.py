@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, ServiceRole, access
 
 
 @dataclass(frozen=True)
@@ -138,37 +139,35 @@ class ArtifactStore(Component):
     def objects_arn(self, prefix: str) -> pulumi.Output[str]:
         return pulumi.Output.concat(self.bucket.arn, "/", prefix.strip("/"), "/*")
 
-    def grant_read(self, role: aws.iam.Role, prefix: str) -> aws.iam.RolePolicy:
-        """Let ``role`` list and read objects under ``prefix``."""
-        return self._grant(role, prefix, "read", iam.S3_READ_ACTIONS, iam.KMS_DECRYPT_ACTIONS)
+    def read_access(self, prefix: str) -> Access:
+        """List and read objects under ``prefix``."""
+        return self._access(prefix, "read", iam.S3_READ_ACTIONS, iam.KMS_DECRYPT_ACTIONS)
 
-    def grant_write(self, role: aws.iam.Role, prefix: str) -> aws.iam.RolePolicy:
-        """Let ``role`` list, read and write objects under ``prefix``."""
+    def write_access(self, prefix: str) -> Access:
+        """List, read and write objects under ``prefix``."""
         actions = iam.S3_READ_ACTIONS + iam.S3_WRITE_ACTIONS
-        return self._grant(role, prefix, "write", actions, iam.KMS_ENCRYPT_ACTIONS)
+        return self._access(prefix, "write", actions, iam.KMS_ENCRYPT_ACTIONS)
 
-    def _grant(self, role, prefix, verb, object_actions, kms_actions) -> aws.iam.RolePolicy:
+    def grant_read(self, role: ServiceRole, prefix: str) -> None:
+        role.grant(self.read_access(prefix))
+
+    def grant_write(self, role: ServiceRole, prefix: str) -> None:
+        role.grant(self.write_access(prefix))
+
+    def _access(self, prefix, verb, object_actions, kms_actions) -> Access:
         folder = prefix.strip("/")
         if not folder:
             raise ValueError(
-                f"grant_{verb} for {role.pulumi_resource_name!r}: prefix {prefix!r} is empty; "
-                "grants are per key prefix (e.g. 'projects/churn'), never the whole bucket"
+                f"{verb} access to {prefix!r}: the prefix is empty; access is granted per key "
+                "prefix (e.g. 'projects/churn'), never to the whole bucket"
             )
-        statements = [
+        return access(
             iam.allow(
                 iam.S3_LIST_ACTIONS,
                 [self.bucket.arn],
                 {"StringLike": {"s3:prefix": [folder, f"{folder}/*"]}},
             ),
             iam.allow(object_actions, [self.objects_arn(folder)]),
-        ]
-        # The logical name becomes the policy's physical name: IAM allows no "*" in it.
-        slug = folder.replace("/", "-").replace("*", "any")
-        return iam.grant(
-            f"{role.pulumi_resource_name}-s3-{verb}-{slug}",
-            role,
-            statements,
-            parent=self,
             kms_key_arn=self._args.kms_key_arn,
             kms_actions=kms_actions,
         )

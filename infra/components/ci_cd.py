@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, ServiceRole, access
 
 SOURCE_TYPES = {"github": "GITHUB", "gitlab": "GITLAB", "bitbucket": "BITBUCKET"}
 APPROVED = "Approved"
@@ -43,6 +44,10 @@ class CiCdArgs:
     compute_type: str = "BUILD_GENERAL1_SMALL"
     build_timeout_minutes: int = 60
     """Minutes before CodeBuild stops a build; default 60."""
+    build_access: tuple[Access, ...] = ()
+    """Data the build reads or writes besides its own logs, reports, source and parameters."""
+    deploy_access: tuple[Access, ...] = ()
+    """Data the deploy build reads or writes besides the same."""
 
     def __post_init__(self):
         if self.repository_provider not in SOURCE_TYPES:
@@ -77,8 +82,8 @@ def deploy_input_template() -> str:
 class CiCd(Component):
     build_project_name: pulumi.Output[str]
     deploy_project_name: pulumi.Output[str]
-    build_role: aws.iam.Role
-    deploy_role: aws.iam.Role
+    build_role: ServiceRole
+    deploy_role: ServiceRole
 
     def __init__(self, name: str, args: CiCdArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("sagestack:cicd:CiCd", name, None, opts)
@@ -119,13 +124,13 @@ class CiCd(Component):
             "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
         )
 
-    def _create_role(self, logical: str, project_name: str) -> aws.iam.Role:
-        return iam.service_role(
+    def _create_role(self, logical: str, project_name: str) -> ServiceRole:
+        return ServiceRole(
             logical,
             project_name,
-            "codebuild.amazonaws.com",
-            self._args.tags,
-            self,
+            service="codebuild.amazonaws.com",
+            tags=self._args.tags,
+            parent=self,
         )
 
     def _common_statements(self, project_name: str) -> list[dict]:
@@ -159,20 +164,17 @@ class CiCd(Component):
     def _grant_build_role(self) -> aws.iam.RolePolicy:
         a = self._args
         pipeline = self._arn("sagemaker", f"pipeline/{a.pipeline_name}")
-        statements = self._common_statements(a.build_project_name) + [
+        role = self.build_role
+        role.allow(
+            *self._common_statements(a.build_project_name),
             iam.allow(
                 iam.PIPELINE_UPSERT_ACTIONS,
                 [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
-            )
-        ]
-        return iam.grant(
-            f"{self._base}-build-role-policy",
-            self.build_role,
-            statements,
-            parent=self,
-            kms_key_arn=a.kms_key_arn,
-            kms_actions=iam.KMS_ENCRYPT_ACTIONS,
+            ),
         )
+        role.grant(access(kms_key_arn=a.kms_key_arn, kms_actions=iam.KMS_ENCRYPT_ACTIONS))
+        role.grant(*a.build_access)
+        return role.attach()
 
     def _grant_deploy_role(self) -> aws.iam.RolePolicy:
         a = self._args
@@ -181,7 +183,9 @@ class CiCd(Component):
             self._arn("sagemaker", f"endpoint-config/{a.endpoint_name}-*"),
             self._arn("sagemaker", f"model/{a.endpoint_name}-*"),
         ]
-        statements = self._common_statements(a.deploy_project_name) + [
+        role = self.deploy_role
+        role.allow(
+            *self._common_statements(a.deploy_project_name),
             iam.allow(iam.ENDPOINT_DEPLOY_ACTIONS, endpoint_resources),
             iam.allow(
                 iam.ENDPOINT_SCALING_ACTIONS,
@@ -200,22 +204,22 @@ class CiCd(Component):
                     }
                 },
             ),
-        ]
-        return iam.grant(
-            f"{self._base}-deploy-role-policy",
-            self.deploy_role,
-            statements,
-            parent=self,
-            kms_key_arn=a.kms_key_arn,
-            kms_actions=iam.KMS_ENCRYPT_ACTIONS + iam.KMS_GRANT_ACTIONS,
         )
+        role.grant(
+            access(
+                kms_key_arn=a.kms_key_arn,
+                kms_actions=iam.KMS_ENCRYPT_ACTIONS + iam.KMS_GRANT_ACTIONS,
+            )
+        )
+        role.grant(*a.deploy_access)
+        return role.attach()
 
     def _create_project(
         self,
         logical: str,
         project_name: str,
         buildspec: str,
-        role: aws.iam.Role,
+        role: ServiceRole,
         policy: aws.iam.RolePolicy,
     ) -> aws.codebuild.Project:
         """A build project run as ``role``, created only once ``policy`` is attached to it:
@@ -263,19 +267,15 @@ class CiCd(Component):
             tags=a.tags,
             opts=self._child(),
         )
-        events_role = iam.service_role(
+        events_role = ServiceRole(
             f"{self._base}-events-role",
             a.approval_rule_name,
-            "events.amazonaws.com",
-            a.tags,
-            self,
-        )
-        start_policy = iam.grant(
-            f"{self._base}-events-role-policy",
-            events_role,
-            [iam.allow(iam.CODEBUILD_START_ACTIONS, [self.deploy_project.arn])],
+            service="events.amazonaws.com",
+            tags=a.tags,
             parent=self,
         )
+        events_role.allow(iam.allow(iam.CODEBUILD_START_ACTIONS, [self.deploy_project.arn]))
+        start_policy = events_role.attach()
         aws.cloudwatch.EventTarget(
             f"{self._base}-approved-target",
             rule=rule.name,

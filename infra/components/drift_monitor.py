@@ -22,6 +22,7 @@ from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
 from sagestack_infra.components.base import Component
 from sagestack_infra.components.feedback_loop import start_pipeline_target
+from sagestack_infra.grants import ServiceRole, access
 from sagestack_pipelines.drift_monitor import pipeline as pipeline
 
 CODE_PREFIX = "platform/drift-monitor/code"
@@ -110,12 +111,17 @@ class DriftMonitor(Component):
         )
         package = pipeline.code_package()
         self.code = self._create_code_object(package)
-        self.role = iam.service_role(
-            f"{name}-role", args.role_name, "sagemaker.amazonaws.com", args.tags, self
+        self.role = ServiceRole(
+            f"{name}-role",
+            args.role_name,
+            service="sagemaker.amazonaws.com",
+            tags=args.tags,
+            parent=self,
         )
         self.role_arn = self.role.arn
-        grants = self._grant_role()
-        self.pipeline = self._create_pipeline(package, depends_on=[self.code, *grants])
+        self._grant_role()
+        policy = self.role.attach()
+        self.pipeline = self._create_pipeline(package, depends_on=[self.code, policy])
         self.register_outputs({"pipeline_arn": self.pipeline_arn, "role_arn": self.role_arn})
 
     def _create_code_object(self, package: pipeline.CodePackage) -> aws.s3.BucketObjectv2:
@@ -132,26 +138,21 @@ class DriftMonitor(Component):
             opts=self._child(),
         )
 
-    def _grant_role(self) -> list[aws.iam.RolePolicy]:
+    def _grant_role(self) -> None:
         """Read every project's capture and baseline, write its reports, run the step."""
         a, role = self._args, self.role
-        return [
-            a.artifacts.grant_read(role, CODE_PREFIX),
-            a.artifacts.grant_read(role, contract.data_capture_prefix(ANY_PROJECT)),
-            # the baseline's folder: a grant covers a prefix, and the key's name is the contract's
-            a.artifacts.grant_read(
-                role, posixpath.dirname(contract.drift_baseline_key(ANY_PROJECT))
-            ),
-            a.artifacts.grant_write(role, contract.drift_report_prefix(ANY_PROJECT)),
-            iam.grant(
-                f"{self._base}-role-policy",
-                role,
-                self._statements(),
-                parent=self,
+        a.artifacts.grant_read(role, CODE_PREFIX)
+        a.artifacts.grant_read(role, contract.data_capture_prefix(ANY_PROJECT))
+        # the baseline's folder: a grant covers a prefix, and the key's name is the contract's
+        a.artifacts.grant_read(role, posixpath.dirname(contract.drift_baseline_key(ANY_PROJECT)))
+        a.artifacts.grant_write(role, contract.drift_report_prefix(ANY_PROJECT))
+        role.grant(
+            access(
+                *self._statements(),
                 kms_key_arn=a.kms_key_arn,
                 kms_actions=iam.KMS_ENCRYPT_ACTIONS,
-            ),
-        ]
+            )
+        )
 
     def _statements(self) -> list[dict]:
         a = self._args

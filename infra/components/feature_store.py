@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, ServiceRole, access
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,23 @@ class FeatureStore(Component):
         super().__init__("sagestack:featurestore:FeatureStore", name, None, opts)
         self._base = name
         self._args = args
-        self.role = iam.service_role(
+        self.role = ServiceRole(
             f"{name}-role",
             args.role_name,
-            "sagemaker.amazonaws.com",
-            args.tags,
-            self,
+            service="sagemaker.amazonaws.com",
+            tags=args.tags,
+            parent=self,
         )
+        args.artifacts.grant_write(self.role, args.offline_prefix)
         # SageMaker checks the role can write the offline store when the group is created.
-        offline_write = args.artifacts.grant_write(self.role, args.offline_prefix)
-        self.groups = {spec.name: self._create_group(spec, offline_write) for spec in args.groups}
+        policy = self.role.attach()
+        self.groups = {spec.name: self._create_group(spec, policy) for spec in args.groups}
         self.group_names = {key: group.feature_group_name for key, group in self.groups.items()}
         self.group_arns = {key: group.arn for key, group in self.groups.items()}
         self.register_outputs({"group_arns": self.group_arns})
 
     def _create_group(
-        self, spec: FeatureGroupSpec, offline_write: aws.iam.RolePolicy
+        self, spec: FeatureGroupSpec, role_policy: aws.iam.RolePolicy
     ) -> aws.sagemaker.FeatureGroup:
         args = self._args
         online = None
@@ -98,36 +100,38 @@ class FeatureStore(Component):
             },
             online_store_config=online,
             tags=args.tags,
-            opts=self._child(depends_on=[offline_write]),
+            opts=self._child(depends_on=[role_policy]),
         )
 
-    def grant_read(self, role: aws.iam.Role, groups: Sequence[str]) -> aws.iam.RolePolicy:
-        """Let ``role`` read records of ``groups`` (physical names) from the online store."""
-        return self._grant(role, groups, "read", iam.FEATURE_GROUP_READ_ACTIONS)
+    def read_access(self, groups: Sequence[str]) -> Access:
+        """Read records of ``groups`` (physical names): the online store, and the offline
+        store's files under the artifact bucket."""
+        statements = [
+            iam.allow(iam.FEATURE_GROUP_READ_ACTIONS, self._arns(groups)),
+            *self._offline_read_statements(groups),
+        ]
+        return access(*statements, kms_key_arn=self._args.kms_key_arn)
 
-    def grant_write(self, role: aws.iam.Role, groups: Sequence[str]) -> aws.iam.RolePolicy:
-        """Let ``role`` put and delete records of ``groups`` (ingestion)."""
-        return self._grant(role, groups, "write", iam.FEATURE_GROUP_WRITE_ACTIONS)
+    def describe_access(self, groups: Sequence[str]) -> Access:
+        """Describe ``groups`` (a build resolving where a group's offline store is)."""
+        return access(iam.allow(iam.FEATURE_GROUP_DESCRIBE_ACTIONS, self._arns(groups)))
 
-    def _grant(self, role, groups, verb, actions) -> aws.iam.RolePolicy:
+    def write_access(self, groups: Sequence[str]) -> Access:
+        """Put and delete records of ``groups`` (ingestion)."""
+        return access(
+            iam.allow(iam.FEATURE_GROUP_WRITE_ACTIONS, self._arns(groups)),
+            kms_key_arn=self._args.kms_key_arn,
+            kms_actions=iam.KMS_ENCRYPT_ACTIONS,
+        )
+
+    def _arns(self, groups: Sequence[str]) -> list[pulumi.Output[str]]:
         unknown = sorted(set(groups) - set(self.groups))
         if unknown:
             raise ValueError(
                 f"feature groups {unknown} are not in this feature store "
                 f"(expected some of {sorted(self.groups)})"
             )
-        statements = [iam.allow(actions, [self.groups[group].arn for group in groups])]
-        if verb == "read":
-            statements += self._offline_read_statements(groups)
-        kms_actions = iam.KMS_ENCRYPT_ACTIONS if verb == "write" else iam.KMS_DECRYPT_ACTIONS
-        return iam.grant(
-            f"{role.pulumi_resource_name}-features-{verb}",
-            role,
-            statements,
-            parent=self,
-            kms_key_arn=self._args.kms_key_arn,
-            kms_actions=kms_actions,
-        )
+        return [self.groups[group].arn for group in groups]
 
     def _offline_read_statements(self, groups: Sequence[str]) -> list[dict]:
         """Read the groups' offline store files. SageMaker writes them under

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import ServiceRole
 
 ALARM = "ALARM"
 
@@ -50,13 +51,11 @@ def start_pipeline_target(
 ) -> aws.cloudwatch.EventTarget:
     """``rule``'s target that starts a SageMaker pipeline with ``parameters``, through a role that
     may start that pipeline and nothing else (also the drift monitor's schedules)."""
-    role = iam.service_role(f"{name}-role", role_name, "events.amazonaws.com", tags, parent)
-    start = iam.grant(
-        f"{name}-role-policy",
-        role,
-        [iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn])],
-        parent=parent,
+    role = ServiceRole(
+        f"{name}-role", role_name, service="events.amazonaws.com", tags=tags, parent=parent
     )
+    role.allow(iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn]))
+    start = role.attach()
     return aws.cloudwatch.EventTarget(
         f"{name}-target",
         rule=rule.name,

@@ -36,6 +36,7 @@ from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
 from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
 from sagestack_infra.config.names import ProjectNames
 from sagestack_infra.config.values import model_monitor_schedule
+from sagestack_infra.grants import Access
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ class MlProject(Component):
         self.endpoint_name = self.names.endpoint
         self.parameter_path = self.names.parameter_path
 
-        self.execution = self._create_execution_role()
         self.registry = self._create_registry()
+        self.execution = self._create_execution_role()
         self.cicd = self._create_cicd()
         self.source = SourceWebhook(
             f"{name}-source",
@@ -133,7 +134,6 @@ class MlProject(Component):
             self._create_feedback_loop()
         if args.kubernetes is not None:
             self._create_kubernetes_serving(args.kubernetes)
-        self._grant_access()
         self._create_discovery()
         self.execution_role_arn = self.execution.role_arn
         self.register_outputs(
@@ -160,8 +160,33 @@ class MlProject(Component):
                 account_id=p.account_id,
                 region=p.region,
                 tags=self._args.tags,
+                data_access=self._execution_access(),
             ),
             opts=self._child(),
+        )
+
+    def _execution_access(self) -> tuple[Access, ...]:
+        """The pipeline's data: the project's prefix, its registry, its feature groups."""
+        p, a = self._platform, self._args
+        accesses = [
+            p.artifacts.write_access(contract.artifact_prefix(a.project)),
+            self.registry.register_access(),
+        ]
+        if a.feature_groups:
+            accesses.append(p.feature_store.read_access(a.feature_groups))
+        return tuple(accesses)
+
+    def _build_access(self) -> tuple[Access, ...]:
+        """The build uploads pipeline code to the project's prefix."""
+        p, a = self._platform, self._args
+        return (p.artifacts.write_access(contract.artifact_prefix(a.project)),)
+
+    def _deploy_access(self) -> tuple[Access, ...]:
+        """The deploy reads models and writes the drift baseline; it reads the registry."""
+        p, a = self._platform, self._args
+        return (
+            p.artifacts.write_access(contract.artifact_prefix(a.project)),
+            self.registry.read_access(),
         )
 
     def _create_registry(self) -> ModelRegistry:
@@ -198,6 +223,8 @@ class MlProject(Component):
                 account_id=p.account_id,
                 region=p.region,
                 tags=a.tags,
+                build_access=self._build_access(),
+                deploy_access=self._deploy_access(),
             ),
             opts=self._child(),
         )
@@ -344,20 +371,6 @@ class MlProject(Component):
             ),
             opts=self._child(),
         )
-
-    def _grant_access(self) -> None:
-        """Give each role exactly the shared data it needs, through the owners' grants."""
-        p = self._platform
-        project_prefix = contract.artifact_prefix(self._args.project)
-        role = self.execution.role
-        p.artifacts.grant_write(role, project_prefix)
-        self.registry.grant_register(role)
-        if self._args.feature_groups:
-            p.feature_store.grant_read(role, self._args.feature_groups)
-        # the build uploads pipeline code; the deploy reads models and writes the drift baseline
-        p.artifacts.grant_write(self.cicd.build_role, project_prefix)
-        p.artifacts.grant_write(self.cicd.deploy_role, project_prefix)
-        self.registry.grant_read(self.cicd.deploy_role)
 
     def _create_discovery(self) -> Discovery:
         a, p = self._args, self._platform

@@ -29,6 +29,7 @@ from sagestack_infra import iam
 from sagestack_infra.components.artifact_store import ArtifactStore
 from sagestack_infra.components.base import Component
 from sagestack_infra.components.drift_monitor import processing_role_statements
+from sagestack_infra.grants import ServiceRole, access
 from sagestack_pipelines.drift_monitor.pipeline import (
     MODEL_MONITOR_IMAGE_CONFIG,
     sagemaker_image_uri,
@@ -69,11 +70,15 @@ class ModelMonitor(Component):
         self._base = name
         self._args = args
         self.schedule_name = args.name
-        self.role = iam.service_role(
-            f"{name}-role", args.role_name, "sagemaker.amazonaws.com", args.tags, self
+        self.role = ServiceRole(
+            f"{name}-role",
+            args.role_name,
+            service="sagemaker.amazonaws.com",
+            tags=args.tags,
+            parent=self,
         )
-        grants = self._grant_role()
-        self.job_definition = self._create_job_definition(depends_on=grants)
+        self._grant_role()
+        self.job_definition = self._create_job_definition(depends_on=[self.role.attach()])
         self.schedule = aws.sagemaker.MonitoringSchedule(
             f"{name}-schedule",
             name=args.name,
@@ -87,7 +92,7 @@ class ModelMonitor(Component):
         )
         self.register_outputs({"schedule_name": self.schedule_name})
 
-    def _grant_role(self) -> list[aws.iam.RolePolicy]:
+    def _grant_role(self) -> None:
         a, role = self._args, self.role
         statements = processing_role_statements(
             region=a.region,
@@ -96,19 +101,12 @@ class ModelMonitor(Component):
             metric_namespace=contract.MODEL_MONITOR_NAMESPACE,
             image_repository=IMAGE_REPOSITORY,
         )
-        return [
-            a.artifacts.grant_read(role, contract.data_capture_prefix(a.project)),
-            a.artifacts.grant_read(role, contract.model_monitor_baseline_prefix(a.project)),
-            a.artifacts.grant_write(role, contract.model_monitor_report_prefix(a.project)),
-            iam.grant(
-                f"{self._base}-role-policy",
-                role,
-                statements,
-                parent=self,
-                kms_key_arn=a.kms_key_arn,
-                kms_actions=iam.KMS_ENCRYPT_ACTIONS,
-            ),
-        ]
+        a.artifacts.grant_read(role, contract.data_capture_prefix(a.project))
+        a.artifacts.grant_read(role, contract.model_monitor_baseline_prefix(a.project))
+        a.artifacts.grant_write(role, contract.model_monitor_report_prefix(a.project))
+        role.grant(
+            access(*statements, kms_key_arn=a.kms_key_arn, kms_actions=iam.KMS_ENCRYPT_ACTIONS)
+        )
 
     def _s3(self, key: str) -> pulumi.Output[str]:
         return pulumi.Output.concat("s3://", self._args.artifacts.bucket_name, "/", key)

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, access
 
 
 @dataclass(frozen=True)
@@ -52,23 +53,17 @@ class ModelRegistry(Component):
         )
         self.register_outputs({"group_name": self.group_name, "group_arn": self.group_arn})
 
-    def grant_read(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
-        """Let ``role`` describe the group and its packages (the deploy build)."""
-        statements = [
+    def read_access(self) -> Access:
+        """Describe the group and its packages (the deploy build)."""
+        return access(
             iam.allow(iam.MODEL_PACKAGE_GROUP_READ_ACTIONS, [self.group_arn]),
             iam.allow(iam.MODEL_PACKAGE_READ_ACTIONS, [self.packages_arn]),
-        ]
-        return iam.grant(
-            f"{role.pulumi_resource_name}-registry-read", role, statements, parent=self
         )
 
-    def grant_register(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
-        """Let ``role`` register new package versions in the group (the training pipeline)."""
-        statements = [
+    def register_access(self) -> Access:
+        """Register new package versions in the group (the training pipeline)."""
+        return access(
             iam.allow(iam.MODEL_PACKAGE_GROUP_READ_ACTIONS, [self.group_arn]),
             # CreateModelPackage is authorised on the group and on the new package's ARN.
             iam.allow(iam.MODEL_PACKAGE_WRITE_ACTIONS, [self.group_arn, self.packages_arn]),
-        ]
-        return iam.grant(
-            f"{role.pulumi_resource_name}-registry-register", role, statements, parent=self
         )

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, access
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,10 @@ class OnCall(Component):
             },
         }
 
-    def grant_publish(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
-        """Let ``role`` publish to the topic (and encrypt with its key)."""
-        return iam.grant(
-            f"{role.pulumi_resource_name}-sns-publish",
-            role,
-            [iam.allow(iam.SNS_PUBLISH_ACTIONS, [self.topic.arn])],
-            parent=self,
+    def publish_access(self) -> Access:
+        """Publish to the topic (and encrypt with its key)."""
+        return access(
+            iam.allow(iam.SNS_PUBLISH_ACTIONS, [self.topic.arn]),
             kms_key_arn=self._args.kms_key_arn,
             kms_actions=iam.KMS_SERVICE_PUBLISH_ACTIONS,
         )

@@ -11,6 +11,7 @@ import pulumi
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.grants import Access, ServiceRole
 
 # SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>", so a job
 # started by the project's pipeline cannot carry the project's name.
@@ -28,6 +29,8 @@ class ExecutionRoleArgs:
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
     tags: dict[str, str]
+    data_access: tuple[Access, ...] = ()
+    """The project's data: its prefix, its registry, its feature groups and data sources."""
 
 
 class ExecutionRole(Component):
@@ -38,15 +41,17 @@ class ExecutionRole(Component):
     ):
         super().__init__("sagestack:training:ExecutionRole", name, None, opts)
         self._args = args
-        self.role = iam.service_role(
+        self.role = ServiceRole(
             f"{name}-role",
             args.role_name,
-            "sagemaker.amazonaws.com",
-            args.tags,
-            self,
+            service="sagemaker.amazonaws.com",
+            tags=args.tags,
+            parent=self,
         )
         self.role_arn = self.role.arn
-        self.policy = iam.grant(f"{name}-policy", self.role, self._statements(), parent=self)
+        self.role.allow(*self._statements())
+        self.role.grant(*args.data_access)
+        self.policy = self.role.attach()
         self.register_outputs({"role_arn": self.role_arn})
 
     def _arn(self, service: str, resource: str) -> pulumi.Output[str]:

@@ -23,6 +23,7 @@ from sagestack_infra.components.monitoring import drift_metric
 from sagestack_infra.components.oncall import OnCall, OnCallArgs
 from sagestack_infra.components.serving_kubernetes import KubernetesServingArgs
 from sagestack_infra.components.source import filter_groups
+from sagestack_infra.grants import PolicyAlreadyAttachedError, ServiceRole, merge_statements
 from sagestack_infra.program import drift_period_seconds
 from sagestack_infra.program_runner import run_program
 
@@ -34,13 +35,18 @@ def _store() -> ArtifactStore:
     return ArtifactStore("store", ArtifactStoreArgs(bucket_name="b", kms_key_arn=KEY, tags=TAGS))
 
 
+def _role(name: str, service: str = "sagemaker.amazonaws.com") -> ServiceRole:
+    return ServiceRole(name, name, service=service, tags=TAGS, parent=None)
+
+
 def test_bucket_read_grant_lists_the_prefix_and_reads_objects_under_it_only():
     def program():
-        role = iam.service_role("reader", "reader", "sagemaker.amazonaws.com", TAGS, None)
+        role = _role("reader")
         _store().grant_read(role, "/projects/churn/")
+        role.attach()
 
     run = run_program("dev", {}, program=program)
-    grant = run.named("reader-s3-read-projects-churn")
+    grant = run.named("reader-policy")
     assert grant.inputs["role"] == "reader"
     assert policy(grant)["Statement"] == [
         {
@@ -75,16 +81,15 @@ def test_feature_store_refuses_a_grant_on_a_group_it_does_not_hold():
             ),
         )
         try:
-            store.grant_read(store.role, ["p-orders"])
+            store.read_access(["p-orders"])
         except ValueError as error:
             errors.append(str(error))
 
-    run = run_program("dev", {}, program=program)
+    run_program("dev", {}, program=program)
     assert errors == [
         "feature groups ['p-orders'] are not in this feature store "
         "(expected some of ['p-customers'])"
     ]
-    assert not [r for r in run.resources if r.name.endswith("-features-read")]
 
 
 def test_branch_names_are_matched_literally_in_webhook_filters():
@@ -184,7 +189,7 @@ def test_kubernetes_serving_args_refuse_a_ceiling_below_the_floor():
 
 def test_topic_publish_grant_allows_publish_and_encryption_with_the_topic_key_only():
     def program():
-        role = iam.service_role("pager", "pager", "lambda.amazonaws.com", TAGS, None)
+        role = _role("pager", "lambda.amazonaws.com")
         oncall = OnCall(
             "oncall",
             OnCallArgs(
@@ -195,10 +200,11 @@ def test_topic_publish_grant_allows_publish_and_encryption_with_the_topic_key_on
                 tags=TAGS,
             ),
         )
-        oncall.grant_publish(role)
+        role.grant(oncall.publish_access())
+        role.attach()
 
     run = run_program("dev", {}, program=program)
-    assert policy(run.named("pager-sns-publish"))["Statement"] == [
+    assert policy(run.named("pager-policy"))["Statement"] == [
         {
             "Effect": "Allow",
             "Action": ["sns:Publish"],
@@ -220,14 +226,61 @@ def test_bucket_grants_refuse_the_whole_bucket():
     errors = []
 
     def program():
-        role = iam.service_role("greedy", "greedy", "sagemaker.amazonaws.com", TAGS, None)
         try:
-            _store().grant_write(role, "/")
+            _store().grant_write(_role("greedy"), "/")
         except ValueError as error:
             errors.append(str(error))
 
     run_program("dev", {}, program=program)
     assert errors == [
-        "grant_write for 'greedy': prefix '/' is empty; grants are per key prefix "
-        "(e.g. 'projects/churn'), never the whole bucket"
+        "write access to '/': the prefix is empty; access is granted per key prefix "
+        "(e.g. 'projects/churn'), never to the whole bucket"
     ]
+
+
+def test_grants_to_a_role_accumulate_into_its_one_policy_merged_by_actions_and_resources():
+    def program():
+        role = _role("worker")
+        store = _store()
+        store.grant_read(role, "projects/a")
+        store.grant_write(role, "projects/b")
+        role.allow(iam.allow(["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::c/*"]))
+        role.attach()
+
+    run = run_program("dev", {}, program=program)
+    [grant] = run.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert grant.name == "worker-policy"
+    statements = policy(grant)["Statement"]
+    reads = [s for s in statements if s["Action"] == ["s3:GetObject", "s3:GetObjectVersion"]]
+    assert reads == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": ["arn:aws:s3:::b/projects/a/*", "arn:aws:s3:::c/*"],
+        }
+    ]
+    # the decrypt of the read and the encrypt of the write on one key: one statement
+    [kms] = [s for s in statements if s["Resource"] == [KEY]]
+    assert kms["Action"] == ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+
+
+def test_statements_with_different_conditions_are_never_merged():
+    listed = iam.allow(["s3:ListBucket"], ["b"], {"StringLike": {"s3:prefix": ["a/*"]}})
+    other = iam.allow(["s3:ListBucket"], ["b"], {"StringLike": {"s3:prefix": ["b/*"]}})
+    assert merge_statements([listed, other]) == [listed, other]
+
+
+def test_a_grant_after_the_policy_is_attached_is_refused():
+    errors = []
+
+    def program():
+        role = _role("late")
+        role.allow(iam.allow(["s3:GetObject"], ["arn:aws:s3:::b/*"]))
+        role.attach()
+        try:
+            role.allow(iam.allow(["s3:PutObject"], ["arn:aws:s3:::b/*"]))
+        except PolicyAlreadyAttachedError as error:
+            errors.append(str(error))
+
+    run_program("dev", {}, program=program)
+    assert errors == ["role late: its policy is already attached; grant before attach()"]

@@ -119,7 +119,7 @@ def test_feature_group_without_online_store_has_no_online_config(local_run):
 
 
 def test_feature_store_role_may_write_only_the_offline_store_prefix(dev_run):
-    grant = dev_run.named("platform-features-role-s3-write-feature-store")
+    grant = dev_run.named("platform-features-role-policy")
     assert grant.inputs["role"] == "sagestack-dev-feature-store"
     by_action = statements_by_action(policy(grant))
     object_actions = tuple(sorted(iam.S3_READ_ACTIONS + iam.S3_WRITE_ACTIONS))

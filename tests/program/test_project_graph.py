@@ -267,8 +267,14 @@ def test_execution_role_has_exactly_the_projects_permissions(dev_run):
     assert role_permissions(dev_run, "sagestack-dev-churn-exec") == expected
 
 
+def test_every_role_has_one_policy_holding_all_its_grants(local_run):
+    roles = [r.inputs["name"] for r in local_run.of_type("aws:iam/role:Role")]
+    policies = [r.inputs["role"] for r in local_run.of_type("aws:iam/rolePolicy:RolePolicy")]
+    assert sorted(policies) == sorted(roles)
+
+
 def test_execution_role_star_resources_are_pinned_by_conditions_where_aws_allows(dev_run):
-    grant = dev_run.named("churn-execution-policy")
+    grant = dev_run.named("churn-execution-role-policy")
     [metrics] = [
         s for s in policy(grant)["Statement"] if s["Action"] == ["cloudwatch:PutMetricData"]
     ]
@@ -286,7 +292,7 @@ def test_execution_role_star_resources_are_pinned_by_conditions_where_aws_allows
 
 
 def test_s3_grants_list_only_the_projects_prefix(dev_run):
-    grant = dev_run.named("churn-execution-role-s3-write-projects-churn")
+    grant = dev_run.named("churn-cicd-build-role-policy")
     by_action = statements_by_action(policy(grant))
     [listing] = [s for s in policy(grant)["Statement"] if s["Action"] == ["s3:ListBucket"]]
     assert listing["Condition"] == {
