@@ -43,6 +43,25 @@ def access(*statements: Statement, kms_key_arn=None, kms_actions=iam.KMS_DECRYPT
     return Access(tuple(statements), kms_key_arn, tuple(kms_actions))
 
 
+def s3_read_access(uris: Sequence[str], kms_key_arns: Sequence[str] = ()) -> Access:
+    """List and read objects under each ``s3://<bucket>/<prefix>/`` (data the platform does not
+    own), and decrypt with the keys it is encrypted with."""
+    statements: list[Statement] = []
+    for uri in uris:
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        statements += [
+            iam.allow(
+                iam.S3_LIST_ACTIONS,
+                [f"arn:aws:s3:::{bucket}"],
+                {"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}},
+            ),
+            iam.allow(iam.S3_READ_ACTIONS, [f"arn:aws:s3:::{bucket}/{prefix}*"]),
+        ]
+    if kms_key_arns:
+        statements.append(iam.allow(iam.KMS_DECRYPT_ACTIONS, list(kms_key_arns)))
+    return Access(tuple(statements))
+
+
 class PolicyAlreadyAttachedError(RuntimeError):
     """A grant came after the role's policy was registered."""
 

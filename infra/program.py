@@ -161,6 +161,8 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         settings={**project_settings(project), "tags": {**tags, PROJECT_TAG: project.name}},
         auto_retrain=project.auto_retrain,
         feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
+        data_s3=project.data_sources.s3,
+        data_kms_keys=project.data_sources.kms_keys,
         kubernetes=kubernetes,
         drift_monitor=project.drift.monitor,
         drift_schedule=project.drift.schedule,

@@ -36,7 +36,7 @@ from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
 from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
 from sagestack_infra.config.names import ProjectNames
 from sagestack_infra.config.values import model_monitor_schedule
-from sagestack_infra.grants import Access
+from sagestack_infra.grants import Access, s3_read_access
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ class MlProjectArgs:
     """Start the training pipeline again when the max drift alarm fires; default off."""
     feature_groups: tuple[str, ...] = ()
     """Physical names of the feature groups the project reads; default none."""
+    data_s3: tuple[str, ...] = ()
+    """S3 prefixes (``s3://<bucket>/<prefix>/``) of training data outside the project's own."""
+    data_kms_keys: tuple[str, ...] = ()
+    """KMS key ARNs that data is encrypted with."""
     kubernetes: KubernetesServingSpec | None = None
     """Serve on Kubernetes instead of a SageMaker endpoint; default None (SageMaker)."""
     drift_monitor: str = "sagestack"
@@ -174,12 +178,22 @@ class MlProject(Component):
         ]
         if a.feature_groups:
             accesses.append(p.feature_store.read_access(a.feature_groups))
-        return tuple(accesses)
+        return (*accesses, *self._data_source_access())
 
     def _build_access(self) -> tuple[Access, ...]:
-        """The build uploads pipeline code to the project's prefix."""
+        """The build uploads pipeline code to the project's prefix; resolving the training data,
+        it describes the project's feature groups and may look into its S3 data sources."""
         p, a = self._platform, self._args
-        return (p.artifacts.write_access(contract.artifact_prefix(a.project)),)
+        accesses = [p.artifacts.write_access(contract.artifact_prefix(a.project))]
+        if a.feature_groups:
+            accesses.append(p.feature_store.describe_access(a.feature_groups))
+        return (*accesses, *self._data_source_access())
+
+    def _data_source_access(self) -> tuple[Access, ...]:
+        a = self._args
+        if not (a.data_s3 or a.data_kms_keys):
+            return ()
+        return (s3_read_access(a.data_s3, a.data_kms_keys),)
 
     def _deploy_access(self) -> tuple[Access, ...]:
         """The deploy reads models and writes the drift baseline; it reads the registry."""

@@ -8,6 +8,7 @@ physical names derived from it (:mod:`.names`); every problem worded by :mod:`.m
 from sagestack_infra.config.messages import ConfigError
 from sagestack_infra.config.model import (
     LOWER_IS_BETTER,
+    DataSources,
     Drift,
     Feature,
     FeatureGroup,
@@ -26,6 +27,7 @@ from sagestack_infra.config.reader import load_stack_config, parse_stack_config,
 __all__ = [
     "LOWER_IS_BETTER",
     "ConfigError",
+    "DataSources",
     "Drift",
     "Feature",
     "FeatureGroup",

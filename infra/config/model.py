@@ -22,6 +22,7 @@ from sagestack_infra.config.values import (
     FeatureGroupName,
     FeatureName,
     HttpsUrl,
+    KmsKeyArn,
     Memory,
     NamePrefix,
     NonEmptyText,
@@ -29,6 +30,7 @@ from sagestack_infra.config.values import (
     ProcessingInstanceType,
     ProjectName,
     RunbookBaseUrl,
+    S3Prefix,
     ScheduleExpression,
     TrainingInstanceType,
     WholeNumber,
@@ -114,6 +116,14 @@ class Serving(_Model):
     memory: Memory = "1Gi"
 
 
+class DataSources(_Model):
+    """Training data outside the project's own prefix, granted read to its pipeline and build."""
+
+    s3: tuple[S3Prefix, ...] = ()
+    kms_keys: tuple[KmsKeyArn, ...] = ()
+    """Keys the data is encrypted with, other than the platform's."""
+
+
 class Project(_Model):
     name: ProjectName
     repository: Repository
@@ -123,6 +133,7 @@ class Project(_Model):
     drift: Drift
     auto_retrain: Boolean = False
     feature_groups: tuple[FeatureGroupName, ...] = ()
+    data_sources: DataSources = DataSources()
     serving: Serving = Serving()
 
 

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from sagestack_infra.config.aws_rules import sagemaker_enum
+from sagestack_infra.config.aws_rules import bucket_problem, sagemaker_enum
 
 PROBLEM = "sagestack"
 
@@ -162,6 +162,32 @@ ContainerImage = Annotated[
         r"([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
         r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})",
         "must be a container image with a tag or digest (<registry>/<repository>:<tag>)",
+    ),
+]
+
+# A prefix, not a bucket: the grant it becomes covers that prefix only. "/" ends it, so that
+# s3://data/churn/ does not also grant s3://data/churn-archive/.
+S3_PREFIX_RULE = "must be an S3 prefix s3://<bucket>/<prefix>/ (a key prefix, ending in /)"
+
+
+def _check_s3_prefix(uri: str) -> str:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if not uri.startswith("s3://") or not key.endswith("/") or key.startswith("/"):
+        raise problem(S3_PREFIX_RULE)
+    reason = bucket_problem(bucket)
+    if reason is not None:
+        raise problem(f"names bucket {bucket!r}, which {reason}")
+    return uri
+
+
+S3Prefix = Annotated[str, AfterValidator(_check_s3_prefix)]
+
+KmsKeyArn = Annotated[
+    str,
+    _checked(
+        r"arn:aws(-cn|-us-gov)?:kms:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]+",
+        "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; IAM authorises "
+        "decryption by key, not by alias)",
     ),
 ]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from graph_helpers import children_of, policy, statements_by_action
+from graph_helpers import children_of, policy, project_entry, stack_config, statements_by_action
 
 from sagestack import contract
+from sagestack_infra.program_runner import run_program
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -299,6 +300,44 @@ def test_s3_grants_list_only_the_projects_prefix(dev_run):
         "StringLike": {"s3:prefix": ["projects/churn", "projects/churn/*"]}
     }
     assert by_action[("s3:ListBucket",)] == [f"arn:aws:s3:::{BUCKET}"]
+
+
+def test_build_role_may_describe_the_projects_feature_groups_to_find_their_offline_store(dev_run):
+    permissions = role_permissions(dev_run, "sagestack-dev-churn-build")
+    group = f"{SAGEMAKER}:feature-group/sagestack-dev-customers"
+    assert {a for a, r in permissions if r == group} == {"sagemaker:DescribeFeatureGroup"}
+
+
+DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/0b8c9d6e-1111-2222-3333-444455556666"
+
+
+@pytest.fixture(scope="module")
+def data_source_run():
+    entry = project_entry(
+        "churn", dataSources={"s3": ["s3://data-lake/churn/", "s3://data-lake/shared/"],
+                              "kmsKeys": [DATA_KEY]}
+    )  # fmt: skip
+    return run_program("dev", stack_config(entry))
+
+
+@pytest.mark.parametrize("role", ["sagestack-test-churn-exec", "sagestack-test-churn-build"])
+def test_pipeline_and_build_may_read_the_projects_data_sources_and_decrypt_them(
+    data_source_run, role
+):
+    permissions = role_permissions(data_source_run, role)
+    for prefix in ("churn/", "shared/"):
+        assert ("s3:GetObject", f"arn:aws:s3:::data-lake/{prefix}*") in permissions
+    assert ("s3:ListBucket", "arn:aws:s3:::data-lake") in permissions
+    assert {a for a, r in permissions if r == DATA_KEY} == {"kms:Decrypt", "kms:DescribeKey"}
+    assert not [a for a, r in permissions if r.startswith("arn:aws:s3:::data-lake") and "Put" in a]
+    listings = [
+        s["Condition"]["StringLike"]["s3:prefix"]
+        for grant in data_source_run.of_type("aws:iam/rolePolicy:RolePolicy")
+        if grant.inputs["role"] == role
+        for s in policy(grant)["Statement"]
+        if s["Resource"] == ["arn:aws:s3:::data-lake"]
+    ]
+    assert sorted(listings) == [["churn/", "churn/*"], ["shared/", "shared/*"]]
 
 
 def test_build_role_may_upsert_and_start_only_the_projects_pipeline(dev_run):

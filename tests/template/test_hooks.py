@@ -199,6 +199,17 @@ def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
     assert project.drift.features == ("tenure",)
 
 
+def test_an_s3_projects_entry_grants_its_data_prefix_and_the_platform_accepts_it():
+    answers = {**VALID, "data_source": "s3", "s3_data_uri": "s3://acme-data/churn/"}
+    entry = POST.stack_config_entry(answers)
+    assert entry["dataSources"] == {"s3": ["s3://acme-data/churn/"]}
+    entry["repository"]["connectionArn"] = (
+        "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    )
+    (project,) = parse_stack_config(_stack_with(entry), stack="dev").projects
+    assert project.data_sources.s3 == ("s3://acme-data/churn/",)
+
+
 def _defaults_for(answers):
     """cookiecutter's rendered defaults of the answers that depend on the problem type."""
     regression = answers["problem_type"] == "regression"

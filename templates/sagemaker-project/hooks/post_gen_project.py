@@ -52,6 +52,9 @@ def stack_config_entry(answers: Mapping[str, object]) -> dict:
     }
     if answers["data_source"] == "feature_group":
         entry["featureGroups"] = [answers["feature_group_name"]]
+    if answers["data_source"] == "s3":
+        # the project's roles may read only what its entry names
+        entry["dataSources"] = {"s3": [answers["s3_data_uri"]]}
     return entry
 
 
