@@ -128,15 +128,14 @@ PROCESSING_JOB_ACTIONS = (
     "sagemaker:StopProcessingJob",
 )
 # What the deploy build's `pulumi up` of the project's serving stack does to its endpoint: a
-# model and endpoint config per package version (the old ones deleted), the endpoint updated.
+# model and endpoint config per package version, the endpoint updated (or deleted on destroy).
+# Pulumi replaces models and endpoint configs: the role may delete only its project's ones.
 ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:CreateEndpoint",
     "sagemaker:CreateEndpointConfig",
     "sagemaker:CreateModel",
     "sagemaker:DeleteEndpoint",
-    "sagemaker:DeleteEndpointConfig",
-    "sagemaker:DeleteModel",
     "sagemaker:DescribeEndpoint",
     "sagemaker:DescribeEndpointConfig",
     "sagemaker:DescribeModel",
@@ -155,6 +154,7 @@ SCALING_SERVICE_LINKED_ROLE = (
     "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpointVariant"
 )
 CREATE_SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
+ENDPOINT_CLEANUP_ACTIONS = ("sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel")
 
 # --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
 LOGS_WRITE_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
@@ -185,7 +185,9 @@ PASS_ROLE_ACTIONS = ("iam:PassRole",)
 # Each use below narrows it with a condition where AWS offers one.
 CLOUDWATCH_PUT_METRIC_ACTIONS = ("cloudwatch:PutMetricData",)  # scoped by cloudwatch:namespace
 ECR_AUTH_ACTIONS = ("ecr:GetAuthorizationToken",)  # account-wide token for pulling images
-STAR_RESOURCE_ACTIONS = frozenset(CLOUDWATCH_PUT_METRIC_ACTIONS + ECR_AUTH_ACTIONS)
+STAR_RESOURCE_ACTIONS = frozenset(
+    CLOUDWATCH_PUT_METRIC_ACTIONS + ECR_AUTH_ACTIONS + ENDPOINT_LIST_ACTIONS
+)
 
 ECR_PULL_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",

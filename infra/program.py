@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from sagestack import contract
 from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from sagestack_infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
 from sagestack_infra.components.encryption import EncryptionKey, EncryptionKeyArgs
@@ -38,7 +39,7 @@ from sagestack_infra.config import (
     load_stack_config,
 )
 
-PROJECT_TAG = "sagestack:project"
+PROJECT_TAG = contract.PROJECT_TAG
 DEFAULT_DRIFT_PERIOD = 3600
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}

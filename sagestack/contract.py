@@ -84,6 +84,10 @@ def endpoint_name(prefix: str, project: str) -> str:
 # The one production variant of every endpoint the deploy build creates; endpoint alarms use it.
 ENDPOINT_VARIANT = "AllTraffic"
 
+# The tag every resource of a project carries, valued with the project's name (the settings'
+# tags): the deploy role may delete only the models and endpoint configs that carry it.
+PROJECT_TAG = "sagestack:project"
+
 
 def model_package_group_name(prefix: str, project: str) -> str:
     return resource_name(prefix, project)

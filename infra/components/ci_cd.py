@@ -25,6 +25,8 @@ class CiCdArgs:
     deploy_project_name: str
     approval_rule_name: str
     """Name of the approval rule and of the role it starts the deploy build with."""
+    project: str
+    """The project's name, the value of its ``sagestack:project`` tag."""
     repository_provider: str
     """github | gitlab | bitbucket."""
     repository_url: str
@@ -203,6 +205,13 @@ class CiCd(Component):
                         "iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"
                     }
                 },
+            ),
+            # Only what it made: its names, and the project's tag, which another project's
+            # models and configs never carry even where the names overlap (churn, churn-v2).
+            iam.allow(
+                iam.ENDPOINT_CLEANUP_ACTIONS,
+                endpoint_resources[1:],
+                {"StringEquals": {f"aws:ResourceTag/{contract.PROJECT_TAG}": a.project}},
             ),
         )
         role.grant(

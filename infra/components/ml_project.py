@@ -224,6 +224,7 @@ class MlProject(Component):
                 build_project_name=self.names.build_project,
                 deploy_project_name=self.names.deploy_project,
                 approval_rule_name=self.names.approval_rule,
+                project=a.project,
                 repository_provider=a.repository_provider,
                 repository_url=a.repository_url,
                 connection_arn=a.connection_arn,

@@ -151,6 +151,7 @@ def test_cicd_args_refuse_an_unknown_repository_provider():
             build_project_name="b",
             deploy_project_name="d",
             approval_rule_name="a",
+            project="p",
             repository_provider="svn",
             repository_url="https://example.com/r",
             connection_arn="arn",

@@ -366,6 +366,28 @@ def test_deploy_role_may_touch_only_the_projects_endpoint_and_read_its_packages(
     assert not any(a == "sagemaker:CreateModelPackage" for a, _ in permissions)
 
 
+def test_deploy_role_may_delete_only_the_models_and_configs_of_its_project(dev_run):
+    statements = [
+        s
+        for grant in dev_run.of_type("aws:iam/rolePolicy:RolePolicy")
+        if grant.inputs["role"] == "sagestack-dev-churn-deploy"
+        for s in policy(grant)["Statement"]
+        if "sagemaker:DeleteModel" in s["Action"]
+    ]
+    assert statements == [
+        {
+            "Effect": "Allow",
+            "Action": ["sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel"],
+            "Resource": [
+                f"{SAGEMAKER}:endpoint-config/sagestack-dev-churn-*",
+                f"{SAGEMAKER}:model/sagestack-dev-churn-*",
+            ],
+            # names alone would also cover a project named churn-v2
+            "Condition": {"StringEquals": {"aws:ResourceTag/sagestack:project": "churn"}},
+        }
+    ]
+
+
 def test_endpoint_alarms_watch_the_variant_and_page_oncall(dev_run):
     errors = dev_run.named("churn-monitoring-5xx").inputs
     latency = dev_run.named("churn-monitoring-latency-p99").inputs

@@ -102,6 +102,9 @@ def test_definition_is_valid_and_the_same_when_built_twice(rendered, offline_sdk
     second = run.build(config, {"CODEBUILD_RESOLVED_SOURCE_VERSION": "c0ffee"}).definition()
     assert validate_definition(first) == []
     assert pipeline.normalised(first) == pipeline.normalised(second)
+    # the SDK's default would create an experiment and a trial as the pipeline's role, which the
+    # platform does not grant
+    assert json.loads(first)["PipelineExperimentConfig"] is None
     steps = {step["Name"]: step for step in json.loads(first)["Steps"]}
     training = steps["Train"]["Arguments"]["ResourceConfig"]["InstanceType"]
     assert training == {"Get": "Parameters.TrainingInstanceType"}

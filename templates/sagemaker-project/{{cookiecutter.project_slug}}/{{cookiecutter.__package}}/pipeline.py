@@ -218,8 +218,12 @@ def build_pipeline(config: PlatformConfig, data: TrainingData, git_commit: str,
     evaluate, report = builder.evaluate(preprocess, train)
     register = builder.register(preprocess, train, evaluate)
     check = builder.check_metric(evaluate, report, register)
+    # No experiment config, deliberately: the SDK's default makes each execution create an
+    # experiment, a trial and trial components as the pipeline's role, which the platform does
+    # not grant (lineage goes in the model package's metadata instead).
     return Pipeline(name=config.pipeline_name, parameters=builder.parameters,
-                    steps=[preprocess, train, evaluate, check], sagemaker_session=session)
+                    steps=[preprocess, train, evaluate, check], sagemaker_session=session,
+                    pipeline_experiment_config=None)
 
 
 # The SDK names each code upload after the time it ran: 2024-05-01-10-00-00-123 or 20240501100000.
