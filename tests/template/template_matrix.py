@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 from pathlib import Path
@@ -10,20 +11,32 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "sagemaker-project"
 ANSWERS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-# Answers a data source needs besides its name.
+
+
+def load_hook(name: str):
+    """A hook file of the template as a module: its rules are plain Python before rendering."""
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PRE = load_hook("pre_gen_project")
+# The data_source answer of each kind of source.
 SOURCE_ANSWERS = {
-    "sample": {},
-    "s3": {"s3_data_uri": "s3://example-training-data/churn/"},
-    "feature_group": {"feature_group_name": "customers"},
+    "sample": "sample",
+    "s3": "s3://example-training-data/churn/",
+    "feature_group": "feature-group:customers",
 }
 
 
 def answer_matrix() -> list[dict]:
     """Every problem type with every model (they interact); the data sources (independent of
-    both) cycled through those combinations, so each is rendered at least once."""
-    pairs = list(itertools.product(ANSWERS["problem_type"], ANSWERS["model"]))
+    both) cycled through those combinations, so each is rendered at least once. The values are
+    the ones the answers' hook accepts (cookiecutter takes them as plain text)."""
+    pairs = list(itertools.product(PRE.PROBLEM_TYPES, PRE.MODELS))
     sources = itertools.islice(
-        itertools.cycle(ANSWERS["data_source"]), max(len(pairs), len(ANSWERS["data_source"]))
+        itertools.cycle(PRE.DATA_SOURCES), max(len(pairs), len(PRE.DATA_SOURCES))
     )
     matrix = []
     for (problem_type, model), source in zip(itertools.cycle(pairs), sources, strict=False):
@@ -33,8 +46,7 @@ def answer_matrix() -> list[dict]:
                 "project_name": slug,
                 "problem_type": problem_type,
                 "model": model,
-                "data_source": source,
-                **SOURCE_ANSWERS[source],
+                "data_source": SOURCE_ANSWERS[source],
             }
         )
     return matrix

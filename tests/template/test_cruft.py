@@ -27,6 +27,12 @@ def commit_all(folder, message: str) -> str:
     return git(folder, "rev-parse", "HEAD")
 
 
+def project_folder(template_repo):
+    """The template's one folder of project files (named after the rendered project slug)."""
+    [folder] = template_repo.glob("{{*}}")
+    return folder
+
+
 @pytest.fixture
 def git_identity(monkeypatch):
     for role in ("AUTHOR", "COMMITTER"):
@@ -68,7 +74,7 @@ def test_a_template_change_arrives_and_local_edits_survive(project, template_rep
     train = project / "steps" / "train.py"
     train.write_text(train.read_text() + LOCAL_EDIT)
     commit_all(project, "tune")
-    readme = template_repo / "{{cookiecutter.project_slug}}" / "README.md"
+    readme = project_folder(template_repo) / "README.md"
     readme.write_text(readme.read_text() + f"\n{TEMPLATE_CHANGE}\n")
     new_commit = commit_all(template_repo, "template v2")
     assert not cruft.check(project)
@@ -79,3 +85,26 @@ def test_a_template_change_arrives_and_local_edits_survive(project, template_rep
     assert train.read_text().endswith(LOCAL_EDIT)
     assert json.loads((project / ".cruft.json").read_text())["commit"] == new_commit
     assert cruft.check(project)
+
+
+def test_a_conflicting_template_change_leaves_git_conflict_markers_as_the_readme_says(
+    project, template_repo
+):
+    readme = project / "README.md"
+    first_line = readme.read_text().splitlines()[0]
+    readme.write_text(readme.read_text().replace(first_line, "# Our own title", 1))
+    commit_all(project, "retitle")
+    template_readme = project_folder(template_repo) / "README.md"
+    template_readme.write_text(
+        template_readme.read_text().replace(
+            "{{ cookiecutter.project_name }}", "Project: {{ cookiecutter.project_name }}", 1
+        )
+    )
+    commit_all(template_repo, "template v2")
+
+    cruft.update(project, skip_apply_ask=True)
+
+    text = readme.read_text()
+    assert "<<<<<<<" in text and ">>>>>>>" in text
+    assert not list(project.rglob("*.rej"))
+    assert "git conflict markers" in " ".join(text.split())  # what the README tells

@@ -44,8 +44,8 @@ def provision(answers: dict) -> dict[str, str]:
         RoleName=f"{PREFIX}-{project}", AssumeRolePolicyDocument=json.dumps({})
     )["Role"]["Arn"]
     groups = []
-    if answers.get("feature_group_name"):
-        groups.append(f"{PREFIX}-{answers['feature_group_name']}")
+    if answers["data_source"].startswith("feature-group:"):
+        groups.append(f"{PREFIX}-{answers['data_source'].removeprefix('feature-group:')}")
         boto3.client("sagemaker").create_feature_group(
             FeatureGroupName=groups[0],
             RecordIdentifierFeatureName="customer_id",

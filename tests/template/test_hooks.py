@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 import yaml
 from cookiecutter.exceptions import FailedHookException
-from template_matrix import ANSWERS, MATRIX, TEMPLATE, render
+from template_matrix import ANSWERS, MATRIX, PRE, load_hook, render
 
 from sagestack_infra.config import parse_stack_config
 
-
-def load_hook(name: str):
-    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PRE = load_hook("pre_gen_project")
 POST = load_hook("post_gen_project")
 
 VALID = {
@@ -31,14 +20,12 @@ VALID = {
     "metric": "auc",
     "metric_threshold": "0.9",
     "data_source": "sample",
-    "s3_data_uri": "",
-    "feature_group_name": "",
     "target_column": "target",
     "drift_features": "mean_radius,mean_texture",
     "processing_instance_type": "ml.m5.large",
     "training_instance_type": "ml.m5.xlarge",
     "endpoint_instance_type": "ml.m5.large",
-    "auto_retrain": False,
+    "auto_retrain": "no",
     "stack_name": "dev",
     "repository_url": "https://github.com/acme/churn-model",
 }
@@ -47,9 +34,17 @@ VALID = {
 BAD_ANSWERS = [
     (
         {"project_slug": "Churn Model"},
-        "project_slug 'Churn Model' is invalid: must match ^[a-z][a-z0-9-]{1,30}$",
+        "project_slug 'Churn Model' is invalid: must be 2 to 31 of a-z, 0-9 and -, starting with "
+        "a letter and not ending with -",
     ),
     ({"project_slug": "x" * 32}, f"project_slug '{'x' * 32}' is invalid"),
+    ({"project_slug": "churn-"}, "project_slug 'churn-' is invalid: must be 2 to 31"),
+    ({"project_name": "", "project_slug": ""}, "project_name '' is invalid: must not be empty"),
+    (
+        {"description": 'The "best" model'},
+        'description \'The "best" model\' is invalid: must not contain " or \\ or line breaks',
+    ),
+    ({"description": "C:\\models"}, "description 'C:\\models' is invalid: must not contain"),
     (
         {"metric": "rmse"},
         "metric 'rmse' is invalid: a binary_classification model is scored by "
@@ -66,22 +61,24 @@ BAD_ANSWERS = [
         "metric_threshold '-3' is invalid: rmse is never negative",
     ),
     ({"metric_threshold": "high"}, "metric_threshold 'high' is invalid: must be a number"),
-    ({"data_source": "s3"}, "s3_data_uri '' is invalid: data_source s3 needs an S3 prefix"),
     (
-        {"data_source": "s3", "s3_data_uri": "https://bucket/data"},
-        "s3_data_uri 'https://bucket/data' is invalid: data_source s3 needs an S3 prefix",
+        {"data_source": "s3"},
+        "data_source 's3' is invalid: must be sample, an S3 prefix (s3://<bucket>/<prefix>/) or "
+        "a platform feature group (feature-group:<name>)",
     ),
     (
-        {"s3_data_uri": "s3://bucket/data/"},
-        "s3_data_uri 's3://bucket/data/' is invalid: only used when data_source is s3",
+        {"data_source": "s3://bucket/data"},
+        "data_source 's3://bucket/data' is invalid: an S3 source must be a key prefix like",
     ),
     (
-        {"data_source": "feature_group", "feature_group_name": "bad name"},
-        "feature_group_name 'bad name' is invalid: data_source feature_group needs a name",
+        {"data_source": "feature-group:bad name"},
+        "data_source 'feature-group:bad name' is invalid: the feature group's name must match",
     ),
     (
-        {"feature_group_name": "customers"},
-        "feature_group_name 'customers' is invalid: only used when data_source is feature_group",
+        {"data_source": "feature-group:" + "c" * 39},
+        f"data_source 'feature-group:{'c' * 39}' is invalid: the feature group's name is 39 "
+        "characters; with the platform's prefix (up to 25 and a -) it must stay within "
+        "SageMaker's 64, so at most 38",
     ),
     ({"target_column": "1st"}, "target_column '1st' is invalid: must be a column name"),
     (
@@ -103,7 +100,12 @@ BAD_ANSWERS = [
     ),
     (
         {"training_instance_type": "m5.xlarge"},
-        "training_instance_type 'm5.xlarge' is invalid: must match ^ml\\.[a-z0-9]+\\.[a-z0-9]+$",
+        "training_instance_type 'm5.xlarge' is invalid: is not a SageMaker TrainingInstanceType",
+    ),
+    (
+        {"processing_instance_type": "ml.m99.huge"},
+        "processing_instance_type 'ml.m99.huge' is invalid: is not a SageMaker "
+        "ProcessingInstanceType",
     ),
     ({"stack_name": "Dev Stack"}, "stack_name 'Dev Stack' is invalid"),
     (
@@ -122,6 +124,7 @@ BAD_ANSWERS = [
     ({"project_slug": "churn\n"}, "project_slug 'churn\n' is invalid"),
     ({"stack_name": "dev\n"}, "stack_name 'dev\n' is invalid"),
     ({"problem_type": "clustering"}, "problem_type 'clustering' is invalid: must be one of"),
+    ({"model": "lightgbm"}, "model 'lightgbm' is invalid: must be one of xgboost, sklearn"),
     ({"auto_retrain": "maybe"}, "auto_retrain 'maybe' is invalid: must be yes or no"),
 ]
 
@@ -140,6 +143,19 @@ def test_each_bad_answer_gets_a_message_naming_it_and_the_rule(changes, message)
     )
 
 
+@pytest.mark.parametrize("value", ["yes", "no", "True", True, False, "n"])
+def test_auto_retrain_takes_cookiecutters_yes_and_no_words_and_booleans(value):
+    # a project generated when auto_retrain was a boolean variable keeps one in .cruft.json
+    assert PRE.validate({**VALID, "auto_retrain": value}) == []
+
+
+def test_instance_types_fall_back_to_their_shape_where_botocore_is_not_installed(monkeypatch):
+    monkeypatch.setattr(PRE, "sagemaker_enum", lambda shape: None)
+    assert PRE.validate({**VALID, "training_instance_type": "ml.m99.huge"}) == []
+    [problem] = PRE.validate({**VALID, "training_instance_type": "big"})
+    assert problem.startswith("training_instance_type 'big' is invalid: must match ^ml")
+
+
 def test_every_problem_is_reported_at_once():
     problems = PRE.validate({**VALID, "project_slug": "X", "training_instance_type": "big"})
     assert [problem.split(" ")[0] for problem in problems] == [
@@ -156,12 +172,14 @@ def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets():
     assert set(PRE.SAMPLE_FEATURES["regression"]) == set(load_diabetes().feature_names)
 
 
-# Bad answers that cookiecutter itself lets through (it only checks choices), through the hook.
+# Through cookiecutter itself: the answers it refused with a traceback, or with "directory
+# already exists", before the hook could say what is wrong; and one the hook alone catches.
 HOOK_CASES = [
-    case
-    for case in BAD_ANSWERS
-    if next(iter(case[0])) not in ("problem_type", "auto_retrain", "project_slug")
-] + BAD_ANSWERS[:1]
+    ({"problem_type": "clustering"}, "problem_type 'clustering' is invalid"),
+    ({"auto_retrain": "maybe"}, "auto_retrain 'maybe' is invalid: must be yes or no"),
+    ({"project_name": "", "project_slug": ""}, "project_name '' is invalid: must not be empty"),
+    ({"description": 'The "best" model'}, "description 'The \"best\" model' is invalid"),
+]
 
 
 @pytest.mark.parametrize(
@@ -179,13 +197,13 @@ def test_cookiecutter_stops_on_a_bad_answer_and_generates_nothing(
 def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
     answers = {
         **VALID,
-        "data_source": "feature_group",
-        "feature_group_name": "customers",
+        "data_source": "feature-group:customers",
         "drift_features": "tenure",
-        "auto_retrain": True,
+        "auto_retrain": "yes",
     }
     render(tmp_path, answers)
     printed = capfd.readouterr().out
+    assert printed.startswith("Generated churn-model/.")
     document = yaml.safe_load(printed[printed.index("sagestack:projects:") :])
     (entry,) = document["sagestack:projects"]
     assert entry["name"] == "churn-model" and entry["featureGroups"] == ["customers"]
@@ -200,7 +218,13 @@ def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
 
 
 def test_an_s3_projects_entry_grants_its_data_prefix_and_the_platform_accepts_it():
-    answers = {**VALID, "data_source": "s3", "s3_data_uri": "s3://acme-data/churn/"}
+    answers = {
+        **VALID,
+        "data_source": "s3://acme-data/churn/",
+        "__data_kind": "s3",
+        "__s3_data_uri": "s3://acme-data/churn/",
+        "__auto_retrain": "no",
+    }
     entry = POST.stack_config_entry(answers)
     assert entry["dataSources"] == {"s3": ["s3://acme-data/churn/"]}
     entry["repository"]["connectionArn"] = (
@@ -242,7 +266,14 @@ def _stack_with(entry: dict) -> dict:
     }
 
 
-def test_answers_file_offers_the_choices_the_hook_accepts():
-    assert tuple(ANSWERS["problem_type"]) == PRE.PROBLEM_TYPES
-    assert tuple(ANSWERS["model"]) == PRE.MODELS
-    assert tuple(ANSWERS["data_source"]) == PRE.DATA_SOURCES
+def test_each_fixed_choice_answers_prompt_names_every_value_the_hook_accepts():
+    prompts = ANSWERS["__prompts__"]
+    for answer, values in (("problem_type", PRE.PROBLEM_TYPES), ("model", PRE.MODELS)):
+        assert ANSWERS[answer] in values
+        assert all(value in prompts[answer] for value in values), answer
+    assert "s3://" in prompts["data_source"] and "feature-group:" in prompts["data_source"]
+
+
+def test_every_answer_is_prompted_in_words_not_by_its_variable_name():
+    prompted = {key for key in ANSWERS if not key.startswith("_")}
+    assert prompted == set(ANSWERS["__prompts__"])

@@ -22,7 +22,8 @@ DRIFT_DEFAULTS = {"monitor": "sagestack", "threshold": 0.2, "schedule": "rate(1 
 
 
 def stack_config_entry(answers: Mapping[str, object]) -> dict:
-    """This project's item of ``sagestack:projects``, in the platform's YAML shape."""
+    """This project's item of ``sagestack:projects``, in the platform's YAML shape; the ``__``
+    answers are those cookiecutter.json derives (data source kind and location, auto retrain)."""
     entry = {
         "name": answers["project_slug"],
         "repository": {
@@ -47,14 +48,14 @@ def stack_config_entry(answers: Mapping[str, object]) -> dict:
             "threshold": DRIFT_DEFAULTS["threshold"],
             "schedule": DRIFT_DEFAULTS["schedule"],
         },
-        "autoRetrain": bool(answers["auto_retrain"]),
+        "autoRetrain": answers["__auto_retrain"] == "yes",
         "serving": {"target": "sagemaker"},
     }
-    if answers["data_source"] == "feature_group":
-        entry["featureGroups"] = [answers["feature_group_name"]]
-    if answers["data_source"] == "s3":
-        # the project's roles may read only what its entry names
-        entry["dataSources"] = {"s3": [answers["s3_data_uri"]]}
+    # the project's roles may read only what its entry names
+    if answers["__data_kind"] == "feature_group":
+        entry["featureGroups"] = [answers["__feature_group_name"]]
+    if answers["__data_kind"] == "s3":
+        entry["dataSources"] = {"s3": [answers["__s3_data_uri"]]}
     return entry
 
 
@@ -63,9 +64,9 @@ def render_instructions(answers: Mapping[str, object]) -> str:
         {"sagestack:projects": [stack_config_entry(answers)]}, sort_keys=False, width=100
     )
     return (
-        f"Add this project to the platform: append the entry below to sagestack:projects in "
-        f"Pulumi.{answers['stack_name']}.yaml, replace the connectionArn placeholder with your "
-        f"CodeConnections connection, then run `pulumi up`.\n\n{snippet}"
+        f"Generated {answers['project_slug']}/. Add it to the platform: append the entry below "
+        f"to sagestack:projects in Pulumi.{answers['stack_name']}.yaml, replace the connectionArn "
+        f"placeholder with your CodeConnections connection, then run `pulumi up`.\n\n{snippet}"
     )
 
 

@@ -9,9 +9,9 @@ REPOSITORY_URL = "{{ cookiecutter.repository_url }}"
 PROBLEM_TYPE = "{{ cookiecutter.problem_type }}"
 MODEL = "{{ cookiecutter.model }}"
 TARGET_COLUMN = "{{ cookiecutter.target_column }}"
-DATA_SOURCE = "{{ cookiecutter.data_source }}"
-S3_DATA_URI = "{{ cookiecutter.s3_data_uri }}"
-FEATURE_GROUP = "{{ cookiecutter.feature_group_name }}"
+DATA_SOURCE = "{{ cookiecutter.__data_kind }}"
+S3_DATA_URI = "{{ cookiecutter.__s3_data_uri }}"
+FEATURE_GROUP = "{{ cookiecutter.__feature_group_name }}"
 
 METRIC = "{{ cookiecutter.metric }}"
 METRIC_THRESHOLD = {{ cookiecutter.metric_threshold | float }}
