@@ -159,6 +159,7 @@ ENDPOINT_CLEANUP_ACTIONS = ("sagemaker:DeleteEndpointConfig", "sagemaker:DeleteM
 # --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
 LOGS_WRITE_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 CODEBUILD_START_ACTIONS = ("codebuild:StartBuild",)
+CODEBUILD_CACHE_BUCKET_ACTIONS = ("s3:GetBucketAcl", "s3:GetBucketLocation")
 CODEBUILD_REPORT_ACTIONS = (
     "codebuild:BatchPutCodeCoverages",
     "codebuild:BatchPutTestCases",

@@ -46,6 +46,9 @@ class CiCdArgs:
     compute_type: str = "BUILD_GENERAL1_SMALL"
     build_timeout_minutes: int = 60
     """Minutes before CodeBuild stops a build; default 60."""
+    cache_location: pulumi.Input[str] | None = None
+    """``<bucket>/<prefix>`` under which CodeBuild keeps each project's buildspec cache.paths
+    between builds (``build/`` and ``deploy/`` below it); default no cache."""
     build_access: tuple[Access, ...] = ()
     """Data the build reads or writes besides its own logs, reports, source and parameters."""
     deploy_access: tuple[Access, ...] = ()
@@ -96,14 +99,14 @@ class CiCd(Component):
         build_policy = self._grant_build_role()
         deploy_policy = self._grant_deploy_role()
         self.build_project = self._create_project(
-            f"{name}-build",
+            "build",
             args.build_project_name,
             contract.BUILD_BUILDSPEC,
             self.build_role,
             build_policy,
         )
         self.deploy_project = self._create_project(
-            f"{name}-deploy",
+            "deploy",
             args.deploy_project_name,
             contract.DEPLOY_BUILDSPEC,
             self.deploy_role,
@@ -176,6 +179,7 @@ class CiCd(Component):
         )
         role.grant(access(kms_key_arn=a.kms_key_arn, kms_actions=iam.KMS_ENCRYPT_ACTIONS))
         role.grant(*a.build_access)
+        role.allow(*self._cache_statements())
         return role.attach()
 
     def _grant_deploy_role(self) -> aws.iam.RolePolicy:
@@ -221,11 +225,35 @@ class CiCd(Component):
             )
         )
         role.grant(*a.deploy_access)
+        role.allow(*self._cache_statements())
         return role.attach()
+
+    def _cache_statements(self) -> list[dict]:
+        """CodeBuild checks the cache bucket's location and owner before it reads or writes the
+        cache objects (those lie in the project's prefix, granted with its data)."""
+        bucket = self._cache_bucket()
+        if bucket is None:
+            return []
+        return [iam.allow(iam.CODEBUILD_CACHE_BUCKET_ACTIONS, [bucket])]
+
+    def _cache_bucket(self) -> pulumi.Output[str] | None:
+        if self._args.cache_location is None:
+            return None
+        return pulumi.Output.from_input(self._args.cache_location).apply(
+            lambda location: f"arn:aws:s3:::{location.split('/')[0]}"
+        )
+
+    def _cache(self, kind: str) -> dict | None:
+        if self._args.cache_location is None:
+            return None
+        return {
+            "type": "S3",
+            "location": pulumi.Output.concat(self._args.cache_location, "/", kind),
+        }
 
     def _create_project(
         self,
-        logical: str,
+        kind: str,
         project_name: str,
         buildspec: str,
         role: ServiceRole,
@@ -236,7 +264,7 @@ class CiCd(Component):
         authorized to access connection" otherwise; the same race as aws-cdk issue 38504)."""
         a = self._args
         return aws.codebuild.Project(
-            logical,
+            f"{self._base}-{kind}",
             name=project_name,
             service_role=role.arn,
             encryption_key=a.kms_key_arn,
@@ -261,6 +289,7 @@ class CiCd(Component):
                 "report_build_status": True,
                 "auth": {"type": "CODECONNECTIONS", "resource": a.connection_arn},
             },
+            cache=self._cache(kind),
             logs_config={"cloudwatch_logs": {"status": "ENABLED"}},
             tags=a.tags,
             opts=self._child(depends_on=[policy]),

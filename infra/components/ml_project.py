@@ -238,6 +238,12 @@ class MlProject(Component):
                 account_id=p.account_id,
                 region=p.region,
                 tags=a.tags,
+                cache_location=pulumi.Output.concat(
+                    p.artifacts.bucket_name,
+                    "/",
+                    contract.artifact_prefix(a.project),
+                    "/build-cache",
+                ),
                 build_access=self._build_access(),
                 deploy_access=self._deploy_access(),
             ),

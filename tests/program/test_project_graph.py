@@ -117,6 +117,20 @@ def test_build_projects_are_created_after_their_roles_policy_not_just_the_role(d
     assert policy.urn in project.deps
 
 
+@pytest.mark.parametrize("kind", ["build", "deploy"])
+def test_build_projects_keep_their_cache_in_the_projects_prefix(dev_run, kind):
+    # the buildspec's cache.paths (uv's cache) take effect only with a project cache
+    project = dev_run.named(f"churn-cicd-{kind}").inputs
+    assert project["cache"] == {
+        "type": "S3",
+        "location": f"{BUCKET}/projects/churn/build-cache/{kind}",
+    }
+    permissions = role_permissions(dev_run, f"sagestack-dev-churn-{kind}")
+    cache_objects = f"arn:aws:s3:::{BUCKET}/projects/churn/*"
+    assert {("s3:GetObject", cache_objects), ("s3:PutObject", cache_objects)} <= permissions
+    assert ("s3:GetBucketLocation", f"arn:aws:s3:::{BUCKET}") in permissions
+
+
 def test_gitlab_project_builds_from_gitlab(local_run):
     assert local_run.named("fraud-cicd-build").inputs["source"]["type"] == "GITLAB"
 
