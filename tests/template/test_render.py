@@ -43,6 +43,7 @@ PROJECT_FILES = (
     "tests/test_run.py",
     "tests/test_deploy.py",
     "tests/test_serving_stack.py",
+    "tests/test_data_source.py",
 )
 NAMES = [answers["project_name"] for answers in MATRIX]
 
