@@ -2,7 +2,8 @@
 
 The definition is the JSON ``Pipeline.definition()`` produces. Each step's ``Arguments`` is
 checked against the request shape of the SageMaker API its type calls, from the installed
-botocore's service model; expressions stand in for values of the type they yield; every
+botocore's service model, and against the rules SageMaker enforces beyond those shapes
+(``service_rules``); expressions stand in for values of the type they yield; every
 reference (parameters, steps, properties, property files, DependsOn, condition branches) must
 resolve, and the steps must form no cycle.
 Usage: ``python -m sagestack_pipelines.validation FILE``.
@@ -26,6 +27,7 @@ from sagestack_pipelines.validation.references import (
     ReferenceContext,
     sagemaker_model,
 )
+from sagestack_pipelines.validation.service_rules import service_rule_issues
 from sagestack_pipelines.validation.shapes import (
     Issue,
     as_name,
@@ -262,9 +264,10 @@ def _check_arguments(
         for key in sorted(kind.rejected & set(arguments))
     ]
     check_expression = shape_expression_check(context)
-    return issues + check_shape(
+    issues += check_shape(
         request, arguments, "Arguments", check_expression, kind.filled_by_pipelines
     )
+    return issues + service_rule_issues(step_type, arguments)
 
 
 def _check_property_files(property_files: object, arguments: dict) -> list[Issue]:

@@ -56,6 +56,54 @@ def test_unknown_key_in_arguments_is_named_with_the_shape_members(definition):
     )
 
 
+def test_training_step_without_an_algorithm_is_rejected_though_botocore_allows_it(definition):
+    del _step(definition, "Train")["Arguments"]["AlgorithmSpecification"]
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.AlgorithmSpecification: is missing: SageMaker refuses a training '
+        "job without one (only a serverless job, with ServerlessJobConfig, may leave it out)"
+    ]
+
+
+def test_training_step_on_zero_instances_is_rejected_though_botocore_allows_it(definition):
+    _step(definition, "Train")["Arguments"]["ResourceConfig"]["InstanceCount"] = 0
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.ResourceConfig.InstanceCount: 0 is below 1: SageMaker runs a '
+        "training job on at least one instance (botocore's shape allows 0)"
+    ]
+
+
+def test_training_step_with_both_an_image_and_an_algorithm_name_is_rejected(definition):
+    _step(definition, "Train")["Arguments"]["AlgorithmSpecification"]["AlgorithmName"] = "algo"
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.AlgorithmSpecification: must name exactly one of TrainingImage '
+        "and AlgorithmName"
+    ]
+
+
+def test_heterogeneous_training_cluster_needs_instances_in_each_group(definition):
+    resources = _step(definition, "Train")["Arguments"]["ResourceConfig"]
+    del resources["InstanceType"], resources["InstanceCount"]
+    resources["InstanceGroups"] = [
+        {"InstanceGroupName": "a", "InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+        {"InstanceGroupName": "b", "InstanceType": "ml.m5.xlarge", "InstanceCount": 0},
+    ]
+
+    assert validate_definition(definition) == [
+        'step "Train" Arguments.ResourceConfig.InstanceGroups[1].InstanceCount: 0 is below 1: '
+        "SageMaker runs a training job on at least one instance (botocore's shape allows 0)"
+    ]
+
+
+def test_instance_count_from_a_parameter_is_left_to_run_time(definition):
+    count = _step(definition, "Train")["Arguments"]["ResourceConfig"]["InstanceCount"]
+    assert count == {"Get": "Parameters.TrainingInstanceCount"}
+
+    assert validate_definition(definition) == []
+
+
 def test_wrong_type_names_the_value_and_the_expected_type(definition):
     _step(definition, "Train")["Arguments"]["ResourceConfig"]["InstanceCount"] = "two"
 
