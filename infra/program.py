@@ -23,6 +23,14 @@ from sagestack_infra.components.feature_store import (
     FeatureStore,
     FeatureStoreArgs,
 )
+from sagestack_infra.components.log_groups import (
+    SAGEMAKER_JOB_LOG_GROUPS,
+    LogGroups,
+    LogGroupsArgs,
+    codebuild_log_group,
+    endpoint_log_group,
+    log_group_arn,
+)
 from sagestack_infra.components.ml_project import (
     KubernetesServingSpec,
     MlProject,
@@ -76,11 +84,28 @@ def define_platform(cfg: StackConfig) -> None:
         EncryptionKeyArgs(
             alias=names.key_alias.removeprefix("alias/"),
             account_id=account_id,
+            region=region,
             tags=tags,
-            # alarms and rules publish to the encrypted on-call topic
-            service_principals=("cloudwatch.amazonaws.com", "events.amazonaws.com"),
+            topic_arns=(
+                pulumi.Output.concat(
+                    "arn:aws:sns:", region, ":", account_id, ":", names.oncall_topic
+                ),
+            ),
+            log_group_arns=tuple(
+                log_group_arn(region, account_id, group) for group in platform_log_groups(cfg)
+            ),
         ),
     )
+    if cfg.logs.job_log_groups:
+        LogGroups(
+            "platform-logs",
+            LogGroupsArgs(
+                names=SAGEMAKER_JOB_LOG_GROUPS,
+                retention_days=cfg.logs.retention_days,
+                kms_key_arn=key.key_arn,
+                tags=tags,
+            ),
+        )
     artifacts = ArtifactStore(
         "platform-artifacts",
         ArtifactStoreArgs(
@@ -127,6 +152,14 @@ def define_platform(cfg: StackConfig) -> None:
     pulumi.export("parameterPaths", {name: p.parameter_path for name, p in projects.items()})
 
 
+def platform_log_groups(cfg: StackConfig) -> tuple[str, ...]:
+    """The log groups the platform's key may encrypt: every project's build, deploy and endpoint
+    groups (by the names' shared prefix) and, where this stack creates them, the job groups."""
+    prefix = cfg.name_prefix
+    shared = SAGEMAKER_JOB_LOG_GROUPS if cfg.logs.job_log_groups else ()
+    return (codebuild_log_group(f"{prefix}-*"), endpoint_log_group(f"{prefix}-*"), *shared)
+
+
 def platform_tags(cfg: StackConfig) -> dict[str, str]:
     return {**cfg.tags, "environment": cfg.environment}
 
@@ -159,7 +192,10 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         drift_period_seconds=drift_period_seconds(project.drift.schedule),
         tags={**tags, PROJECT_TAG: project.name},
         # the serving stack tags its endpoint's resources as the platform tags the project's
-        settings={**project_settings(project), "tags": {**tags, PROJECT_TAG: project.name}},
+        settings={
+            **project_settings(project, cfg.environment),
+            "tags": {**tags, PROJECT_TAG: project.name},
+        },
         auto_retrain=project.auto_retrain,
         feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
         data_s3=project.data_sources.s3,
@@ -170,15 +206,28 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         processing_instance_type=project.instances.processing,
         drift_min_requests=project.drift.min_requests,
         runbook_base_url=cfg.runbook_base_url,
+        rollback_alarms=project.serving.rollout.rollback_alarms,
+        page_pull_request_builds=project.alerts.pull_request_builds,
+        log_retention_days=cfg.logs.retention_days,
     )
 
 
-def project_settings(project: Project) -> dict:
-    """What the project's pipeline reads from the SETTINGS parameter (config spelling)."""
+SERVING_KEYS = {
+    "sagemaker": ("target", "autoscaling", "rollout", "networkIsolation"),
+    "kubernetes": ("target", "replicas", "cpu", "memory"),
+}
+
+
+def project_settings(project: Project, environment: str) -> contract.ProjectSettings:
+    """The SETTINGS parameter (config spelling): what the project's pipeline and serving stack
+    read, in the shape of ``contract.ProjectSettings``."""
     settings = project.model_dump(
         mode="json", by_alias=True, include={"instances", "registration", "drift", "serving"}
     )
+    settings["instances"]["endpointCount"] = project.instances.endpoint_instances(environment)
     settings["registration"]["higherIsBetter"] = project.registration.higher_is_better
+    serving = settings["serving"]
+    settings["serving"] = {key: serving[key] for key in SERVING_KEYS[project.serving.target]}
     return settings
 
 

@@ -9,6 +9,7 @@ that the template spells every name the same way.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal, TypedDict
 
 # --- SSM parameters: /sagestack/<stack>/<project>/<key> -------------------------------------
 
@@ -33,7 +34,7 @@ class Param:
     ONCALL_TOPIC_ARN = "oncall-topic-arn"
     FEATURE_GROUPS = "feature-groups"  # JSON list of feature group names
     ALARM_NAMES = "alarm-names"  # JSON list: alarms the deploy uses for auto-rollback
-    SETTINGS = "settings"  # JSON object: instance types, metric, threshold, drift settings
+    SETTINGS = "settings"  # JSON object: ProjectSettings below
 
     ALL = (
         ARTIFACT_BUCKET,
@@ -49,6 +50,75 @@ class Param:
         SETTINGS,
     )
 
+
+# --- The settings parameter: the project's entry of the stack config ---------------------------
+# JSON with the stack config's camelCase keys (docs/config.md, "The settings parameter"). Read by
+# the project's pipeline (instances, registration) and by its serving stack (instances.endpoint*,
+# serving), which applies the endpoint's autoscaling and rollout from it.
+
+
+class InstanceSettings(TypedDict):
+    processing: str
+    training: str
+    endpoint: str
+    endpointCount: int  # the effective count: the environment's default filled in
+
+
+class RegistrationSettings(TypedDict):
+    metric: str
+    threshold: float
+    higherIsBetter: bool
+
+
+class AutoscalingSettings(TypedDict):
+    """Application Auto Scaling target tracking on the endpoint's variant."""
+
+    minInstances: int
+    maxInstances: int
+    targetInvocationsPerInstance: int  # SageMakerVariantInvocationsPerInstance, per minute
+
+
+RolloutStrategy = Literal["all-at-once", "canary", "linear"]
+# Each strategy as SageMaker's BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type.
+ROLLOUT_TRAFFIC_ROUTING: dict[str, str] = {
+    "all-at-once": "ALL_AT_ONCE",
+    "canary": "CANARY",
+    "linear": "LINEAR",
+}
+
+
+class RolloutSettings(TypedDict):
+    """SageMaker's blue/green deployment of a new model version."""
+
+    strategy: RolloutStrategy
+    stepPercent: int  # canary: CanarySize, linear: LinearStepSize, as CAPACITY_PERCENT
+    waitSeconds: int  # TrafficRoutingConfiguration.WaitIntervalInSeconds
+    bakeSeconds: int  # TerminationWaitInSeconds
+    rollbackAlarms: list[str]  # "5xx", "latency-p99": the alarms <prefix>-<project>-<name>
+
+
+class ServingSettings(TypedDict, total=False):
+    target: Literal["sagemaker", "kubernetes"]
+    # target "sagemaker" only
+    autoscaling: AutoscalingSettings | None  # None: a fixed instances.endpointCount
+    rollout: RolloutSettings
+    networkIsolation: bool  # false: tag the model with POLICY_WAIVER_TAG_PREFIX + the rule
+    # target "kubernetes" only
+    replicas: int
+    cpu: str
+    memory: str
+
+
+class ProjectSettings(TypedDict):
+    instances: InstanceSettings
+    registration: RegistrationSettings
+    drift: dict  # monitor, features, threshold, schedule (docs/config.md)
+    serving: ServingSettings
+
+
+# A resource the policy pack would refuse, waived on purpose: tag it with this prefix followed by
+# the policy's name, valued with why (e.g. "sagestack:waive:sagemaker-model-network-isolation").
+POLICY_WAIVER_TAG_PREFIX = "sagestack:waive:"
 
 # --- Build environment -------------------------------------------------------------------------
 

@@ -1,5 +1,11 @@
 """The platform's customer-managed KMS key: rotation on, an alias, and a key policy that lets the
-account manage it through IAM and lets only the named AWS services use it."""
+account manage it through IAM and lets AWS services use it only for the platform's own data: the
+alarms and rules publishing to the on-call topic, CloudWatch Logs for the platform's log groups.
+
+Each service statement is pinned by the encryption context the service sends: SNS encrypts a
+topic's messages under ``aws:sns:topicArn``, CloudWatch Logs a group's events under
+``aws:logs:arn``. That also holds for EventBridge, whose requests carry no ``aws:SourceAccount``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,19 @@ import pulumi_aws as aws
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
 
-# EventBridge's KMS requests for an encrypted target topic carry no aws:SourceAccount or
-# aws:SourceArn (AWS documents it); a condition on them would drop every delivery silently.
-SERVICES_WITHOUT_SOURCE_CONTEXT = frozenset({"events.amazonaws.com"})
+# What CloudWatch Logs does with a group's key (its documented key policy lists Encrypt*,
+# Decrypt*, ReEncrypt*, GenerateDataKey*, Describe*; spelled out, as no statement has a wildcard).
+LOGS_KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
 
 
 @dataclass(frozen=True)
@@ -21,10 +37,13 @@ class EncryptionKeyArgs:
     alias: str
     """Alias name without the ``alias/`` prefix, e.g. the stack's name prefix."""
     account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
     tags: dict[str, str]
-    service_principals: tuple[str, ...] = ()
-    """AWS services that encrypt with the key on the account's behalf, e.g. CloudWatch alarms and
-    EventBridge rules publishing to an encrypted SNS topic. Default: none."""
+    topic_arns: tuple[pulumi.Input[str], ...] = ()
+    """Topics encrypted with the key that CloudWatch alarms and EventBridge rules publish to (the
+    on-call topic). Default: none."""
+    log_group_arns: tuple[pulumi.Input[str], ...] = ()
+    """Log groups (ARNs, ``*`` allowed) CloudWatch Logs encrypts with the key. Default: none."""
     deletion_window_in_days: int = 30
     """Waiting period before a scheduled deletion takes effect (7-30); default the maximum."""
     description: str = field(default="sagestack platform key")
@@ -77,20 +96,47 @@ class EncryptionKey(Component):
                 "Resource": "*",
             }
         ]
-        statements += [
-            self._service_statement(service) for service in sorted(args.service_principals)
-        ]
+        if args.topic_arns:
+            statements += self._topic_statements()
+        if args.log_group_arns:
+            statements.append(self._logs_statement())
         return iam.policy_document(statements)
 
-    def _service_statement(self, service: str) -> dict:
-        """``service`` may encrypt with the key on this account's behalf."""
-        statement = {
-            "Sid": f"{service.split('.')[0].capitalize()}EncryptsForAccount",
+    def _topic_statements(self) -> list[dict]:
+        """Alarms and rules may encrypt messages for the platform's topics, and nothing else."""
+        args = self._args
+        topics = {"kms:EncryptionContext:aws:sns:topicArn": list(args.topic_arns)}
+        return [
+            {
+                "Sid": "AlarmsPublishToPlatformTopics",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": list(iam.KMS_SERVICE_PUBLISH_ACTIONS),
+                "Resource": "*",  # a key policy's "*" is this key
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": args.account_id, **topics},
+                },
+            },
+            {
+                "Sid": "RulesPublishToPlatformTopics",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": list(iam.KMS_SERVICE_PUBLISH_ACTIONS),
+                "Resource": "*",
+                # EventBridge's requests carry no aws:SourceAccount: the topic pins them.
+                "Condition": {"StringEquals": topics},
+            },
+        ]
+
+    def _logs_statement(self) -> dict:
+        args = self._args
+        return {
+            "Sid": "LogsEncryptsPlatformLogGroups",
             "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": list(iam.KMS_SERVICE_PUBLISH_ACTIONS),
-            "Resource": "*",  # a key policy's "*" is this key
+            "Principal": {"Service": pulumi.Output.concat("logs.", args.region, ".amazonaws.com")},
+            "Action": list(LOGS_KEY_ACTIONS),
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {"kms:EncryptionContext:aws:logs:arn": list(args.log_group_arns)}
+            },
         }
-        if service not in SERVICES_WITHOUT_SOURCE_CONTEXT:
-            statement["Condition"] = {"StringEquals": {"aws:SourceAccount": self._args.account_id}}
-        return statement

@@ -26,6 +26,12 @@ from sagestack_infra.components.drift_monitor import (
 from sagestack_infra.components.encryption import EncryptionKey
 from sagestack_infra.components.feature_store import FeatureStore
 from sagestack_infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
+from sagestack_infra.components.log_groups import (
+    LogGroups,
+    LogGroupsArgs,
+    codebuild_log_group,
+    endpoint_log_group,
+)
 from sagestack_infra.components.model_monitor import ModelMonitor, ModelMonitorArgs
 from sagestack_infra.components.model_registry import ModelRegistry, ModelRegistryArgs
 from sagestack_infra.components.monitor_health import MonitorHealth, MonitorHealthArgs
@@ -98,6 +104,12 @@ class MlProjectArgs:
     """Fewest requests a drift window needs to be judged; default None (the engine's own)."""
     runbook_base_url: str | None = None
     """Where pages link for their runbook; default None: the runbook's path in the repository."""
+    rollback_alarms: tuple[str, ...] = ("5xx", "latency-p99")
+    """The endpoint alarms (by suffix) a deployment rolls back on; default both."""
+    page_pull_request_builds: bool = False
+    """Also page on-call when a pull request's build fails; default off."""
+    log_retention_days: int = 90
+    """Days its build, deploy and endpoint logs are kept; default 90."""
 
 
 class MlProject(Component):
@@ -132,6 +144,7 @@ class MlProject(Component):
             ),
             opts=self._child(),
         )
+        self._create_log_groups()
         self.model_monitor = self._create_drift_measurement()
         self.monitoring = self._create_monitoring()
         if args.auto_retrain:
@@ -160,6 +173,7 @@ class MlProject(Component):
                 role_name=self.names.execution_role,
                 resource_prefix=self.names.resource_prefix,
                 pipeline_name=self.pipeline_name,
+                endpoint_name=self.endpoint_name,
                 kms_key_arn=p.key.key_arn,
                 account_id=p.account_id,
                 region=p.region,
@@ -270,6 +284,25 @@ class MlProject(Component):
                 runbook_base_url=a.runbook_base_url,
                 report_bucket=self._platform.artifacts.bucket_name,
                 region=self._platform.region,
+                rollback_alarms=a.rollback_alarms,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_log_groups(self) -> LogGroups:
+        """Where its builds and its endpoint log, kept for the stack's retention, encrypted."""
+        n = self.names
+        return LogGroups(
+            f"{self._base}-logs",
+            LogGroupsArgs(
+                names=(
+                    codebuild_log_group(n.build_project),
+                    codebuild_log_group(n.deploy_project),
+                    endpoint_log_group(n.endpoint),
+                ),
+                retention_days=self._args.log_retention_days,
+                kms_key_arn=self._platform.key.key_arn,
+                tags=self._args.tags,
             ),
             opts=self._child(),
         )
@@ -406,7 +439,7 @@ class MlProject(Component):
             contract.Param.ONCALL_TOPIC_ARN: p.oncall.topic_arn,
             contract.Param.FEATURE_GROUPS: json.dumps(list(a.feature_groups)),
             contract.Param.ALARM_NAMES: pulumi.Output.json_dumps(
-                self.monitoring.endpoint_alarm_names
+                self.monitoring.rollback_alarm_names
             ),
             contract.Param.SETTINGS: json.dumps(a.settings, sort_keys=True),
         }

@@ -114,10 +114,13 @@ class MonitoringArgs:
     report_bucket: pulumi.Input[str] | None = None
     region: pulumi.Input[str] | None = None
     """With both, a drift page says where the window's report is; default None: it does not."""
+    rollback_alarms: tuple[str, ...] = ("5xx", "latency-p99")
+    """The endpoint alarms (by suffix) that roll a deployment back; default both."""
 
 
 class Monitoring(Component):
     endpoint_alarm_names: pulumi.Output[list[str]]
+    rollback_alarm_names: pulumi.Output[list[str]]
     """The alarms the deploy build hands to SageMaker for automatic rollback."""
     max_drift_alarm_arn: pulumi.Output[str]
     max_drift_alarm_name: pulumi.Output[str]
@@ -126,16 +129,24 @@ class Monitoring(Component):
         super().__init__("sagestack:monitoring:Monitoring", name, None, opts)
         self._base = name
         self._args = args
+        # by name suffix, the one rollback_alarms names them by
         endpoint_alarms = (
-            [self._create_error_alarm(), self._create_latency_alarm()]
+            {"5xx": self._create_error_alarm(), "latency-p99": self._create_latency_alarm()}
             if args.endpoint_alarms
-            else []
+            else {}
         )
         self.feature_drift_alarms = [
             self._create_drift_alarm(feature) for feature in args.drift_features
         ]
         self.max_drift_alarm = self._create_drift_alarm(None)
-        self.endpoint_alarm_names = pulumi.Output.all(*[a.name for a in endpoint_alarms])
+        self.endpoint_alarm_names = pulumi.Output.all(*[a.name for a in endpoint_alarms.values()])
+        self.rollback_alarm_names = pulumi.Output.all(
+            *[
+                endpoint_alarms[suffix].name
+                for suffix in args.rollback_alarms
+                if suffix in endpoint_alarms
+            ]
+        )
         self.max_drift_alarm_arn = self.max_drift_alarm.arn
         self.max_drift_alarm_name = self.max_drift_alarm.name
         self.register_outputs(

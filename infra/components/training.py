@@ -11,6 +11,7 @@ import pulumi
 from sagestack import contract
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
+from sagestack_infra.components.log_groups import SAGEMAKER_JOB_LOG_GROUPS, endpoint_log_group
 from sagestack_infra.grants import Access, ServiceRole
 
 # SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<hash>", so a job
@@ -25,6 +26,7 @@ class ExecutionRoleArgs:
     resource_prefix: str
     """``<namePrefix>-<project>``: jobs the project names itself start with it."""
     pipeline_name: str
+    endpoint_name: str
     kms_key_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
@@ -60,6 +62,14 @@ class ExecutionRole(Component):
             "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
         )
 
+    def _log_group_arns(self) -> list[pulumi.Output[str]]:
+        groups = [*SAGEMAKER_JOB_LOG_GROUPS, endpoint_log_group(self._args.endpoint_name)]
+        return [
+            self._arn("logs", f"log-group:{group}{streams}")
+            for group in groups
+            for streams in ("", ":*")
+        ]
+
     def _statements(self) -> list[dict]:
         a = self._args
         pipeline = self._arn("sagemaker", f"pipeline/{a.pipeline_name}")
@@ -80,10 +90,8 @@ class ExecutionRole(Component):
                 [self.role.arn],
                 {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
             ),
-            iam.allow(
-                iam.LOGS_WRITE_ACTIONS,
-                [self._arn("logs", "log-group:/aws/sagemaker/*")],
-            ),
+            # its jobs' logs and its endpoint's, not every SageMaker group of the account
+            iam.allow(iam.LOGS_WRITE_ACTIONS, self._log_group_arns()),
             iam.allow(
                 iam.CLOUDWATCH_PUT_METRIC_ACTIONS,
                 ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned

@@ -23,6 +23,7 @@ from sagestack_infra.config.values import (
     FeatureName,
     HttpsUrl,
     KmsKeyArn,
+    LogRetentionDays,
     Memory,
     NamePrefix,
     NonEmptyText,
@@ -82,11 +83,20 @@ class Repository(_Model):
     connection_arn: ConnectionArn
 
 
+PROD_LIKE: frozenset[str] = frozenset({"staging", "prod"})
+
+
 class Instances(_Model):
     processing: ProcessingInstanceType = "ml.m5.large"
     training: TrainingInstanceType = "ml.m5.xlarge"
     endpoint: EndpointInstanceType = "ml.m5.large"
-    endpoint_count: WholeNumber = Field(default=1, ge=1, le=10)
+    endpoint_count: WholeNumber | None = Field(default=None, ge=1, le=10)
+    """None: 2 in a prod-like environment (staging, prod), so one instance can fail, else 1."""
+
+    def endpoint_instances(self, environment: str) -> int:
+        if self.endpoint_count is not None:
+            return self.endpoint_count
+        return 2 if environment in PROD_LIKE else 1
 
 
 class Registration(_Model):
@@ -108,12 +118,55 @@ class Drift(_Model):
     min_requests: WholeNumber | None = Field(default=None, ge=1, le=100_000_000)
 
 
+class Autoscaling(_Model):
+    """Application Auto Scaling target tracking on the endpoint's variant."""
+
+    min_instances: WholeNumber = Field(ge=1, le=100)
+    max_instances: WholeNumber = Field(ge=1, le=100)
+    target_invocations_per_instance: WholeNumber = Field(ge=1, le=100_000)
+    """SageMakerVariantInvocationsPerInstance: invocations per instance per minute."""
+
+
+RollbackAlarm = Literal["5xx", "latency-p99"]
+
+
+class Rollout(_Model):
+    """How a new model version replaces the running one: SageMaker's blue/green deployment."""
+
+    strategy: Literal["all-at-once", "canary", "linear"] = "all-at-once"
+    step_percent: WholeNumber = Field(default=10, ge=10, le=50)
+    """canary: the canary's share of the fleet; linear: each step's. Unused for all-at-once."""
+    wait_seconds: WholeNumber = Field(default=600, ge=0, le=3600)
+    """Baking time after each traffic shift while the rollback alarms are watched."""
+    bake_seconds: WholeNumber = Field(default=600, ge=0, le=3600)
+    """How long the old fleet is kept, with all traffic on the new one, before it goes."""
+    rollback_alarms: tuple[RollbackAlarm, ...] = ("5xx", "latency-p99")
+    """The project's endpoint alarms that roll a deployment back."""
+
+
 class Serving(_Model):
     target: Literal["sagemaker", "kubernetes"] = "sagemaker"
-    # The rest applies to Kubernetes only; requests equal limits.
+    # SageMaker only; applied by the project's serving stack.
+    autoscaling: Autoscaling | None = None
+    rollout: Rollout = Rollout()
+    network_isolation: Boolean = True
+    """The model's container has no network access; false waives the policy rule for it."""
+    # Kubernetes only; requests equal limits.
     replicas: WholeNumber = Field(default=2, ge=1, le=50)
     cpu: Cpu = "500m"
     memory: Memory = "1Gi"
+
+
+class Alerts(_Model):
+    pull_request_builds: Boolean = False
+    """Also page when a pull request's build fails (by default only the branch's builds do)."""
+
+
+class Logs(_Model):
+    retention_days: LogRetentionDays = 90
+    job_log_groups: Boolean = True
+    """Create the account's SageMaker job log groups (/aws/sagemaker/ProcessingJobs,
+    TrainingJobs, TransformJobs); false where another stack in the account and region does."""
 
 
 class DataSources(_Model):
@@ -135,6 +188,7 @@ class Project(_Model):
     feature_groups: tuple[FeatureGroupName, ...] = ()
     data_sources: DataSources = DataSources()
     serving: Serving = Serving()
+    alerts: Alerts = Alerts()
 
 
 class StackConfig(_Model):
@@ -144,6 +198,7 @@ class StackConfig(_Model):
     name_prefix: NamePrefix
     tags: dict[str, str]
     oncall: OnCall = OnCall()
+    logs: Logs = Logs()
     kubernetes: Kubernetes | None = None
     feature_groups: tuple[FeatureGroup, ...] = ()
     projects: tuple[Project, ...] = ()

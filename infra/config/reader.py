@@ -25,6 +25,7 @@ from sagestack_infra.config.messages import (
 from sagestack_infra.config.model import StackConfig
 from sagestack_infra.config.names import physical_name_problems
 from sagestack_infra.config.rules import SECRET_VALUES, cross_value_problems, model_monitor_problems
+from sagestack_infra.config.serving_rules import serving_problems
 
 
 def parse_stack_config(
@@ -46,7 +47,9 @@ def parse_stack_config(
         problems += [from_pydantic(detail, StackConfig) for detail in error.errors()]
     if problems:
         raise ConfigError(_messages(problems))
-    derived = physical_name_problems(config) + model_monitor_problems(config)
+    derived = (
+        physical_name_problems(config) + model_monitor_problems(config) + serving_problems(config)
+    )
     if derived:
         raise ConfigError(derived)
     return config

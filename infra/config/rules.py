@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from sagestack_infra.config.messages import Location, Problem, config_path
 from sagestack_infra.config.model import Project, StackConfig
+from sagestack_infra.config.serving_rules import SAGEMAKER_ONLY_SERVING_KEYS
 from sagestack_infra.config.values import model_monitor_schedule
 
 REQUIRED_TAGS = ("owner", "cost-center")
@@ -291,13 +292,18 @@ def _is_repository_url(url: str, host: str | None) -> bool:
 
 
 def _serving_problems(loc: Location, serving: Any) -> Iterator[Problem]:
-    if not isinstance(serving, Mapping) or serving.get("target", "sagemaker") != "sagemaker":
+    if not isinstance(serving, Mapping):
         return
-    for key in KUBERNETES_ONLY_SERVING_KEYS:
+    target = serving.get("target", "sagemaker")
+    other, keys = {
+        "sagemaker": ("kubernetes", KUBERNETES_ONLY_SERVING_KEYS),
+        "kubernetes": ("sagemaker", SAGEMAKER_ONLY_SERVING_KEYS),
+    }.get(target, ("", ()))
+    for key in keys:
         if key in serving:
             yield Problem(
                 (*loc, "serving", key),
-                'applies only when serving.target is "kubernetes"',
+                f'applies only when serving.target is "{other}"',
                 serving[key],
             )
 

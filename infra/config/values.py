@@ -140,6 +140,22 @@ Number = Annotated[float, _exactly("float", "a number", (int, float))]
 WholeNumber = Annotated[int, _exactly("int", "an integer", (int,))]
 Boolean = Annotated[bool, _exactly("bool", "true or false", (bool,)), Strict()]
 
+# The values CloudWatch Logs' PutRetentionPolicy accepts (its documentation; botocore's shape
+# has no enum for them).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                      2192, 2557, 2922, 3288, 3653)  # fmt: skip
+
+
+def _check_retention(days: int) -> int:
+    if days not in LOG_RETENTION_DAYS:
+        raise problem(
+            "must be a retention CloudWatch Logs offers: " + ", ".join(map(str, LOG_RETENTION_DAYS))
+        )
+    return days
+
+
+LogRetentionDays = Annotated[WholeNumber, AfterValidator(_check_retention)]
+
 # --- AWS identifiers -----------------------------------------------------------------------
 
 CONNECTION_ARN_RULE = (

@@ -59,6 +59,11 @@ def test_dev_stack_deploys_every_resource_then_redeploys_without_a_call(
     assert sorted(k.removeprefix(path) for k in _parameter_names(path)) == sorted(
         contract.Param.ALL
     )
+    [group] = boto3.client("logs").describe_log_groups(
+        logGroupNamePrefix="/aws/codebuild/sagestack-dev-churn-build"
+    )["logGroups"]
+    key = boto3.client("ssm").get_parameter(Name=path + contract.Param.KMS_KEY_ARN)
+    assert (group["retentionInDays"], group["kmsKeyId"]) == (90, key["Parameter"]["Value"])
 
     counter = CallCounter()
     again = deploy(
@@ -105,3 +110,5 @@ def test_a_project_removed_from_the_config_has_its_slice_deleted(fresh_local_clo
     assert [g["ModelPackageGroupName"] for g in groups] == ["sagestack-dev-churn"]
     rules = [r["Name"] for r in boto3.client("events").list_rules()["Rules"]]
     assert rules and not [rule for rule in rules if "-fraud-" in rule]
+    groups = boto3.client("logs").describe_log_groups()["logGroups"]
+    assert not [g["logGroupName"] for g in groups if "-fraud" in g["logGroupName"]]

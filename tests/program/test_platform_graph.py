@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from graph_helpers import policy, stack_config, statements_by_action
+import pytest
+from graph_helpers import policy, project_entry, stack_config, statements_by_action
 
 from sagestack_infra import iam
 from sagestack_infra.program_runner import run_program
 
 ACCOUNT = "123456789012"
+REGION = "us-east-1"
 BUCKET = "sagestack-dev-artifacts-123456789012-us-east-1"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/platform-key-key"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:sagestack-dev-oncall"
@@ -21,21 +23,63 @@ def test_kms_key_rotates_and_only_account_and_publishing_services_may_use_it(dev
     account = statements["AccountManagesKeyThroughIam"]
     assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert "kms:PutKeyPolicy" in account["Action"]  # the key can never be locked out
-    alarms = statements["CloudwatchEncryptsForAccount"]
+    topic = {"kms:EncryptionContext:aws:sns:topicArn": [TOPIC_ARN]}
+    alarms = statements["AlarmsPublishToPlatformTopics"]
     assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert alarms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-    rules = statements["EventsEncryptsForAccount"]
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT, **topic}}
+    rules = statements["RulesPublishToPlatformTopics"]
     assert rules["Principal"] == {"Service": "events.amazonaws.com"}
-    assert rules["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    # EventBridge sends no source context to KMS: a condition would drop every delivery
-    assert "Condition" not in rules
+    # EventBridge sends no source context to KMS; SNS's encryption context pins the topic
+    assert rules["Condition"] == {"StringEquals": topic}
+    logs = statements["LogsEncryptsPlatformLogGroups"]
+    assert logs["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
+    groups = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:"
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": [
+                f"{groups}/aws/codebuild/sagestack-dev-*",
+                f"{groups}/aws/sagemaker/Endpoints/sagestack-dev-*",
+                f"{groups}/aws/sagemaker/ProcessingJobs",
+                f"{groups}/aws/sagemaker/TrainingJobs",
+                f"{groups}/aws/sagemaker/TransformJobs",
+            ]
+        }
+    }
+    # no statement lets a service use the key for anything but these
     assert set(statements) == {
         "AccountManagesKeyThroughIam",
-        "CloudwatchEncryptsForAccount",
-        "EventsEncryptsForAccount",
+        "AlarmsPublishToPlatformTopics",
+        "RulesPublishToPlatformTopics",
+        "LogsEncryptsPlatformLogGroups",
     }
     assert dev_run.named("platform-key-alias").inputs["name"] == "alias/sagestack-dev"
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        "/aws/codebuild/sagestack-dev-churn-build",
+        "/aws/codebuild/sagestack-dev-churn-deploy",
+        "/aws/sagemaker/Endpoints/sagestack-dev-churn",
+        "/aws/sagemaker/ProcessingJobs",
+        "/aws/sagemaker/TrainingJobs",
+        "/aws/sagemaker/TransformJobs",
+    ],
+)
+def test_the_services_log_groups_are_created_with_retention_and_the_platform_key(dev_run, group):
+    [log_group] = [
+        r for r in dev_run.of_type("aws:cloudwatch/logGroup:LogGroup") if r.inputs["name"] == group
+    ]
+    assert log_group.inputs["retentionInDays"] == 90
+    assert log_group.inputs["kmsKeyId"] == KEY_ARN
+
+
+def test_a_stack_sharing_its_account_leaves_the_job_log_groups_to_the_one_that_owns_them():
+    run = run_program("dev", stack_config(project_entry("churn"), logs={"jobLogGroups": False}))
+    groups = {r.inputs["name"] for r in run.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert not [group for group in groups if group.endswith("Jobs")]
+    assert "/aws/codebuild/sagestack-test-churn-build" in groups
 
 
 def test_artifact_bucket_is_kms_encrypted_versioned_private_and_owner_enforced(dev_run):

@@ -53,6 +53,7 @@ def test_dev_project_registers_its_whole_slice(dev_run):
         "sagestack:cicd:CiCd",
         "sagestack:source:SourceWebhook",
         "sagestack:monitoring:Monitoring",
+        "sagestack:monitoring:LogGroups",
         "sagestack:monitoring:DriftSchedule",
         "sagestack:monitoring:MonitorHealth",
         "sagestack:feedback:FeedbackLoop",
@@ -225,7 +226,14 @@ def test_execution_role_has_exactly_the_projects_permissions(dev_run):
         }
         | {("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/sagestack-dev-churn-exec")}
         | {
-            (a, f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/*")
+            (a, f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/{group}{streams}")
+            for group in (
+                "ProcessingJobs",
+                "TrainingJobs",
+                "TransformJobs",
+                "Endpoints/sagestack-dev-churn",
+            )
+            for streams in ("", ":*")
             for a in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
         }
         | {("cloudwatch:PutMetricData", "*"), ("ecr:GetAuthorizationToken", "*")}
@@ -531,6 +539,49 @@ def test_ssm_parameters_tell_the_project_where_everything_is(dev_run):
     assert settings["registration"] == {"metric": "auc", "threshold": 0.75, "higherIsBetter": True}
     assert settings["drift"]["features"] == ["tenure", "monthly_charges", "total_charges"]
     assert settings["instances"]["training"] == "ml.m5.xlarge"
+    assert settings["instances"]["endpointCount"] == 1
+    assert settings["serving"] == {
+        "target": "sagemaker",
+        "autoscaling": None,
+        "rollout": {
+            "strategy": "all-at-once",
+            "stepPercent": 10,
+            "waitSeconds": 600,
+            "bakeSeconds": 600,
+            "rollbackAlarms": ["5xx", "latency-p99"],
+        },
+        "networkIsolation": True,
+    }
+
+
+def test_a_prod_projects_serving_settings_reach_its_settings_parameter_for_the_serving_stack():
+    entry = project_entry(
+        "churn",
+        serving={
+            "autoscaling": {
+                "minInstances": 2,
+                "maxInstances": 6,
+                "targetInvocationsPerInstance": 200,
+            },
+            "rollout": {"strategy": "canary", "stepPercent": 20, "rollbackAlarms": ["5xx"]},
+            "networkIsolation": False,
+        },
+    )
+    run = run_program("prod", stack_config(entry, environment="prod"))
+    path = contract.parameter_path("prod", "churn")
+    parameters = {
+        r.inputs["name"]: r.inputs["value"] for r in run.of_type("aws:ssm/parameter:Parameter")
+    }
+    settings = json.loads(parameters[path + contract.Param.SETTINGS])
+    assert settings["instances"]["endpointCount"] == 2  # prod's default
+    assert settings["serving"]["autoscaling"] == {
+        "minInstances": 2, "maxInstances": 6, "targetInvocationsPerInstance": 200
+    }  # fmt: skip
+    assert settings["serving"]["rollout"]["strategy"] == "canary"
+    assert settings["serving"]["rollout"]["strategy"] in contract.ROLLOUT_TRAFFIC_ROUTING
+    assert settings["serving"]["networkIsolation"] is False
+    # the deploy rolls back on the alarms named, and on no other
+    assert json.loads(parameters[path + contract.Param.ALARM_NAMES]) == ["sagestack-test-churn-5xx"]
 
 
 def test_builds_may_use_their_connection_under_the_arns_own_service_prefix(dev_run, local_run):

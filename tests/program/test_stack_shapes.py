@@ -3,6 +3,7 @@ before it registers anything."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pulumi
@@ -18,6 +19,7 @@ PLATFORM_COMPONENTS = {
     "sagestack:storage:ArtifactStore",
     "sagestack:monitoring:OnCall",
     "sagestack:monitoring:DriftMonitor",
+    "sagestack:monitoring:LogGroups",
 }
 
 
@@ -119,6 +121,20 @@ def kubernetes_run():
     )
     config = stack_config(entry, kubernetes=KUBERNETES)
     return run_program("dev", config, secret_keys=["kubernetes"])
+
+
+def test_a_kubernetes_projects_settings_carry_only_the_kubernetes_serving_keys(kubernetes_run):
+    [settings] = [
+        json.loads(r.inputs["value"])
+        for r in kubernetes_run.of_type("aws:ssm/parameter:Parameter")
+        if r.inputs["name"].endswith("/settings")
+    ]
+    assert settings["serving"] == {
+        "target": "kubernetes",
+        "replicas": 3,
+        "cpu": "1",
+        "memory": "2Gi",
+    }
 
 
 def test_kubernetes_serving_has_guaranteed_resources_and_a_ping_readiness_probe(kubernetes_run):

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ENDPOINT = "http://localhost:4566"
 SERVICES_THE_PROGRAM_USES = {
     "cloudwatch", "codebuild", "codeconnections", "codestarconnections", "ecr", "events",
-    "iam", "kms", "s3", "sagemaker", "scheduler", "sns", "ssm", "sts",
+    "iam", "kms", "logs", "s3", "sagemaker", "scheduler", "sns", "ssm", "sts",
 }  # fmt: skip
 ARN = "arn:aws:codeconnections:us-east-1:123456789012:connection/0b8c9d6e-1111-2222-3333-4444"
 PAGERDUTY = "https://events.pagerduty.com/integration/abc123/enqueue"
@@ -168,7 +168,7 @@ ERRORS = [
     ("namePrefix", "sthree-ml", 'sagestack:namePrefix: "sthree-ml" gives the S3 bucket name "sthree-ml-artifacts-123456789012-ap-southeast-1", which must not start with xn--, sthree-, amzn-s3-demo- (reserved by S3) (change sagestack:namePrefix)'),
     ("namePrefix", "xn--ml", 'sagestack:namePrefix: "xn--ml" gives the S3 bucket name "xn--ml-artifacts-123456789012-ap-southeast-1", which must not start with xn--, sthree-, amzn-s3-demo- (reserved by S3) (change sagestack:namePrefix)'),
     ("namePrefix", 12, "sagestack:namePrefix: 12 must be a string (quote it in YAML)"),
-    ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, kubernetes, featureGroups, projects, runbookBaseUrl)"),
+    ("colour", "blue", "sagestack:colour: unknown key (expected one of: environment, namePrefix, tags, oncall, logs, kubernetes, featureGroups, projects, runbookBaseUrl)"),
     ("runbookBaseUrl", "http://wiki/runbooks/", f'sagestack:runbookBaseUrl: "http://wiki/runbooks/" {RUNBOOK_RULE}'),
     ("runbookBaseUrl", "https://github.com/acme/sagestack/tree/main/docs/runbooks?plain=1", f'sagestack:runbookBaseUrl: "https://github.com/acme/sagestack/tree/main/docs/runbooks?plain=1" {RUNBOOK_RULE}'),
     ("runbookBaseUrl", "https://docs.example.com/#runbooks", f'sagestack:runbookBaseUrl: "https://docs.example.com/#runbooks" {RUNBOOK_RULE}'),
@@ -201,8 +201,8 @@ ERRORS = [
     ("projects.0.name", "Churn Model", 'sagestack:projects[0].name: "Churn Model" must be 2 to 31 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
     ("projects.0.name", "churn-", 'sagestack:projects[0].name: "churn-" must be 2 to 31 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen'),
     ("projects.1", project(), 'sagestack:projects[1].name: "churn" is a duplicate of sagestack:projects[0].name'),
-    ("projects.0.instance", {}, "sagestack:projects[0].instance: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, dataSources, serving)"),
-    ("projects.0.auto_retrain", True, "sagestack:projects[0].auto_retrain: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, dataSources, serving)"),
+    ("projects.0.instance", {}, "sagestack:projects[0].instance: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, dataSources, serving, alerts)"),
+    ("projects.0.auto_retrain", True, "sagestack:projects[0].auto_retrain: unknown key (expected one of: name, repository, branch, instances, registration, drift, autoRetrain, featureGroups, dataSources, serving, alerts)"),
     ("projects.0.branch", "refs/heads/main", 'sagestack:projects[0].branch: "refs/heads/main" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
     ("projects.0.branch", "my feature", 'sagestack:projects[0].branch: "my feature" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
     ("projects.0.branch", "release..1", 'sagestack:projects[0].branch: "release..1" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
@@ -252,6 +252,16 @@ ERRORS = [
     ("projects.0.serving", {"target": "ecs"}, 'sagestack:projects[0].serving.target: "ecs" must be one of: sagemaker, kubernetes'),
     ("projects.0.serving", {"target": "sagemaker", "replicas": 3}, 'sagestack:projects[0].serving.replicas: 3 applies only when serving.target is "kubernetes"'),
     ("projects.0.serving", {"target": "kubernetes"}, 'sagestack:kubernetes: is required because sagestack:projects[0].serving.target is "kubernetes"'),
+    ("projects.0.serving", {"autoscaling": {"minInstances": 3, "maxInstances": 2, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].serving.autoscaling.minInstances: 3 is above maxInstances (2)"),
+    ("projects.0.serving", {"autoscaling": {"minInstances": 2, "maxInstances": 4, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].instances.endpointCount: 1 is outside autoscaling's 2 to 4 (the count the endpoint starts with must be one autoscaling may keep)"),
+    ("projects.0.serving", {"autoscaling": {"minInstances": 1, "maxInstances": 4}}, "sagestack:projects[0].serving.autoscaling.targetInvocationsPerInstance: is required"),
+    ("projects.0.serving", {"rollout": {"strategy": "blue-green"}}, 'sagestack:projects[0].serving.rollout.strategy: "blue-green" must be one of: all-at-once, canary, linear'),
+    ("projects.0.serving", {"rollout": {"strategy": "linear", "stepPercent": 60}}, "sagestack:projects[0].serving.rollout.stepPercent: 60 must be <= 50"),
+    ("projects.0.serving", {"rollout": {"waitSeconds": 7200}}, "sagestack:projects[0].serving.rollout.waitSeconds: 7200 must be <= 3600"),
+    ("projects.0.serving", {"rollout": {"rollbackAlarms": ["5xx", "5xx"]}}, "sagestack:projects[0].serving.rollout.rollbackAlarms: ['5xx', '5xx'] names an alarm twice"),
+    ("projects.0.serving", {"rollout": {"rollbackAlarms": ["errors"]}}, 'sagestack:projects[0].serving.rollout.rollbackAlarms[0]: "errors" must be one of: 5xx, latency-p99'),
+    ("projects.0.alerts", {"pullRequestBuilds": "yes"}, 'sagestack:projects[0].alerts.pullRequestBuilds: "yes" must be true or false, not a string (set it unquoted in YAML, or with pulumi config set --path ... --type bool)'),
+    ("logs", {"retentionDays": 100}, "sagestack:logs.retentionDays: 100 must be a retention CloudWatch Logs offers: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
     ("projects", {"churn": {}}, 'sagestack:projects: {"churn": {}} must be a list'),
     ("projects.0", "churn", 'sagestack:projects[0]: "churn" must be a mapping of keys to values'),
 ]  # fmt: skip
@@ -450,7 +460,19 @@ def test_defaults_fill_every_optional_key():
         "ml.m5.xlarge",
         "ml.m5.large",
     )
-    assert churn.instances.endpoint_count == 1
+    assert churn.instances.endpoint_count is None
+    assert churn.instances.endpoint_instances("dev") == 1
+    assert churn.instances.endpoint_instances("prod") == 2  # one may fail in production
+    assert churn.serving.autoscaling is None and churn.serving.network_isolation is True
+    rollout = churn.serving.rollout
+    assert (rollout.strategy, rollout.wait_seconds, rollout.bake_seconds) == (
+        "all-at-once",
+        600,
+        600,
+    )
+    assert rollout.rollback_alarms == ("5xx", "latency-p99")
+    assert churn.alerts.pull_request_builds is False
+    assert (config.logs.retention_days, config.logs.job_log_groups) == (90, True)
     assert (churn.drift.monitor, churn.drift.threshold, churn.drift.schedule) == (
         "sagestack",
         0.2,
@@ -571,6 +593,35 @@ def test_a_wrong_type_anywhere_gets_a_sagestack_message_never_pydantic_wording(w
     for message in messages:
         assert message.startswith("sagestack:"), message
         assert "Input should" not in message and "is invalid (" not in message, message
+
+
+PROD_PROBLEMS = [
+    ({}, "sagestack:projects[0].instances.endpointCount: 1 is below 2 in a \"prod\" stack: one instance failing would take the endpoint down"),
+    ({"autoscaling": {"minInstances": 1, "maxInstances": 4, "targetInvocationsPerInstance": 50}}, "sagestack:projects[0].serving.autoscaling.minInstances: 1 is below 2 in a \"prod\" stack: scaling in would leave a single instance"),
+    ({"rollout": {"rollbackAlarms": []}}, "sagestack:projects[0].serving.rollout.rollbackAlarms: [] in a \"prod\" stack: a bad model would stay deployed (name 5xx, latency-p99 or both)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("serving", "message"), PROD_PROBLEMS)
+def test_a_prod_endpoint_keeps_two_instances_and_rolls_back_on_its_alarms(serving, message):
+    raw = changed("environment", "prod")
+    raw["projects"][0]["serving"] = serving
+    raw["projects"][0]["instances"] = {"endpointCount": 1} if not serving else {"endpointCount": 2}
+    assert problems_of(raw) == [message]
+
+
+def test_sagemaker_settings_on_a_kubernetes_project_are_refused_as_they_would_be_ignored():
+    raw = changed("projects.0.serving", {"target": "kubernetes", "rollout": {"strategy": "canary"}})
+    raw["kubernetes"] = {**KUBERNETES, "modelServerImage": "registry.example.com/ms:1.0"}
+    assert problems_of(raw, secret_keys=("kubernetes",)) == [
+        'sagestack:projects[0].serving.rollout: {"strategy": "canary"} applies only when '
+        'serving.target is "sagemaker"'
+    ]
+
+
+def test_a_prod_project_without_an_instance_count_gets_two_and_is_valid():
+    config = parse_stack_config(changed("environment", "prod"), stack="prod")
+    assert config.projects[0].instances.endpoint_instances("prod") == 2
 
 
 def test_numbers_and_booleans_are_taken_only_as_their_own_type():
