@@ -70,7 +70,10 @@ class ServiceRole:
     """A role that one AWS service may assume, and the one inline policy granted to it.
 
     The trust policy pins the caller to this account (``aws:SourceAccount``) and, where the
-    service sets it, to the resource acting (``aws:SourceArn``), against the confused deputy.
+    service sets it, to the resource acting (``aws:SourceArn``), against the confused deputy
+    (another account's resource getting the service to act with this role). SageMaker sets no
+    consistent SourceArn across the jobs, pipelines and endpoints one role serves, so SageMaker
+    roles are pinned by account; CodeBuild sets its project's ARN, EventBridge its rule's.
     """
 
     def __init__(
@@ -81,7 +84,7 @@ class ServiceRole:
         service: str,
         tags: dict[str, str],
         parent: pulumi.Resource | None,
-        source_account: pulumi.Input[str] | None = None,
+        source_account: pulumi.Input[str],
         source_arn: pulumi.Input[str] | None = None,
     ):
         self.logical = logical

@@ -137,7 +137,7 @@ def define_platform(cfg: StackConfig) -> None:
         key=key,
         artifacts=artifacts,
         oncall=oncall,
-        feature_store=_feature_store(cfg, artifacts, key, tags),
+        feature_store=_feature_store(cfg, artifacts, key, account_id, tags),
         kubernetes_provider=_kubernetes_provider(cfg),
         model_server_image=cfg.kubernetes.model_server_image if cfg.kubernetes else None,
         drift_monitor=_drift_monitor(cfg, artifacts, key, account_id, region, tags),
@@ -248,7 +248,7 @@ def _drift_monitor(cfg, artifacts, key, account_id, region, tags) -> DriftMonito
     )
 
 
-def _feature_store(cfg, artifacts, key, tags) -> FeatureStore | None:
+def _feature_store(cfg, artifacts, key, account_id, tags) -> FeatureStore | None:
     if not cfg.feature_groups:
         return None
     groups = tuple(
@@ -268,6 +268,7 @@ def _feature_store(cfg, artifacts, key, tags) -> FeatureStore | None:
             groups=groups,
             artifacts=artifacts,
             kms_key_arn=key.key_arn,
+            account_id=account_id,
             tags=tags,
         ),
     )

@@ -136,6 +136,8 @@ class CiCd(Component):
             service="codebuild.amazonaws.com",
             tags=self._args.tags,
             parent=self,
+            source_account=self._args.account_id,
+            source_arn=self._arn("codebuild", f"project/{project_name}"),
         )
 
     def _common_statements(self, project_name: str) -> list[dict]:
@@ -311,6 +313,8 @@ class CiCd(Component):
             service="events.amazonaws.com",
             tags=a.tags,
             parent=self,
+            source_account=a.account_id,
+            source_arn=rule.arn,
         )
         events_role.allow(iam.allow(iam.CODEBUILD_START_ACTIONS, [self.deploy_project.arn]))
         start_policy = events_role.attach()

@@ -117,6 +117,7 @@ class DriftMonitor(Component):
             service="sagemaker.amazonaws.com",
             tags=args.tags,
             parent=self,
+            source_account=args.account_id,
         )
         self.role_arn = self.role.arn
         self._grant_role()
@@ -223,6 +224,7 @@ class DriftScheduleArgs:
     pipeline_arn: pulumi.Input[str]
     parameters: Mapping[str, pulumi.Input[str]]
     """The drift-monitor pipeline's parameters for this endpoint."""
+    account_id: pulumi.Input[str]
     tags: dict[str, str]
 
 
@@ -250,6 +252,7 @@ class DriftSchedule(Component):
             pipeline_arn=args.pipeline_arn,
             role_name=args.role_name,
             parameters=args.parameters,
+            account_id=args.account_id,
             tags=args.tags,
             parent=self,
         )

@@ -38,6 +38,7 @@ class FeatureStoreArgs:
     groups: tuple[FeatureGroupSpec, ...]
     artifacts: ArtifactStore
     kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
     tags: dict[str, str]
     offline_prefix: str = "feature-store"
     """Key prefix of the offline store in the artifact bucket; default ``feature-store``."""
@@ -59,6 +60,7 @@ class FeatureStore(Component):
             service="sagemaker.amazonaws.com",
             tags=args.tags,
             parent=self,
+            source_account=args.account_id,
         )
         args.artifacts.grant_write(self.role, args.offline_prefix)
         # SageMaker checks the role can write the offline store when the group is created.

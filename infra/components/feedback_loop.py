@@ -46,13 +46,20 @@ def start_pipeline_target(
     pipeline_arn: pulumi.Input[str],
     role_name: str,
     parameters: Mapping[str, pulumi.Input[str]],
+    account_id: pulumi.Input[str],
     tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> aws.cloudwatch.EventTarget:
     """``rule``'s target that starts a SageMaker pipeline with ``parameters``, through a role that
     may start that pipeline and nothing else (also the drift monitor's schedules)."""
     role = ServiceRole(
-        f"{name}-role", role_name, service="events.amazonaws.com", tags=tags, parent=parent
+        f"{name}-role",
+        role_name,
+        service="events.amazonaws.com",
+        tags=tags,
+        parent=parent,
+        source_account=account_id,
+        source_arn=rule.arn,
     )
     role.allow(iam.allow(iam.PIPELINE_START_ACTIONS, [pipeline_arn]))
     start = role.attach()
@@ -99,6 +106,7 @@ class FeedbackLoop(Component):
             pipeline_arn=pipeline_arn,
             role_name=args.rule_name,
             parameters=args.pipeline_parameters,
+            account_id=args.account_id,
             tags=args.tags,
             parent=self,
         )

@@ -341,6 +341,7 @@ class MlProject(Component):
                 pipeline_name=p.drift_monitor.pipeline_name,
                 pipeline_arn=p.drift_monitor.pipeline_arn,
                 parameters=parameters,
+                account_id=p.account_id,
                 tags=a.tags,
             ),
             opts=self._child(),

@@ -76,6 +76,7 @@ class ModelMonitor(Component):
             service="sagemaker.amazonaws.com",
             tags=args.tags,
             parent=self,
+            source_account=args.account_id,
         )
         self._grant_role()
         self.job_definition = self._create_job_definition(depends_on=[self.role.attach()])

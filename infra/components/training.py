@@ -49,6 +49,7 @@ class ExecutionRole(Component):
             service="sagemaker.amazonaws.com",
             tags=args.tags,
             parent=self,
+            source_account=args.account_id,
         )
         self.role_arn = self.role.arn
         self.role.allow(*self._statements())

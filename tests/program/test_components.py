@@ -36,7 +36,9 @@ def _store() -> ArtifactStore:
 
 
 def _role(name: str, service: str = "sagemaker.amazonaws.com") -> ServiceRole:
-    return ServiceRole(name, name, service=service, tags=TAGS, parent=None)
+    return ServiceRole(
+        name, name, service=service, tags=TAGS, parent=None, source_account="123456789012"
+    )
 
 
 def test_bucket_read_grant_lists_the_prefix_and_reads_objects_under_it_only():
@@ -77,7 +79,12 @@ def test_feature_store_refuses_a_grant_on_a_group_it_does_not_hold():
         store = FeatureStore(
             "features",
             FeatureStoreArgs(
-                role_name="fs", groups=(group,), artifacts=_store(), kms_key_arn=KEY, tags=TAGS
+                role_name="fs",
+                groups=(group,),
+                artifacts=_store(),
+                kms_key_arn=KEY,
+                account_id="123456789012",
+                tags=TAGS,
             ),
         )
         try:

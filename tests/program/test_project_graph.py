@@ -290,6 +290,54 @@ def test_execution_role_has_exactly_the_projects_permissions(dev_run):
     assert role_permissions(dev_run, "sagestack-dev-churn-exec") == expected
 
 
+@pytest.mark.parametrize(
+    ("role", "service", "source_arn"),
+    [
+        ("sagestack-dev-churn-exec", "sagemaker.amazonaws.com", None),
+        (
+            "sagestack-dev-churn-build",
+            "codebuild.amazonaws.com",
+            f"arn:aws:codebuild:{REGION}:{ACCOUNT}:project/sagestack-dev-churn-build",
+        ),
+        (
+            "sagestack-dev-churn-approved",
+            "events.amazonaws.com",
+            f"arn:aws:events:{REGION}:{ACCOUNT}:rule/sagestack-dev-churn-approved",
+        ),
+        (
+            "sagestack-dev-churn-retrain",
+            "events.amazonaws.com",
+            f"arn:aws:events:{REGION}:{ACCOUNT}:rule/sagestack-dev-churn-retrain",
+        ),
+    ],
+)
+def test_service_trust_is_pinned_to_the_account_and_the_acting_resource(
+    dev_run, role, service, source_arn
+):
+    [trust] = [
+        json.loads(r.inputs["assumeRolePolicy"])["Statement"]
+        for r in dev_run.of_type("aws:iam/role:Role")
+        if r.inputs["name"] == role
+    ]
+    expected = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    if source_arn:
+        expected["ArnLike"] = {"aws:SourceArn": source_arn}
+    assert trust == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sts:AssumeRole",
+            "Condition": expected,
+        }
+    ]
+
+
+def test_no_role_trusts_a_service_without_pinning_the_account(local_run):
+    for role in local_run.of_type("aws:iam/role:Role"):
+        [statement] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert statement["Condition"]["StringEquals"]["aws:SourceAccount"], role.name
+
+
 def test_every_role_has_one_policy_holding_all_its_grants(local_run):
     roles = [r.inputs["name"] for r in local_run.of_type("aws:iam/role:Role")]
     policies = [r.inputs["role"] for r in local_run.of_type("aws:iam/rolePolicy:RolePolicy")]
