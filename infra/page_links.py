@@ -20,8 +20,19 @@ ENDPOINT_ERRORS = "endpoint.md#errors"
 ENDPOINT_LATENCY = "endpoint.md#latency"
 FEATURE_DRIFT = "drift.md"
 DRIFT_MONITOR_SILENT = "drift-monitor.md"
+PIPELINE_FAILED = "pipeline-failure.md"
+BUILD_FAILED = "build-failure.md"
+ENDPOINT_FAILED = "endpoint.md#failed-or-rolled-back"
 
-PAGES = (ENDPOINT_ERRORS, ENDPOINT_LATENCY, FEATURE_DRIFT, DRIFT_MONITOR_SILENT)
+PAGES = (
+    ENDPOINT_ERRORS,
+    ENDPOINT_LATENCY,
+    FEATURE_DRIFT,
+    DRIFT_MONITOR_SILENT,
+    PIPELINE_FAILED,
+    BUILD_FAILED,
+    ENDPOINT_FAILED,
+)
 
 
 def runbook_url(page: str, base_url: str | None) -> str:

@@ -24,6 +24,7 @@ from sagestack_infra.components.drift_monitor import (
     endpoint_parameters,
 )
 from sagestack_infra.components.encryption import EncryptionKey
+from sagestack_infra.components.failure_pages import FailurePages, FailurePagesArgs
 from sagestack_infra.components.feature_store import FeatureStore
 from sagestack_infra.components.feedback_loop import FeedbackLoop, FeedbackLoopArgs
 from sagestack_infra.components.log_groups import (
@@ -147,6 +148,7 @@ class MlProject(Component):
         self._create_log_groups()
         self.model_monitor = self._create_drift_measurement()
         self.monitoring = self._create_monitoring()
+        self._create_failure_pages()
         if args.auto_retrain:
             self._create_feedback_loop()
         if args.kubernetes is not None:
@@ -303,6 +305,26 @@ class MlProject(Component):
                 retention_days=self._args.log_retention_days,
                 kms_key_arn=self._platform.key.key_arn,
                 tags=self._args.tags,
+            ),
+            opts=self._child(),
+        )
+
+    def _create_failure_pages(self) -> FailurePages:
+        a, p, n = self._args, self._platform, self.names
+        return FailurePages(
+            f"{self._base}-pages",
+            FailurePagesArgs(
+                project=a.project,
+                rule_prefix=n.resource_prefix,
+                pipeline_name=n.pipeline,
+                build_project_names=(n.build_project, n.deploy_project),
+                endpoint_name=n.endpoint if a.kubernetes is None else None,
+                topic_arn=p.oncall.topic_arn,
+                account_id=p.account_id,
+                region=p.region,
+                tags=a.tags,
+                pull_request_builds=a.page_pull_request_builds,
+                runbook_base_url=a.runbook_base_url,
             ),
             opts=self._child(),
         )

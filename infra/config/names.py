@@ -24,6 +24,12 @@ SAMPLE_ACCOUNT = "123456789012"
 LONGEST_REGION = "ap-southeast-1"
 # The deploy build names its models and endpoint configs <endpoint>-v<package version>.
 LONGEST_DEPLOYED_VERSION = "-v999999"
+# The suffix of each rule that pages on-call for a failure, by what failed.
+FAILURE_RULE_SUFFIXES = {
+    "pipeline": "train-failed",
+    "build": "build-failed",
+    "endpoint": "serve-failed",
+}
 
 
 def feature_group_name(cfg: StackConfig, name: str) -> str:
@@ -108,6 +114,11 @@ class ProjectNames:
 
     def alarm(self, suffix: str) -> str:
         return self._name(suffix)
+
+    def failure_rule(self, kind: str) -> str:
+        """The rule that pages on-call when the project's ``kind`` (pipeline, build, endpoint)
+        fails."""
+        return self._name(FAILURE_RULE_SUFFIXES[kind])
 
     @property
     def endpoint(self) -> str:
@@ -215,6 +226,7 @@ def _project_names(cfg: StackConfig, index: int) -> Iterator[DerivedName]:
         (aws_rules.IAM_ROLE, names.model_monitor_role),
         (aws_rules.EVENT_RULE, names.retrain_rule),
         (aws_rules.IAM_ROLE, names.retrain_rule),
+        *((aws_rules.EVENT_RULE, names.failure_rule(kind)) for kind in FAILURE_RULE_SUFFIXES),
         (aws_rules.ENDPOINT, names.endpoint),
         (aws_rules.ENDPOINT_CONFIG, names.endpoint + LONGEST_DEPLOYED_VERSION),
         (aws_rules.MODEL, names.endpoint + LONGEST_DEPLOYED_VERSION),

@@ -9,10 +9,15 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from aws_events import build_state_change, pipeline_execution_status_change
 
 from sagestack import contract
+from sagestack.clients import AwsClients
 from sagestack.deploy import deploy, stack_config
 from sagestack.localcloud.testing.fixtures import ENDPOINT_ENV
+from sagestack.localcloud.testing.receiver import SnsReceiver
+from sagestack.scenarios.oncall import subscribe_receiver
+from sagestack.scenarios.project import find_project
 
 # One deploy serves every test here: the group keeps them together on one xdist worker, so no
 # other test resets the cloud in between.
@@ -122,6 +127,60 @@ def test_project_publishes_to_the_oncall_topic_and_its_alarms_exist(parameters):
     alarms = json.loads(parameters[contract.Param.ALARM_NAMES])
     found = boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]
     assert sorted(a["AlarmName"] for a in found) == sorted(alarms)
+
+
+@pytest.mark.parametrize(
+    ("event", "summary"),
+    [
+        (
+            build_state_change(f"sagestack-dev-{PROJECT}-build", "FAILED", "7c9e3f2a1b"),
+            f"sagestack {PROJECT}: build FAILED in phase COMPLETED",
+        ),
+        (
+            pipeline_execution_status_change(f"sagestack-dev-{PROJECT}-train", "Failed"),
+            f"sagestack {PROJECT}: training pipeline run failed",
+        ),
+    ],
+    ids=["build", "pipeline"],
+)
+def test_a_failure_event_on_the_bus_pages_oncall_with_its_runbook(
+    parameters, local_cloud, event, summary
+):
+    # AWS puts these events on the default bus itself; here they are put as it documents them
+    project = find_project(AwsClients(local_cloud.url), STACK, PROJECT)
+    with SnsReceiver() as pager:
+        subscribe_receiver(project, pager)
+        boto3.client("events").put_events(
+            Entries=[
+                {
+                    "Source": event["source"],
+                    "DetailType": event["detail-type"],
+                    "Resources": event["resources"],
+                    "Detail": json.dumps(event["detail"]),
+                }
+            ]
+        )
+        message = _first_page_with_a_summary(pager)
+    assert message["summary"] == summary
+    assert message["runbook"].startswith("docs/runbooks/")
+
+
+def _first_page_with_a_summary(pager: SnsReceiver, timeout: float = 10.0) -> dict:
+    """The failure page among the topic's notifications (the alarms' state changes reach the
+    same topic)."""
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while time.monotonic() < deadline:
+        notes = pager.wait_for(seen + 1, "Notification", timeout=deadline - time.monotonic())
+        seen = len(notes)
+        for note in notes:
+            try:
+                message = json.loads(note.message)
+            except (TypeError, ValueError):
+                continue  # a plain-text page
+            if isinstance(message, dict) and "summary" in message:
+                return message
+    raise AssertionError("no failure page arrived")
 
 
 def test_project_execution_role_and_pipeline_name_are_ready_for_its_ci(parameters):

@@ -4,6 +4,7 @@ links a runbook that exists, by a URL that works outside the repository once
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -83,6 +84,20 @@ def test_every_page_links_its_runbook_under_the_configured_url(run):
     assert links["sagestack-test-churn-drift-tenure"] == f"{BASE_URL}/drift.md"
     assert links["sagestack-test-fraud-drift-max"] == f"{BASE_URL}/drift.md"
     assert all(link.startswith(BASE_URL + "/") for link in links.values())
+
+
+def test_failure_pages_link_their_runbook_under_the_configured_url(run):
+    targets = {
+        r.name.rsplit("-pages-", 1)[1]: json.loads(r.inputs["inputTransformer"]["inputTemplate"])
+        for r in run.of_type("aws:cloudwatch/eventTarget:EventTarget")
+        if r.name.startswith("churn-pages-")
+    }
+
+    assert targets["train-failed-target"]["runbook"] == f"{BASE_URL}/pipeline-failure.md"
+    assert targets["build-failed-target"]["runbook"] == f"{BASE_URL}/build-failure.md"
+    assert targets["serve-failed-target"]["runbook"] == (
+        f"{BASE_URL}/endpoint.md#failed-or-rolled-back"
+    )
 
 
 def test_a_drift_page_says_where_the_windows_report_is(run):

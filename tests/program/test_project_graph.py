@@ -54,6 +54,7 @@ def test_dev_project_registers_its_whole_slice(dev_run):
         "sagestack:source:SourceWebhook",
         "sagestack:monitoring:Monitoring",
         "sagestack:monitoring:LogGroups",
+        "sagestack:monitoring:FailurePages",
         "sagestack:monitoring:DriftSchedule",
         "sagestack:monitoring:MonitorHealth",
         "sagestack:feedback:FeedbackLoop",

@@ -87,7 +87,7 @@ def test_names_aws_would_refuse_are_reported_before_any_resource():
     assert error.value.problems == [
         f'sagestack:projects[0].name: "{long_project}" gives the EventBridge rule name '
         f'"{"p" * 25}-{long_project}-approved", which is 66 characters long; AWS allows 1 to 64 '
-        "(shorten sagestack:namePrefix or the project name; 6 other name(s) it gives are "
+        "(shorten sagestack:namePrefix or the project name; 9 other name(s) it gives are "
         "refused too)"
     ]
     assert mocks.created == []
@@ -135,6 +135,12 @@ def test_a_kubernetes_projects_settings_carry_only_the_kubernetes_serving_keys(k
         "cpu": "1",
         "memory": "2Gi",
     }
+
+
+def test_a_kubernetes_project_has_no_sagemaker_endpoint_to_page_for(kubernetes_run):
+    names = {r.name for r in kubernetes_run.resources}
+    assert {"churn-pages-train-failed", "churn-pages-build-failed"} <= names
+    assert "churn-pages-serve-failed" not in names
 
 
 def test_kubernetes_serving_has_guaranteed_resources_and_a_ping_readiness_probe(kubernetes_run):
