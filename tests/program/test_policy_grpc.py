@@ -7,6 +7,7 @@ prints its port and answers ``GetAnalyzerInfo``, ``Analyze`` (one resource) and
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -127,6 +128,7 @@ def test_analyze_stack_flags_a_bucket_without_block_or_encryption(analyzer):
     assert sorted((d.policyName, d.urn) for d in diagnostics) == [
         ("s3-encrypted", bucket.urn),
         ("s3-public-access-blocked", bucket.urn),
+        ("s3-tls-only", bucket.urn),
     ]
 
 
@@ -155,6 +157,28 @@ def test_analyze_stack_links_block_and_encryption_to_the_bucket_through_dependen
         },
         bucket.urn,
     )
-    request = proto.AnalyzeStackRequest(resources=[bucket, block, encryption])
+    tls_only = stack_resource(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "artifacts-policy",
+        {
+            "bucket": UNKNOWN_STRING_VALUE,
+            "policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": ["arn:aws:s3:::artifacts-1", "arn:aws:s3:::artifacts-1/*"],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ],
+                }
+            ),
+        },
+        bucket.urn,
+    )
+    request = proto.AnalyzeStackRequest(resources=[bucket, block, encryption, tls_only])
 
     assert list(analyzer.AnalyzeStack(request).diagnostics) == []

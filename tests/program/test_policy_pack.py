@@ -10,31 +10,13 @@ import json
 from collections.abc import Callable
 
 import pytest
+from guardrail_cases import GUARDRAIL_BAD_CASES, guardrail_resources
+from policy_helpers import ACCOUNT, TAGS, allow, document, replaced, resource, without
 from pulumi_policy import EnforcementLevel, PolicyProviderResource
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from sagestack_infra.policy.evaluate import PlannedResource, Violation, evaluate
 from sagestack_infra.policy.pack import POLICIES
-
-TAGS = {"owner": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}
-ACCOUNT = "123456789012"
-
-
-def urn(type_token: str, name: str) -> str:
-    return f"urn:pulumi:test::sagestack::{type_token}::{name}"
-
-
-def resource(type_token: str, name: str, inputs: dict, **kwargs) -> PlannedResource:
-    return PlannedResource(type_token, name, urn(type_token, name), inputs, **kwargs)
-
-
-def document(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action, resource_arn="arn:aws:s3:::artifacts/*", **extra) -> dict:
-    return {"Effect": "Allow", "Action": action, "Resource": resource_arn, **extra}
-
 
 BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -58,16 +40,22 @@ TRUST = document(
         "Action": "sts:AssumeRole",
     }
 )
-TLS_ONLY = document(
-    {
-        "Sid": "TlsOnly",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-)
+TLS_STATEMENT = {
+    "Sid": "TlsOnly",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+TLS_ONLY = document(TLS_STATEMENT)
+
+
+def with_tls(*statements: dict) -> str:
+    """A bucket policy holding ``statements`` beside the TLS-only deny every bucket needs."""
+    return document(TLS_STATEMENT, *statements)
+
+
 SSE_RULES = [
     {
         "applyServerSideEncryptionByDefault": {
@@ -141,6 +129,7 @@ def good_stack() -> list[PlannedResource]:
             "build",
             {
                 "environment": {"privilegedMode": False, "image": "aws/codebuild/standard:7.0"},
+                "encryptionKey": "arn:aws:kms:us-east-1:123456789012:key/k",
                 "tags": TAGS,
             },
         ),
@@ -151,21 +140,8 @@ def good_stack() -> list[PlannedResource]:
             "batch",
             {"spec": {"jobTemplate": {"spec": {"template": pod_template(limited("job"))}}}},
         ),
+        *guardrail_resources(),
     ]
-
-
-def replaced(stack: list[PlannedResource], name: str, **changes) -> list[PlannedResource]:
-    """``stack`` with the resource ``name``'s inputs updated by ``changes``."""
-    return [
-        PlannedResource(r.type, r.name, r.urn, {**r.inputs, **changes}, r.outputs, r.provider)
-        if r.name == name
-        else r
-        for r in stack
-    ]
-
-
-def without(stack: list[PlannedResource], name: str) -> list[PlannedResource]:
-    return [r for r in stack if r.name != name]
 
 
 def fired(violations: list[Violation]) -> set[str]:
@@ -224,7 +200,7 @@ BAD_CASES = [
         lambda s: replaced(
             s,
             "artifacts-policy",
-            policy=document(
+            policy=with_tls(
                 {
                     "Effect": "Allow",
                     "Principal": {"AWS": "*"},
@@ -241,7 +217,7 @@ BAD_CASES = [
         lambda s: replaced(
             s,
             "artifacts-policy",
-            policy=document(
+            policy=with_tls(
                 {
                     "Effect": "Allow",
                     "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/auditor"},
@@ -258,7 +234,7 @@ BAD_CASES = [
         lambda s: replaced(
             s,
             "artifacts-policy",
-            policy=document(
+            policy=with_tls(
                 {
                     "Effect": "Allow",
                     "Principal": "*",
@@ -592,6 +568,9 @@ BAD_CASES = [
 ]
 
 
+BAD_CASES += GUARDRAIL_BAD_CASES
+
+
 @pytest.mark.parametrize(("policy", "mutate", "message"), BAD_CASES)
 def test_a_bad_resource_violates_exactly_its_policy(policy: str, mutate: Mutation, message: str):
     violations = evaluate(mutate(good_stack()))
@@ -655,7 +634,7 @@ def test_resources_without_a_tags_input_are_not_asked_for_tags():
 
 
 def test_a_bucket_policy_statement_for_everyone_pinned_to_a_source_arn_is_not_public():
-    pinned = document(
+    pinned = with_tls(
         {
             "Effect": "Allow",
             "Principal": "*",
@@ -676,6 +655,12 @@ def test_a_block_linked_by_dependency_covers_its_bucket_while_the_name_is_unknow
     linked = {"bucket": [bucket.urn]}
     stack = [
         bucket,
+        resource(
+            BUCKET_POLICY,
+            "policy",
+            {"bucket": UNKNOWN_STRING_VALUE, "policy": TLS_ONLY},
+            property_dependencies=linked,
+        ),
         resource(
             PAB, "pab", {"bucket": UNKNOWN_STRING_VALUE, **BLOCK_ALL}, property_dependencies=linked
         ),
@@ -724,3 +709,33 @@ def test_a_trust_policy_for_everyone_pinned_to_an_organisation_is_not_public():
         }
     )
     assert evaluate(replaced(good_stack(), "exec", assumeRolePolicy=trust)) == []
+
+
+def test_a_resource_tagged_with_a_waiver_and_its_reason_is_exempt_from_that_policy_only():
+    reason = "the model calls the feature store online at inference"
+    waived = replaced(
+        good_stack(),
+        "model",
+        enableNetworkIsolation=False,
+        tags={**TAGS, "sagestack:waive:sagemaker-model-network-isolation": reason},
+    )
+    assert evaluate(waived) == []
+    other = {**TAGS, "sagestack:waive:kms-key-rotation": reason}
+    assert fired(evaluate(replaced(waived, "model", tags=other))) == {
+        "sagemaker-model-network-isolation"
+    }
+
+
+def test_a_waiver_without_a_reason_waives_nothing():
+    blank = {**TAGS, "sagestack:waive:sagemaker-model-network-isolation": " "}
+    stack = replaced(good_stack(), "model", enableNetworkIsolation=False, tags=blank)
+    assert fired(evaluate(stack)) == {"sagemaker-model-network-isolation"}
+
+
+def test_a_stack_policy_is_waived_on_the_resource_it_reports():
+    tags = {**TAGS, "sagestack:waive:s3-sse-kms": "a public dataset mirror, SSE-S3 by contract"}
+    stack = replaced(good_stack(), "artifacts-sse", rules=[
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
+    ])  # fmt: skip
+    assert fired(evaluate(stack)) == {"s3-sse-kms"}
+    assert evaluate(replaced(stack, "artifacts", tags=tags)) == []

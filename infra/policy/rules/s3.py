@@ -1,4 +1,5 @@
-"""S3 buckets: never public, always encrypted, always behind a public access block.
+"""S3 buckets: never public, always encrypted (with KMS), always behind a public access block,
+reachable over TLS only.
 
 pulumi-aws 7 configures a bucket through separate resources (public access block, server-side
 encryption configuration, ACL, policy), so the rules that span them read the whole stack.
@@ -11,6 +12,8 @@ from typing import Any, Protocol
 
 from sagestack_infra.policy.rules.iam_documents import (
     PolicyDocumentError,
+    Statement,
+    iter_principals,
     parse_document,
     reaches_anyone,
 )
@@ -51,6 +54,7 @@ PUBLIC_GRANTEE_URIS = frozenset(
     }
 )
 SSE_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse", "AES256"})
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 # --- one resource at a time -------------------------------------------------------------------
 
 
@@ -183,4 +187,67 @@ def _any_rule_encrypts(rules: list[Any]) -> bool:
     return any(
         dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") in SSE_ALGORITHMS
         for rule in rules
+    )
+
+
+def not_kms_encrypted_buckets(resources: Iterable[StackResource]) -> Iterator[tuple[str, str]]:
+    """(bucket URN, message) for each bucket whose default encryption is not SSE-KMS (SSE-S3's
+    AES256 keys are AWS's: no key policy, no CloudTrail record of who decrypted what). A bucket
+    with no default encryption at all is :func:`unencrypted_buckets`' to report."""
+    resources = list(resources)
+    configs = [r for r in resources if r.resource_type in SSE_TYPES]
+    for bucket in _buckets(resources):
+        rules = [dig(bucket.props, "serverSideEncryptionConfiguration", "rule")]
+        rules += [
+            rule
+            for c in configs
+            if _configures(c, bucket)
+            for rule in as_list(c.props.get("rules"))
+        ]
+        algorithms = {_algorithm(rule) for rule in rules}
+        if algorithms & SSE_ALGORITHMS and not algorithms & KMS_ALGORITHMS:
+            yield (
+                bucket.urn,
+                f"bucket {_bucket_name(bucket)!r} does not default to SSE-KMS: set the "
+                "encryption configuration's sseAlgorithm to aws:kms with the platform's key",
+            )
+
+
+def _algorithm(rule: Any) -> Any:
+    return dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+
+
+def tls_not_enforced_buckets(resources: Iterable[StackResource]) -> Iterator[tuple[str, str]]:
+    """(bucket URN, message) for each bucket whose policy does not deny requests without TLS."""
+    resources = list(resources)
+    policies = [r for r in resources if r.resource_type == BUCKET_POLICY]
+    for bucket in _buckets(resources):
+        documents = [bucket.props.get("policy")]
+        documents += [p.props.get("policy") for p in policies if _configures(p, bucket)]
+        if not any(_denies_insecure_transport(doc) for doc in documents if doc is not None):
+            yield (
+                bucket.urn,
+                f"bucket {_bucket_name(bucket)!r} has no policy denying requests without TLS: "
+                'add a Deny of "s3:*" to "*" on the bucket and its objects with '
+                '{"Bool": {"aws:SecureTransport": "false"}}',
+            )
+
+
+def _denies_insecure_transport(document: Any) -> bool:
+    try:
+        statements = parse_document(document)
+    except PolicyDocumentError:
+        return False
+    return any(_is_tls_deny(statement) for statement in statements)
+
+
+def _is_tls_deny(statement: Statement) -> bool:
+    if statement.allows or "*" not in iter_principals(statement.principal):
+        return False
+    if not {"s3:*", "*"} & {action.lower() for action in statement.actions}:
+        return False
+    return any(
+        operator.lower() == "bool"
+        and str(as_mapping(block).get("aws:SecureTransport")).lower() == "false"
+        for operator, block in statement.condition.items()
     )
