@@ -9,6 +9,7 @@ listed in :data:`STAR_RESOURCE_ACTIONS`, each because AWS offers nothing narrowe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -222,5 +223,30 @@ def connection_use_actions(connection_arn: str) -> tuple[str, ...]:
     return CONNECTION_USE_ACTIONS
 
 
-def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+def arn(service: str, region: str, account_id: str, resource: str) -> str:
+    """``arn:aws:<service>:<region>:<account>:<resource>``. The account and region are known
+    strings (the program reads them once, before any resource): an ARN built from them needs no
+    Output, and every Output is a task the engine tracks to the end of the run."""
+    for what, value in (("region", region), ("account id", account_id)):
+        if not isinstance(value, str):
+            raise TypeError(f"{what} must be a known string to build an ARN, got {value!r}")
+    return f"arn:aws:{service}:{region}:{account_id}:{resource}"
+
+
+def policy_document(statements: Sequence[Statement]) -> pulumi.Input[str]:
+    """The document as JSON text: plain text when every value is known (most are, their ARNs
+    built from names), an Output only when some value is one."""
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    if _holds_output(document):
+        return pulumi.Output.json_dumps(document)
+    return json.dumps(document)
+
+
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_output(item) for item in value)
+    return False

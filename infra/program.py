@@ -14,6 +14,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from sagestack import contract
+from sagestack_infra import collector, iam
 from sagestack_infra.components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from sagestack_infra.components.drift_monitor import DriftMonitor, DriftMonitorArgs
 from sagestack_infra.components.encryption import EncryptionKey, EncryptionKeyArgs
@@ -60,6 +61,7 @@ def run_stack() -> None:
     error diagnostic of its own (one line each), not as a Python traceback whose last line holds
     them all.
     """
+    collector.tune_for_this_process()
     try:
         cfg = load_stack_config()
     except ConfigError as error:
@@ -74,8 +76,9 @@ def run_stack() -> None:
 
 def define_platform(cfg: StackConfig) -> None:
     """Register every resource of the stack and export what people and projects need."""
-    account_id = aws.get_caller_identity_output().account_id
-    region = aws.get_region_output().region
+    # Read once, as known strings: every ARN the program builds from them is then a plain string.
+    account_id = aws.get_caller_identity().account_id
+    region = aws.get_region().region
     tags = platform_tags(cfg)
     names = PlatformNames(cfg.name_prefix)
 
@@ -86,11 +89,7 @@ def define_platform(cfg: StackConfig) -> None:
             account_id=account_id,
             region=region,
             tags=tags,
-            topic_arns=(
-                pulumi.Output.concat(
-                    "arn:aws:sns:", region, ":", account_id, ":", names.oncall_topic
-                ),
-            ),
+            topic_arns=(iam.arn("sns", region, account_id, names.oncall_topic),),
             log_group_arns=tuple(
                 log_group_arn(region, account_id, group) for group in platform_log_groups(cfg)
             ),
@@ -109,9 +108,7 @@ def define_platform(cfg: StackConfig) -> None:
     artifacts = ArtifactStore(
         "platform-artifacts",
         ArtifactStoreArgs(
-            bucket_name=pulumi.Output.all(account_id, region).apply(
-                lambda values: names.artifact_bucket(*values)
-            ),
+            bucket_name=names.artifact_bucket(account_id, region),
             kms_key_arn=key.key_arn,
             tags=tags,
         ),

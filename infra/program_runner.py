@@ -25,6 +25,8 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from sagestack_infra import collector
+
 CONFIG_NAMESPACE = "sagestack"
 PROJECT = "sagestack"
 MOCK_ACCOUNT = "123456789012"
@@ -280,7 +282,8 @@ def run_program(
         outputs.update(resolved or {})
 
     try:
-        _sync_await(run_pulumi_func(run_and_collect))
+        with collector.tuned():
+            _sync_await(run_pulumi_func(run_and_collect))
     finally:
         pulumi.runtime.set_all_config({}, [])
     return ProgramRun(stack=stack, resources=tuple(monitor.registrations), outputs=outputs)

@@ -28,7 +28,7 @@ class ArtifactStoreArgs:
 
 class ArtifactStore(Component):
     bucket_name: pulumi.Output[str]
-    bucket_arn: pulumi.Output[str]
+    bucket_arn: pulumi.Input[str]
 
     def __init__(
         self, name: str, args: ArtifactStoreArgs, opts: pulumi.ResourceOptions | None = None
@@ -44,7 +44,12 @@ class ArtifactStore(Component):
             opts=self._child(),
         )
         self.bucket_name = self.bucket.bucket
-        self.bucket_arn = self.bucket.arn
+        # known from the name when the name is: policies that name the bucket need no Output
+        self.bucket_arn = (
+            f"arn:aws:s3:::{args.bucket_name}"
+            if isinstance(args.bucket_name, str)
+            else self.bucket.arn
+        )
         self._create_public_access_block()
         self._create_ownership_controls()
         self._create_encryption()
@@ -125,7 +130,7 @@ class ArtifactStore(Component):
             "Effect": "Deny",
             "Principal": "*",
             "Action": "s3:*",
-            "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
+            "Resource": [self.bucket_arn, self.key_arn("*")],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }
         aws.s3.BucketPolicy(
@@ -136,8 +141,14 @@ class ArtifactStore(Component):
             opts=self._child(depends_on=[self.public_access_block]),
         )
 
-    def objects_arn(self, prefix: str) -> pulumi.Output[str]:
-        return pulumi.Output.concat(self.bucket.arn, "/", prefix.strip("/"), "/*")
+    def key_arn(self, key_pattern: str) -> pulumi.Input[str]:
+        """The ARN of the objects whose keys match ``key_pattern`` (``*`` allowed)."""
+        if isinstance(self.bucket_arn, str):
+            return f"{self.bucket_arn}/{key_pattern}"
+        return pulumi.Output.concat(self.bucket_arn, "/", key_pattern)
+
+    def objects_arn(self, prefix: str) -> pulumi.Input[str]:
+        return self.key_arn(f"{prefix.strip('/')}/*")
 
     def read_access(self, prefix: str) -> Access:
         """List and read objects under ``prefix``."""
@@ -164,7 +175,7 @@ class ArtifactStore(Component):
         return access(
             iam.allow(
                 iam.S3_LIST_ACTIONS,
-                [self.bucket.arn],
+                [self.bucket_arn],
                 {"StringLike": {"s3:prefix": [folder, f"{folder}/*"]}},
             ),
             iam.allow(object_actions, [self.objects_arn(folder)]),

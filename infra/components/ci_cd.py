@@ -123,11 +123,8 @@ class CiCd(Component):
             }
         )
 
-    def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
-        a = self._args
-        return pulumi.Output.concat(
-            "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
-        )
+    def _arn(self, service: str, resource: str) -> str:
+        return iam.arn(service, self._args.region, self._args.account_id, resource)
 
     def _create_role(self, logical: str, project_name: str) -> ServiceRole:
         return ServiceRole(
@@ -176,7 +173,7 @@ class CiCd(Component):
             *self._common_statements(a.build_project_name),
             iam.allow(
                 iam.PIPELINE_UPSERT_ACTIONS,
-                [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
+                [pipeline, f"{pipeline}/execution/*"],
             ),
         )
         role.grant(access(kms_key_arn=a.kms_key_arn, kms_actions=iam.KMS_ENCRYPT_ACTIONS))

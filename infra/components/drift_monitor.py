@@ -58,17 +58,7 @@ def processing_role_statements(
     return [
         iam.allow(
             iam.LOGS_WRITE_ACTIONS,
-            [
-                pulumi.Output.concat(
-                    "arn:aws:logs:",
-                    region,
-                    ":",
-                    account_id,
-                    ":log-group:",
-                    PROCESSING_LOG_GROUP,
-                    "*",
-                )
-            ],
+            [iam.arn("logs", region, account_id, f"log-group:{PROCESSING_LOG_GROUP}*")],
         ),
         iam.allow(
             iam.CLOUDWATCH_PUT_METRIC_ACTIONS,
@@ -79,7 +69,7 @@ def processing_role_statements(
         # SageMaker's images live in AWS-owned accounts that differ per region.
         iam.allow(
             iam.ECR_PULL_ACTIONS,
-            [pulumi.Output.concat("arn:aws:ecr:", region, ":*:repository/", image_repository)],
+            [f"arn:aws:ecr:{region}:*:repository/{image_repository}"],
         ),
         iam.allow(
             iam.KMS_GRANT_ACTIONS,
@@ -101,13 +91,8 @@ class DriftMonitor(Component):
         self._base = name
         self._args = args
         self.pipeline_name = args.pipeline_name
-        self.pipeline_arn = pulumi.Output.concat(
-            "arn:aws:sagemaker:",
-            args.region,
-            ":",
-            args.account_id,
-            ":pipeline/",
-            args.pipeline_name,
+        self.pipeline_arn = iam.arn(
+            "sagemaker", args.region, args.account_id, f"pipeline/{args.pipeline_name}"
         )
         package = pipeline.code_package()
         self.code = self._create_code_object(package)
@@ -157,14 +142,8 @@ class DriftMonitor(Component):
 
     def _statements(self) -> list[dict]:
         a = self._args
-        jobs = pulumi.Output.concat(
-            "arn:aws:sagemaker:",
-            a.region,
-            ":",
-            a.account_id,
-            ":processing-job/",
-            PIPELINE_JOB_PREFIX,
-            "*",
+        jobs = iam.arn(
+            "sagemaker", a.region, a.account_id, f"processing-job/{PIPELINE_JOB_PREFIX}*"
         )
         return [
             iam.allow(iam.PROCESSING_JOB_ACTIONS, [jobs]),

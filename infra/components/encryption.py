@@ -85,7 +85,7 @@ class EncryptionKey(Component):
 
     def _key_policy(self) -> pulumi.Output[str]:
         args = self._args
-        account_root = pulumi.Output.concat("arn:aws:iam::", args.account_id, ":root")
+        account_root = f"arn:aws:iam::{args.account_id}:root"
         statements = [
             {
                 "Sid": "AccountManagesKeyThroughIam",
@@ -133,7 +133,7 @@ class EncryptionKey(Component):
         return {
             "Sid": "LogsEncryptsPlatformLogGroups",
             "Effect": "Allow",
-            "Principal": {"Service": pulumi.Output.concat("logs.", args.region, ".amazonaws.com")},
+            "Principal": {"Service": f"logs.{args.region}.amazonaws.com"},
             "Action": list(LOGS_KEY_ACTIONS),
             "Resource": "*",
             "Condition": {

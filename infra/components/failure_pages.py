@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from sagestack_infra import iam
 from sagestack_infra.components.base import Component
 from sagestack_infra.components.log_groups import endpoint_log_group
 from sagestack_infra.config.names import FAILURE_RULE_SUFFIXES
@@ -84,7 +85,7 @@ class FailurePage:
 
     suffix: str
     description: str
-    pattern: pulumi.Input[dict[str, Any]]
+    pattern: dict[str, Any]
     input_paths: dict[str, str]
     page: dict[str, str]
 
@@ -131,13 +132,11 @@ class FailurePages(Component):
 
     def _pipeline_page(self) -> FailurePage:
         a = self._args
-        pipeline_arn = pulumi.Output.concat(
-            "arn:aws:sagemaker:", a.region, ":", a.account_id, ":pipeline/", a.pipeline_name
-        )
+        pipeline_arn = iam.arn("sagemaker", a.region, a.account_id, f"pipeline/{a.pipeline_name}")
         return FailurePage(
             suffix=FAILURE_RULE_SUFFIXES["pipeline"],
             description=f"Page on-call when a run of {a.pipeline_name} fails",
-            pattern=pipeline_arn.apply(pipeline_failed_pattern),
+            pattern=pipeline_failed_pattern(pipeline_arn),
             input_paths={"execution": "$.detail.pipelineExecutionArn", "time": "$.time"},
             page={
                 "summary": self._summary("training pipeline run failed"),
@@ -199,7 +198,7 @@ class FailurePages(Component):
             f"{self._base}-{page.suffix}",
             name=f"{a.rule_prefix}-{page.suffix}",
             description=page.description,
-            event_pattern=pulumi.Output.json_dumps(page.pattern),
+            event_pattern=json.dumps(page.pattern),
             tags=a.tags,
             opts=self._child(),
         )

@@ -148,6 +148,6 @@ class FeatureStore(Component):
             ),
             iam.allow(
                 iam.S3_READ_ACTIONS,
-                [pulumi.Output.concat(artifacts.bucket_arn, "/", folder) for folder in folders],
+                [artifacts.key_arn(folder) for folder in folders],
             ),
         ]

@@ -84,13 +84,8 @@ class FeedbackLoop(Component):
         self, name: str, args: FeedbackLoopArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("sagestack:feedback:FeedbackLoop", name, None, opts)
-        pipeline_arn = pulumi.Output.concat(
-            "arn:aws:sagemaker:",
-            args.region,
-            ":",
-            args.account_id,
-            ":pipeline/",
-            args.pipeline_name,
+        pipeline_arn = iam.arn(
+            "sagemaker", args.region, args.account_id, f"pipeline/{args.pipeline_name}"
         )
         self.rule = aws.cloudwatch.EventRule(
             f"{name}-rule",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from sagestack_infra import iam
 from sagestack_infra.components.base import Component
 
 # SageMaker's log groups: its jobs write to one group per kind, per account and region, and each
@@ -30,8 +31,8 @@ def endpoint_log_group(endpoint_name: str) -> str:
     return f"/aws/sagemaker/Endpoints/{endpoint_name}"
 
 
-def log_group_arn(region: pulumi.Input[str], account_id: pulumi.Input[str], name: str):
-    return pulumi.Output.concat("arn:aws:logs:", region, ":", account_id, ":log-group:", name)
+def log_group_arn(region: str, account_id: str, name: str) -> str:
+    return iam.arn("logs", region, account_id, f"log-group:{name}")
 
 
 @dataclass(frozen=True)

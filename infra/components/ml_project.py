@@ -461,9 +461,7 @@ class MlProject(Component):
             contract.Param.ENDPOINT_NAME: self.endpoint_name,
             contract.Param.ONCALL_TOPIC_ARN: p.oncall.topic_arn,
             contract.Param.FEATURE_GROUPS: json.dumps(list(a.feature_groups)),
-            contract.Param.ALARM_NAMES: pulumi.Output.json_dumps(
-                self.monitoring.rollback_alarm_names
-            ),
+            contract.Param.ALARM_NAMES: json.dumps(self.monitoring.rollback_alarm_names),
             contract.Param.SETTINGS: json.dumps(a.settings, sort_keys=True),
         }
         return Discovery(

@@ -42,14 +42,8 @@ class ModelRegistry(Component):
         )
         self.group_name = self.group.model_package_group_name
         self.group_arn = self.group.arn
-        self.packages_arn = pulumi.Output.concat(
-            "arn:aws:sagemaker:",
-            args.region,
-            ":",
-            args.account_id,
-            ":model-package/",
-            args.group_name,
-            "/*",
+        self.packages_arn = iam.arn(
+            "sagemaker", args.region, args.account_id, f"model-package/{args.group_name}/*"
         )
         self.register_outputs({"group_name": self.group_name, "group_arn": self.group_arn})
 

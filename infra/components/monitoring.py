@@ -120,7 +120,7 @@ class MonitoringArgs:
 
 class Monitoring(Component):
     endpoint_alarm_names: pulumi.Output[list[str]]
-    rollback_alarm_names: pulumi.Output[list[str]]
+    rollback_alarm_names: list[str]
     """The alarms the deploy build hands to SageMaker for automatic rollback."""
     max_drift_alarm_arn: pulumi.Output[str]
     max_drift_alarm_name: pulumi.Output[str]
@@ -140,13 +140,12 @@ class Monitoring(Component):
         ]
         self.max_drift_alarm = self._create_drift_alarm(None)
         self.endpoint_alarm_names = pulumi.Output.all(*[a.name for a in endpoint_alarms.values()])
-        self.rollback_alarm_names = pulumi.Output.all(
-            *[
-                endpoint_alarms[suffix].name
-                for suffix in args.rollback_alarms
-                if suffix in endpoint_alarms
-            ]
-        )
+        # their names are known: a plain list, no Output to wait for
+        self.rollback_alarm_names = [
+            f"{args.alarm_prefix}-{suffix}"
+            for suffix in args.rollback_alarms
+            if suffix in endpoint_alarms
+        ]
         self.max_drift_alarm_arn = self.max_drift_alarm.arn
         self.max_drift_alarm_name = self.max_drift_alarm.name
         self.register_outputs(

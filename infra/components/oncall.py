@@ -68,30 +68,14 @@ class OnCall(Component):
 
     def _create_topic_policy(self) -> None:
         args = self._args
-        arn = pulumi.Output.concat
-        alarms = arn(
-            "arn:aws:cloudwatch:",
-            args.region,
-            ":",
-            args.account_id,
-            ":alarm:",
-            args.publisher_name_prefix,
-            "*",
-        )
-        rules = arn(
-            "arn:aws:events:",
-            args.region,
-            ":",
-            args.account_id,
-            ":rule/",
-            args.publisher_name_prefix,
-            "*",
-        )
+        prefix = args.publisher_name_prefix
+        alarms = iam.arn("cloudwatch", args.region, args.account_id, f"alarm:{prefix}*")
+        rules = iam.arn("events", args.region, args.account_id, f"rule/{prefix}*")
         statements = [
             {
                 "Sid": "OwnerManagesTopic",
                 "Effect": "Allow",
-                "Principal": {"AWS": arn("arn:aws:iam::", args.account_id, ":root")},
+                "Principal": {"AWS": f"arn:aws:iam::{args.account_id}:root"},
                 "Action": list(iam.SNS_OWNER_ACTIONS),
                 "Resource": self.topic.arn,
             },

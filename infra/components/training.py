@@ -57,11 +57,8 @@ class ExecutionRole(Component):
         self.policy = self.role.attach()
         self.register_outputs({"role_arn": self.role_arn})
 
-    def _arn(self, service: str, resource: str) -> pulumi.Output[str]:
-        a = self._args
-        return pulumi.Output.concat(
-            "arn:aws:", service, ":", a.region, ":", a.account_id, ":", resource
-        )
+    def _arn(self, service: str, resource: str) -> str:
+        return iam.arn(service, self._args.region, self._args.account_id, resource)
 
     def _log_group_arns(self) -> list[pulumi.Output[str]]:
         groups = [*SAGEMAKER_JOB_LOG_GROUPS, endpoint_log_group(self._args.endpoint_name)]
@@ -83,7 +80,7 @@ class ExecutionRole(Component):
             iam.allow(iam.SAGEMAKER_JOB_ACTIONS, jobs),
             iam.allow(
                 iam.PIPELINE_READ_ACTIONS,
-                [pipeline, pulumi.Output.concat(pipeline, "/execution/*")],
+                [pipeline, f"{pipeline}/execution/*"],
             ),
             # The pipeline hands this same role to the jobs it starts.
             iam.allow(
@@ -106,7 +103,7 @@ class ExecutionRole(Component):
             # SageMaker's framework images live in AWS-owned accounts that differ per region.
             iam.allow(
                 iam.ECR_PULL_ACTIONS,
-                [pulumi.Output.concat("arn:aws:ecr:", a.region, ":*:repository/sagemaker-*")],
+                [f"arn:aws:ecr:{a.region}:*:repository/sagemaker-*"],
             ),
             iam.allow(iam.KMS_ENCRYPT_ACTIONS, [a.kms_key_arn]),
             # Volumes of jobs and endpoints are encrypted through grants SageMaker creates.

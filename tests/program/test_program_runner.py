@@ -1,10 +1,13 @@
 """The in-process runner: mocks injectable, order and wiring kept, repeatable in one process."""
 
+import gc
+
 import pulumi
 import pulumi_aws as aws
 import pytest
 from pulumi.runtime import mocks as pulumi_mocks
 
+from sagestack_infra import collector
 from sagestack_infra.program_runner import DefaultMocks, read_stack_file, run_program
 
 
@@ -107,3 +110,11 @@ def test_stack_file_keys_lose_only_the_sagestack_prefix(tmp_path):
     stack_file = tmp_path / "Pulumi.x.yaml"
     stack_file.write_text("config:\n  aws:region: eu-west-1\n  sagestack:namePrefix: demo\n")
     assert read_stack_file(stack_file) == {"aws:region": "eu-west-1", "namePrefix": "demo"}
+
+
+def test_a_run_tunes_the_garbage_collector_and_leaves_it_as_it_was():
+    seen = []
+    before = gc.get_threshold()
+    run_program("dev", {}, program=lambda: seen.append(gc.get_threshold()))
+    assert seen == [collector.THRESHOLDS]
+    assert gc.get_threshold() == before
