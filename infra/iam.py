@@ -128,6 +128,29 @@ PROCESSING_JOB_ACTIONS = (
     "sagemaker:DescribeProcessingJob",
     "sagemaker:StopProcessingJob",
 )
+# The serving stack's autoscaling (Application Auto Scaling target tracking on the variant):
+# the scalable target and its policy, the alarms target tracking makes for it, and the
+# service-linked role the first registration creates.
+ENDPOINT_AUTOSCALING_ACTIONS = (
+    "application-autoscaling:DeleteScalingPolicy",
+    "application-autoscaling:DeregisterScalableTarget",
+    "application-autoscaling:ListTagsForResource",
+    "application-autoscaling:PutScalingPolicy",
+    "application-autoscaling:RegisterScalableTarget",
+    "application-autoscaling:TagResource",
+)
+AUTOSCALING_DESCRIBE_ACTIONS = (
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+)
+TARGET_TRACKING_ALARM_ACTIONS = (
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:PutMetricAlarm",
+)
+SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
+# SageMaker reads a deployment's rollback alarms with the endpoint's execution role.
+ALARM_READ_ACTIONS = ("cloudwatch:DescribeAlarms",)
 # What the deploy build's `pulumi up` of the project's serving stack does to its endpoint: a
 # model and endpoint config per package version, the endpoint updated (or deleted on destroy).
 # Pulumi replaces models and endpoint configs: the role may delete only its project's ones.
@@ -142,19 +165,6 @@ ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:DescribeModel",
     "sagemaker:UpdateEndpoint",
 )
-# ... and to the endpoint variant's autoscaling (scalable targets have random ids in their ARN)
-ENDPOINT_SCALING_ACTIONS = (
-    "application-autoscaling:DeleteScalingPolicy",
-    "application-autoscaling:DeregisterScalableTarget",
-    "application-autoscaling:PutScalingPolicy",
-    "application-autoscaling:RegisterScalableTarget",
-)
-# The first RegisterScalableTarget of a SageMaker variant in an account creates this role.
-SCALING_SERVICE_LINKED_ROLE = (
-    "role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
-    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpointVariant"
-)
-CREATE_SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
 ENDPOINT_CLEANUP_ACTIONS = ("sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel")
 
 # --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
@@ -188,7 +198,9 @@ PASS_ROLE_ACTIONS = ("iam:PassRole",)
 CLOUDWATCH_PUT_METRIC_ACTIONS = ("cloudwatch:PutMetricData",)  # scoped by cloudwatch:namespace
 ECR_AUTH_ACTIONS = ("ecr:GetAuthorizationToken",)  # account-wide token for pulling images
 STAR_RESOURCE_ACTIONS = frozenset(
-    CLOUDWATCH_PUT_METRIC_ACTIONS + ECR_AUTH_ACTIONS + ENDPOINT_LIST_ACTIONS
+    CLOUDWATCH_PUT_METRIC_ACTIONS
+    + ECR_AUTH_ACTIONS
+    + AUTOSCALING_DESCRIBE_ACTIONS
 )
 
 ECR_PULL_ACTIONS = (

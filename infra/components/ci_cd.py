@@ -16,6 +16,9 @@ from sagestack_infra.components.base import Component
 from sagestack_infra.grants import Access, ServiceRole, access
 
 SOURCE_TYPES = {"github": "GITHUB", "gitlab": "GITLAB", "bitbucket": "BITBUCKET"}
+AUTOSCALING_SERVICE = "sagemaker.application-autoscaling.amazonaws.com"
+AUTOSCALING_ROLE = "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+VARIANT_INSTANCE_COUNT = "sagemaker:variant:DesiredInstanceCount"
 APPROVED = "Approved"
 
 
@@ -192,23 +195,6 @@ class CiCd(Component):
         role.allow(
             *self._common_statements(a.deploy_project_name),
             iam.allow(iam.ENDPOINT_DEPLOY_ACTIONS, endpoint_resources),
-            iam.allow(
-                iam.ENDPOINT_SCALING_ACTIONS,
-                [self._arn("application-autoscaling", "scalable-target/*")],
-            ),
-            iam.allow(
-                iam.CREATE_SERVICE_LINKED_ROLE_ACTIONS,
-                [
-                    pulumi.Output.concat(
-                        "arn:aws:iam::", a.account_id, ":", iam.SCALING_SERVICE_LINKED_ROLE
-                    )
-                ],
-                {
-                    "StringEquals": {
-                        "iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"
-                    }
-                },
-            ),
             # Only what it made: its names, and the project's tag, which another project's
             # models and configs never carry even where the names overlap (churn, churn-v2).
             iam.allow(
@@ -225,7 +211,44 @@ class CiCd(Component):
         )
         role.grant(*a.deploy_access)
         role.allow(*self._cache_statements())
+        # Whether or not the project autoscales now: a serving stack whose autoscaling was
+        # turned off must deregister its target.
+        role.allow(*self._autoscaling_statements())
         return role.attach()
+
+    def _autoscaling_statements(self) -> list[dict]:
+        """Register the endpoint's variant with Application Auto Scaling and track a target:
+        scalable targets have generated ids, so they are scoped by namespace and dimension."""
+        a = self._args
+        sagemaker_variants = {
+            "StringEquals": {
+                "application-autoscaling:service-namespace": "sagemaker",
+                "application-autoscaling:scalable-dimension": VARIANT_INSTANCE_COUNT,
+            }
+        }
+        tracking_alarms = self._arn(
+            "cloudwatch", f"alarm:TargetTracking-endpoint/{a.endpoint_name}/*"
+        )
+        linked_role = iam.arn(
+            "iam",
+            "",
+            a.account_id,
+            f"role/aws-service-role/{AUTOSCALING_SERVICE}/{AUTOSCALING_ROLE}",
+        )
+        return [
+            iam.allow(
+                iam.ENDPOINT_AUTOSCALING_ACTIONS,
+                [self._arn("application-autoscaling", "scalable-target/*")],
+                sagemaker_variants,
+            ),
+            iam.allow(iam.AUTOSCALING_DESCRIBE_ACTIONS, ["*"]),
+            iam.allow(iam.TARGET_TRACKING_ALARM_ACTIONS, [tracking_alarms]),
+            iam.allow(
+                iam.SERVICE_LINKED_ROLE_ACTIONS,
+                [linked_role],
+                {"StringEquals": {"iam:AWSServiceName": AUTOSCALING_SERVICE}},
+            ),
+        ]
 
     def _cache_statements(self) -> list[dict]:
         """CodeBuild checks the cache bucket's location and owner before it reads or writes the

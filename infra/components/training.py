@@ -90,6 +90,10 @@ class ExecutionRole(Component):
             ),
             # its jobs' logs and its endpoint's, not every SageMaker group of the account
             iam.allow(iam.LOGS_WRITE_ACTIONS, self._log_group_arns()),
+            # a deployment's automatic rollback watches the project's alarms
+            iam.allow(
+                iam.ALARM_READ_ACTIONS, [self._arn("cloudwatch", f"alarm:{a.resource_prefix}-*")]
+            ),
             iam.allow(
                 iam.CLOUDWATCH_PUT_METRIC_ACTIONS,
                 ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned

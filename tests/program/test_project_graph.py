@@ -239,6 +239,12 @@ def test_execution_role_has_exactly_the_projects_permissions(dev_run):
         }
         | {("cloudwatch:PutMetricData", "*"), ("ecr:GetAuthorizationToken", "*")}
         | {
+            (
+                "cloudwatch:DescribeAlarms",
+                f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:sagestack-dev-churn-*",
+            )
+        }
+        | {
             (a, f"arn:aws:ecr:{REGION}:*:repository/sagemaker-*")
             for a in (
                 "ecr:BatchCheckLayerAvailability",
@@ -601,6 +607,29 @@ def test_ssm_parameters_tell_the_project_where_everything_is(dev_run):
         },
         "networkIsolation": True,
     }
+
+
+def test_a_project_that_autoscales_lets_its_deploy_register_only_sagemaker_variants():
+    scaling = {"minInstances": 1, "maxInstances": 3, "targetInvocationsPerInstance": 100}
+    run = run_program("dev", stack_config(project_entry("churn", serving={"autoscaling": scaling})))
+    permissions = role_permissions(run, "sagestack-test-churn-deploy")
+    targets = f"arn:aws:application-autoscaling:{REGION}:{ACCOUNT}:scalable-target/*"
+    assert ("application-autoscaling:RegisterScalableTarget", targets) in permissions
+    alarms = (
+        f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"
+        "TargetTracking-endpoint/sagestack-test-churn/*"
+    )
+    assert ("cloudwatch:PutMetricAlarm", alarms) in permissions
+    [registration] = [
+        s
+        for grant in run.of_type("aws:iam/rolePolicy:RolePolicy")
+        if grant.inputs["role"] == "sagestack-test-churn-deploy"
+        for s in policy(grant)["Statement"]
+        if "application-autoscaling:RegisterScalableTarget" in s["Action"]
+    ]
+    assert registration["Condition"]["StringEquals"][
+        "application-autoscaling:service-namespace"
+    ] == ("sagemaker")
 
 
 def test_a_prod_projects_serving_settings_reach_its_settings_parameter_for_the_serving_stack():

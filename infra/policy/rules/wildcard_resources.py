@@ -34,6 +34,16 @@ _GRANTS = (
         "reads the caller's own identity; there is no resource to name",
     ),
     WildcardGrant(
+        "application-autoscaling:DescribeScalableTargets",
+        "reads the scalable targets of a service namespace; the serving stack checks its "
+        "endpoint's (registration itself is scoped to SageMaker variants)",
+    ),
+    WildcardGrant(
+        "application-autoscaling:DescribeScalingPolicies",
+        "reads the scaling policies of a service namespace; the serving stack checks its "
+        "endpoint's",
+    ),
+    WildcardGrant(
         "cloudwatch:PutMetricData",
         "metric datapoints have no ARN (the reference's optional 'dataset' type is for OTLP "
         "datasets, not classic metrics); the namespace condition is the only scope",
