@@ -26,9 +26,9 @@ from sagestack_infra.components.feature_store import (
 )
 from sagestack_infra.components.log_groups import (
     SAGEMAKER_JOB_LOG_GROUPS,
-    LogGroups,
     LogGroupsArgs,
     codebuild_log_group,
+    create_log_groups,
     endpoint_log_group,
     log_group_arn,
 )
@@ -50,6 +50,8 @@ from sagestack_infra.config import (
 
 PROJECT_TAG = contract.PROJECT_TAG
 DEFAULT_DRIFT_PERIOD = 3600
+JOB_LOG_GROUPS_PREFIX = "platform-logs"
+"""The job log groups' logical names: platform-logs-aws-sagemaker-<kind, lower case>."""
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
@@ -96,8 +98,10 @@ def define_platform(cfg: StackConfig) -> None:
         ),
     )
     if cfg.logs.job_log_groups:
-        LogGroups(
-            "platform-logs",
+        # top-level, not in a component: an account where SageMaker jobs ran has these groups
+        # already, and `pulumi import` adopts them by type, name and id alone (docs/aws-setup.md)
+        create_log_groups(
+            JOB_LOG_GROUPS_PREFIX,
             LogGroupsArgs(
                 names=SAGEMAKER_JOB_LOG_GROUPS,
                 retention_days=cfg.logs.retention_days,

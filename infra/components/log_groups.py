@@ -43,18 +43,32 @@ class LogGroupsArgs:
     tags: dict[str, str]
 
 
+def logical_name(prefix: str, group: str) -> str:
+    """``platform-logs`` and ``/aws/sagemaker/TrainingJobs``: platform-logs-aws-sagemaker-
+    trainingjobs (the name ``pulumi import`` takes to adopt an existing group)."""
+    return f"{prefix}-{group.strip('/').replace('/', '-').lower()}"
+
+
+def create_log_groups(
+    prefix: str, args: LogGroupsArgs, opts: pulumi.ResourceOptions | None = None
+) -> dict[str, aws.cloudwatch.LogGroup]:
+    return {
+        group: aws.cloudwatch.LogGroup(
+            logical_name(prefix, group),
+            name=group,
+            retention_in_days=args.retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=args.tags,
+            opts=opts,
+        )
+        for group in args.names
+    }
+
+
 class LogGroups(Component):
+    """A project's groups, together."""
+
     def __init__(self, name: str, args: LogGroupsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("sagestack:monitoring:LogGroups", name, None, opts)
-        self.groups = {
-            group: aws.cloudwatch.LogGroup(
-                f"{name}-{group.strip('/').replace('/', '-').lower()}",
-                name=group,
-                retention_in_days=args.retention_days,
-                kms_key_id=args.kms_key_arn,
-                tags=args.tags,
-                opts=self._child(),
-            )
-            for group in args.names
-        }
+        self.groups = create_log_groups(name, args, self._child())
         self.register_outputs({"names": list(self.groups)})

@@ -19,6 +19,7 @@ from sagestack_infra.program_runner import read_stack_file, run_program
 CREATED_BY = {
     "aws:cloudwatch/eventRule:EventRule": "events:PutRule",
     "aws:cloudwatch/eventTarget:EventTarget": "events:PutTargets",
+    "aws:cloudwatch/logGroup:LogGroup": "logs:CreateLogGroup",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "cloudwatch:PutMetricAlarm",
     "aws:codebuild/project:Project": "codebuild:CreateProject",
     "aws:codebuild/webhook:Webhook": "codebuild:CreateWebhook",

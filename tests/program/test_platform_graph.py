@@ -75,6 +75,15 @@ def test_the_services_log_groups_are_created_with_retention_and_the_platform_key
     assert log_group.inputs["kmsKeyId"] == KEY_ARN
 
 
+@pytest.mark.parametrize("kind", ["ProcessingJobs", "TrainingJobs", "TransformJobs"])
+def test_the_job_log_groups_are_top_level_under_the_names_the_import_command_uses(dev_run, kind):
+    # docs/aws-setup.md adopts existing groups with `pulumi import <type> <name> <id>`, which
+    # places a resource at the top of the stack unless given a parent already in its state
+    log_group = dev_run.named(f"platform-logs-aws-sagemaker-{kind.lower()}")
+    assert log_group.inputs["name"] == f"/aws/sagemaker/{kind}"
+    assert log_group.parent.endswith("::pulumi:pulumi:Stack::sagestack-dev")
+
+
 def test_a_stack_sharing_its_account_leaves_the_job_log_groups_to_the_one_that_owns_them():
     run = run_program("dev", stack_config(project_entry("churn"), logs={"jobLogGroups": False}))
     groups = {r.inputs["name"] for r in run.of_type("aws:cloudwatch/logGroup:LogGroup")}

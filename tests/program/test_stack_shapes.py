@@ -19,7 +19,6 @@ PLATFORM_COMPONENTS = {
     "sagestack:storage:ArtifactStore",
     "sagestack:monitoring:OnCall",
     "sagestack:monitoring:DriftMonitor",
-    "sagestack:monitoring:LogGroups",
 }
 
 
