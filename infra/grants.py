@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -66,6 +66,17 @@ class PolicyAlreadyAttachedError(RuntimeError):
     """A grant came after the role's policy was registered."""
 
 
+SAGEMAKER = "sagemaker.amazonaws.com"
+
+
+class RoleArgs(Protocol):
+    """What a component's args say about its role."""
+
+    role_name: str
+    tags: dict[str, str]
+    account_id: pulumi.Input[str]
+
+
 class ServiceRole:
     """A role that one AWS service may assume, and the one inline policy granted to it.
 
@@ -99,6 +110,18 @@ class ServiceRole:
         self.arn: pulumi.Output[str] = self.role.arn
         self._statements: list[Statement] = []
         self._policy: aws.iam.RolePolicy | None = None
+
+    @classmethod
+    def for_sagemaker(cls, parent: pulumi.Resource, logical: str, args: RoleArgs) -> ServiceRole:
+        """A role SageMaker's jobs, pipelines and endpoints run as, pinned by account."""
+        return cls(
+            logical,
+            args.role_name,
+            service=SAGEMAKER,
+            tags=args.tags,
+            parent=parent,
+            source_account=args.account_id,
+        )
 
     def grant(self, *accesses: Access) -> None:
         if self._policy is not None:

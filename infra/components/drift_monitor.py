@@ -96,14 +96,7 @@ class DriftMonitor(Component):
         )
         package = pipeline.code_package()
         self.code = self._create_code_object(package)
-        self.role = ServiceRole(
-            f"{name}-role",
-            args.role_name,
-            service="sagemaker.amazonaws.com",
-            tags=args.tags,
-            parent=self,
-            source_account=args.account_id,
-        )
+        self.role = ServiceRole.for_sagemaker(self, f"{name}-role", args)
         self.role_arn = self.role.arn
         self._grant_role()
         policy = self.role.attach()

@@ -54,14 +54,7 @@ class FeatureStore(Component):
         super().__init__("sagestack:featurestore:FeatureStore", name, None, opts)
         self._base = name
         self._args = args
-        self.role = ServiceRole(
-            f"{name}-role",
-            args.role_name,
-            service="sagemaker.amazonaws.com",
-            tags=args.tags,
-            parent=self,
-            source_account=args.account_id,
-        )
+        self.role = ServiceRole.for_sagemaker(self, f"{name}-role", args)
         args.artifacts.grant_write(self.role, args.offline_prefix)
         # SageMaker checks the role can write the offline store when the group is created.
         policy = self.role.attach()

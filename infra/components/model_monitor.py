@@ -70,14 +70,7 @@ class ModelMonitor(Component):
         self._base = name
         self._args = args
         self.schedule_name = args.name
-        self.role = ServiceRole(
-            f"{name}-role",
-            args.role_name,
-            service="sagemaker.amazonaws.com",
-            tags=args.tags,
-            parent=self,
-            source_account=args.account_id,
-        )
+        self.role = ServiceRole.for_sagemaker(self, f"{name}-role", args)
         self._grant_role()
         self.job_definition = self._create_job_definition(depends_on=[self.role.attach()])
         self.schedule = aws.sagemaker.MonitoringSchedule(

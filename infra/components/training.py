@@ -43,14 +43,7 @@ class ExecutionRole(Component):
     ):
         super().__init__("sagestack:training:ExecutionRole", name, None, opts)
         self._args = args
-        self.role = ServiceRole(
-            f"{name}-role",
-            args.role_name,
-            service="sagemaker.amazonaws.com",
-            tags=args.tags,
-            parent=self,
-            source_account=args.account_id,
-        )
+        self.role = ServiceRole.for_sagemaker(self, f"{name}-role", args)
         self.role_arn = self.role.arn
         self.role.allow(*self._statements())
         self.role.grant(*args.data_access)
