@@ -59,8 +59,13 @@ def test_platform_roles_reach_their_own_project_only(fresh_local_cloud, tmp_path
     _minimal_pipeline(pipeline, churn[contract.Param.EXECUTION_ROLE_ARN])
     _minimal_pipeline("sagestack-dev-fraud-train", churn[contract.Param.EXECUTION_ROLE_ARN])
     build_role = boto3.client("iam").get_role(RoleName="sagestack-dev-churn-build")["Role"]["Arn"]
+    # as CodeBuild assumes it: for the build project (aws:SourceArn), which the trust requires
+    build_project = "arn:aws:codebuild:us-east-1:123456789012:project/sagestack-dev-churn-build"
     build = client(
-        "sagemaker", issue_role_credentials(build_role, "AWSCodeBuild-1", service=CODEBUILD)
+        "sagemaker",
+        issue_role_credentials(
+            build_role, "AWSCodeBuild-1", service=CODEBUILD, source_arn=build_project
+        ),
     )
 
     assert build.start_pipeline_execution(PipelineName=pipeline)["PipelineExecutionArn"]

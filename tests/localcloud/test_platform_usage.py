@@ -162,7 +162,7 @@ def test_a_failure_event_on_the_bus_pages_oncall_with_its_runbook(
         )
         message = _first_page_with_a_summary(pager)
     assert message["summary"] == summary
-    assert message["runbook"].startswith("docs/runbooks/")
+    assert "docs/runbooks/" in message["runbook"]  # under the stack's runbookBaseUrl
 
 
 def _first_page_with_a_summary(pager: SnsReceiver, timeout: float = 10.0) -> dict:

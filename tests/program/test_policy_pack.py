@@ -278,7 +278,7 @@ BAD_CASES = [
         lambda s: replaced(
             s,
             "artifacts-policy",
-            policy=document(
+            policy=with_tls(
                 {
                     "Effect": "Allow",
                     "Principal": "*",
