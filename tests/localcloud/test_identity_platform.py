@@ -17,6 +17,9 @@ pytestmark = pytest.mark.slow
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 CODEBUILD = "codebuild.amazonaws.com"
+# CodeBuild assumes a build role for its project (aws:SourceArn), which the role's trust requires
+BUILD_PROJECT = "arn:aws:codebuild:us-east-1:123456789012:project/sagestack-dev-churn-build"
+DATA_BUCKET = "acme-training-data"
 
 
 def _parameters(project: str) -> dict[str, str]:
@@ -59,12 +62,10 @@ def test_platform_roles_reach_their_own_project_only(fresh_local_cloud, tmp_path
     _minimal_pipeline(pipeline, churn[contract.Param.EXECUTION_ROLE_ARN])
     _minimal_pipeline("sagestack-dev-fraud-train", churn[contract.Param.EXECUTION_ROLE_ARN])
     build_role = boto3.client("iam").get_role(RoleName="sagestack-dev-churn-build")["Role"]["Arn"]
-    # as CodeBuild assumes it: for the build project (aws:SourceArn), which the trust requires
-    build_project = "arn:aws:codebuild:us-east-1:123456789012:project/sagestack-dev-churn-build"
     build = client(
         "sagemaker",
         issue_role_credentials(
-            build_role, "AWSCodeBuild-1", service=CODEBUILD, source_arn=build_project
+            build_role, "AWSCodeBuild-1", service=CODEBUILD, source_arn=BUILD_PROJECT
         ),
     )
 
@@ -77,3 +78,58 @@ def test_platform_roles_reach_their_own_project_only(fresh_local_cloud, tmp_path
         "sagemaker:StartPipelineExecution on resource: "
         "arn:aws:sagemaker:us-east-1:123456789012:pipeline/sagestack-dev-fraud-train because"
     ) in denied["Error"]["Message"]
+
+
+# A project's training data outside its own prefix (dataSources): readable by its pipeline and
+# its build only when named, as on AWS, where the first step failed before the platform granted it.
+
+
+def _role_clients(service_name: str) -> dict[str, object]:
+    """``service_name`` clients signed as churn's pipeline (SageMaker) and build (CodeBuild)."""
+    execution_role = _parameters("churn")[contract.Param.EXECUTION_ROLE_ARN]
+    build_role = boto3.client("iam").get_role(RoleName="sagestack-dev-churn-build")["Role"]["Arn"]
+    return {
+        "pipeline": client(
+            service_name, issue_role_credentials(execution_role, "SageMaker", service=SAGEMAKER)
+        ),
+        "build": client(
+            service_name,
+            issue_role_credentials(
+                build_role, "AWSCodeBuild-1", service=CODEBUILD, source_arn=BUILD_PROJECT
+            ),
+        ),
+    }
+
+
+def test_a_projects_data_sources_are_read_by_its_pipeline_and_build_only_when_named(
+    fresh_local_cloud, tmp_path, aws_error
+):
+    config = stack_config("dev")
+    [churn] = [p for p in config["projects"] if p["name"] == "churn"]
+    churn["dataSources"] = {"s3": [f"s3://{DATA_BUCKET}/churn/"]}
+    deploy("dev", config, endpoint=fresh_local_cloud.url, state_dir=tmp_path)
+    admin = boto3.client("s3")
+    admin.create_bucket(Bucket=DATA_BUCKET)
+    admin.put_object(Bucket=DATA_BUCKET, Key="churn/train.csv", Body=b"1,2")
+    admin.put_object(Bucket=DATA_BUCKET, Key="payroll/salaries.csv", Body=b"3,4")
+
+    for who, s3 in _role_clients("s3").items():
+        body = s3.get_object(Bucket=DATA_BUCKET, Key="churn/train.csv")["Body"].read()
+        assert body == b"1,2", who
+        listed = s3.list_objects_v2(Bucket=DATA_BUCKET, Prefix="churn/")["Contents"]
+        assert [o["Key"] for o in listed] == ["churn/train.csv"], who
+        other = aws_error(
+            lambda s3=s3: s3.get_object(Bucket=DATA_BUCKET, Key="payroll/salaries.csv")
+        )
+        assert other["Error"]["Code"] == "AccessDenied", who
+
+    # the build finds where the project's feature group keeps its offline store
+    [group] = json.loads(_parameters("churn")[contract.Param.FEATURE_GROUPS])
+    described = _role_clients("sagemaker")["build"].describe_feature_group(FeatureGroupName=group)
+    assert described["FeatureGroupName"] == group
+
+    del churn["dataSources"]
+    deploy("dev", config, endpoint=fresh_local_cloud.url, state_dir=tmp_path)
+    for who, s3 in _role_clients("s3").items():
+        denied = aws_error(lambda s3=s3: s3.get_object(Bucket=DATA_BUCKET, Key="churn/train.csv"))
+        assert denied["Error"]["Code"] == "AccessDenied", who
