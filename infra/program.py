@@ -192,11 +192,7 @@ def project_args(cfg: StackConfig, project: Project, tags: dict[str, str]) -> Ml
         drift_threshold=project.drift.threshold,
         drift_period_seconds=drift_period_seconds(project.drift.schedule),
         tags={**tags, PROJECT_TAG: project.name},
-        # the serving stack tags its endpoint's resources as the platform tags the project's
-        settings={
-            **project_settings(project, cfg.environment),
-            "tags": {**tags, PROJECT_TAG: project.name},
-        },
+        settings=project_settings(project, cfg.environment, {**tags, PROJECT_TAG: project.name}),
         auto_retrain=project.auto_retrain,
         feature_groups=tuple(feature_group_name(cfg, g) for g in project.feature_groups),
         data_s3=project.data_sources.s3,
@@ -219,16 +215,23 @@ SERVING_KEYS = {
 }
 
 
-def project_settings(project: Project, environment: str) -> contract.ProjectSettings:
+def project_settings(
+    project: Project, environment: str, tags: dict[str, str]
+) -> contract.ProjectSettings:
     """The SETTINGS parameter (config spelling): what the project's pipeline and serving stack
-    read, in the shape of ``contract.ProjectSettings``."""
+    read, in the shape of ``contract.ProjectSettings``. The rollback alarms are published by name
+    in ALARM_NAMES instead; the serving stack tags the endpoint's resources with ``tags``."""
     settings = project.model_dump(
-        mode="json", by_alias=True, include={"instances", "registration", "drift", "serving"}
+        mode="json",
+        by_alias=True,
+        include={"instances", "registration", "drift", "serving"},
+        exclude={"serving": {"rollout": {"rollback_alarms"}}},
     )
     settings["instances"]["endpointCount"] = project.instances.endpoint_instances(environment)
     settings["registration"]["higherIsBetter"] = project.registration.higher_is_better
     serving = settings["serving"]
     settings["serving"] = {key: serving[key] for key in SERVING_KEYS[project.serving.target]}
+    settings["tags"] = tags
     return settings
 
 

@@ -73,28 +73,19 @@ class RegistrationSettings(TypedDict):
 class AutoscalingSettings(TypedDict):
     """Application Auto Scaling target tracking on the endpoint's variant."""
 
-    minInstances: int
-    maxInstances: int
+    minCapacity: int
+    maxCapacity: int
     targetInvocationsPerInstance: int  # SageMakerVariantInvocationsPerInstance, per minute
-
-
-RolloutStrategy = Literal["all-at-once", "canary", "linear"]
-# Each strategy as SageMaker's BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type.
-ROLLOUT_TRAFFIC_ROUTING: dict[str, str] = {
-    "all-at-once": "ALL_AT_ONCE",
-    "canary": "CANARY",
-    "linear": "LINEAR",
-}
 
 
 class RolloutSettings(TypedDict):
     """SageMaker's blue/green deployment of a new model version."""
 
-    strategy: RolloutStrategy
+    type: Literal["ALL_AT_ONCE", "CANARY", "LINEAR"]  # TrafficRoutingConfiguration.Type
     stepPercent: int  # canary: CanarySize, linear: LinearStepSize, as CAPACITY_PERCENT
     waitSeconds: int  # TrafficRoutingConfiguration.WaitIntervalInSeconds
-    bakeSeconds: int  # TerminationWaitInSeconds
-    rollbackAlarms: list[str]  # "5xx", "latency-p99": the alarms <prefix>-<project>-<name>
+    terminationWaitSeconds: int  # TerminationWaitInSeconds
+    # the rollback alarms are Param.ALARM_NAMES
 
 
 class ServingSettings(TypedDict, total=False):
@@ -114,6 +105,7 @@ class ProjectSettings(TypedDict):
     registration: RegistrationSettings
     drift: dict  # monitor, features, threshold, schedule (docs/config.md)
     serving: ServingSettings
+    tags: dict[str, str]  # the platform's tags (PROJECT_TAG among them) for the serving stack
 
 
 # A resource the policy pack would refuse, waived on purpose: tag it with this prefix followed by

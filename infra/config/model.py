@@ -121,8 +121,8 @@ class Drift(_Model):
 class Autoscaling(_Model):
     """Application Auto Scaling target tracking on the endpoint's variant."""
 
-    min_instances: WholeNumber = Field(ge=1, le=100)
-    max_instances: WholeNumber = Field(ge=1, le=100)
+    min_capacity: WholeNumber = Field(ge=1, le=100)
+    max_capacity: WholeNumber = Field(ge=1, le=100)
     target_invocations_per_instance: WholeNumber = Field(ge=1, le=100_000)
     """SageMakerVariantInvocationsPerInstance: invocations per instance per minute."""
 
@@ -133,12 +133,13 @@ RollbackAlarm = Literal["5xx", "latency-p99"]
 class Rollout(_Model):
     """How a new model version replaces the running one: SageMaker's blue/green deployment."""
 
-    strategy: Literal["all-at-once", "canary", "linear"] = "all-at-once"
+    type: Literal["ALL_AT_ONCE", "CANARY", "LINEAR"] = "ALL_AT_ONCE"
+    """SageMaker's traffic routing (TrafficRoutingConfig.Type)."""
     step_percent: WholeNumber = Field(default=10, ge=10, le=50)
-    """canary: the canary's share of the fleet; linear: each step's. Unused for all-at-once."""
+    """CANARY: the canary's share of the fleet; LINEAR: each step's. Unused for ALL_AT_ONCE."""
     wait_seconds: WholeNumber = Field(default=600, ge=0, le=3600)
     """Baking time after each traffic shift while the rollback alarms are watched."""
-    bake_seconds: WholeNumber = Field(default=600, ge=0, le=3600)
+    termination_wait_seconds: WholeNumber = Field(default=600, ge=0, le=3600)
     """How long the old fleet is kept, with all traffic on the new one, before it goes."""
     rollback_alarms: tuple[RollbackAlarm, ...] = ("5xx", "latency-p99")
     """The project's endpoint alarms that roll a deployment back."""

@@ -51,21 +51,21 @@ def _project_problems(environment: str, index: int, project: Project) -> list[st
 
 def _autoscaling_problems(where, environment, instances, scaling) -> list[str]:
     path = f"{where}.serving.autoscaling"
-    if scaling.min_instances > scaling.max_instances:
+    if scaling.min_capacity > scaling.max_capacity:
         return [
-            f"{path}.minInstances: {scaling.min_instances} is above maxInstances "
-            f"({scaling.max_instances})"
+            f"{path}.minCapacity: {scaling.min_capacity} is above maxCapacity "
+            f"({scaling.max_capacity})"
         ]
     problems = []
-    if not scaling.min_instances <= instances <= scaling.max_instances:
+    if not scaling.min_capacity <= instances <= scaling.max_capacity:
         problems.append(
             f"{where}.instances.endpointCount: {instances} is outside autoscaling's "
-            f"{scaling.min_instances} to {scaling.max_instances} (the count the endpoint starts "
+            f"{scaling.min_capacity} to {scaling.max_capacity} (the count the endpoint starts "
             "with must be one autoscaling may keep)"
         )
-    if environment in PROD_LIKE and scaling.min_instances < PROD_MIN_INSTANCES:
+    if environment in PROD_LIKE and scaling.min_capacity < PROD_MIN_INSTANCES:
         problems.append(
-            f"{path}.minInstances: {scaling.min_instances} is below {PROD_MIN_INSTANCES} in a "
+            f"{path}.minCapacity: {scaling.min_capacity} is below {PROD_MIN_INSTANCES} in a "
             f'"{environment}" stack: scaling in would leave a single instance'
         )
     return problems

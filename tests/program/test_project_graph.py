@@ -599,18 +599,19 @@ def test_ssm_parameters_tell_the_project_where_everything_is(dev_run):
         "target": "sagemaker",
         "autoscaling": None,
         "rollout": {
-            "strategy": "all-at-once",
+            "type": "ALL_AT_ONCE",
             "stepPercent": 10,
             "waitSeconds": 600,
-            "bakeSeconds": 600,
-            "rollbackAlarms": ["5xx", "latency-p99"],
+            "terminationWaitSeconds": 600,
         },
         "networkIsolation": True,
     }
+    assert settings["tags"]["sagestack:project"] == "churn"  # with the stack's tags
+    assert settings["tags"]["cost-center"] == "cc-1234"
 
 
 def test_a_project_that_autoscales_lets_its_deploy_register_only_sagemaker_variants():
-    scaling = {"minInstances": 1, "maxInstances": 3, "targetInvocationsPerInstance": 100}
+    scaling = {"minCapacity": 1, "maxCapacity": 3, "targetInvocationsPerInstance": 100}
     run = run_program("dev", stack_config(project_entry("churn", serving={"autoscaling": scaling})))
     permissions = role_permissions(run, "sagestack-test-churn-deploy")
     targets = f"arn:aws:application-autoscaling:{REGION}:{ACCOUNT}:scalable-target/*"
@@ -637,11 +638,11 @@ def test_a_prod_projects_serving_settings_reach_its_settings_parameter_for_the_s
         "churn",
         serving={
             "autoscaling": {
-                "minInstances": 2,
-                "maxInstances": 6,
+                "minCapacity": 2,
+                "maxCapacity": 6,
                 "targetInvocationsPerInstance": 200,
             },
-            "rollout": {"strategy": "canary", "stepPercent": 20, "rollbackAlarms": ["5xx"]},
+            "rollout": {"type": "CANARY", "stepPercent": 20, "rollbackAlarms": ["5xx"]},
             "networkIsolation": False,
         },
     )
@@ -653,10 +654,9 @@ def test_a_prod_projects_serving_settings_reach_its_settings_parameter_for_the_s
     settings = json.loads(parameters[path + contract.Param.SETTINGS])
     assert settings["instances"]["endpointCount"] == 2  # prod's default
     assert settings["serving"]["autoscaling"] == {
-        "minInstances": 2, "maxInstances": 6, "targetInvocationsPerInstance": 200
+        "minCapacity": 2, "maxCapacity": 6, "targetInvocationsPerInstance": 200
     }  # fmt: skip
-    assert settings["serving"]["rollout"]["strategy"] == "canary"
-    assert settings["serving"]["rollout"]["strategy"] in contract.ROLLOUT_TRAFFIC_ROUTING
+    assert settings["serving"]["rollout"]["type"] == "CANARY"
     assert settings["serving"]["networkIsolation"] is False
     # the deploy rolls back on the alarms named, and on no other
     assert json.loads(parameters[path + contract.Param.ALARM_NAMES]) == ["sagestack-test-churn-5xx"]

@@ -4,6 +4,7 @@ spellings are compared, and its drift baseline is read back by the platform's dr
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 
 import numpy as np
@@ -11,9 +12,12 @@ import pytest
 from template_matrix import MATRIX, package_of
 
 from sagestack import contract
+from sagestack_infra.config import parse_stack_config
+from sagestack_infra.program import project_settings
 from sagestack_pipelines.drift import baseline as drift_baseline
 
 ANSWERS = MATRIX[0]
+CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/abc"
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +63,64 @@ def test_paths_env_vars_and_variant_match_the_contract(project):
         contract.ENV_MODEL_PACKAGE_ARN,
     )
     assert platform.ENDPOINT_VARIANT == contract.ENDPOINT_VARIANT
+    assert (
+        f"{contract.POLICY_WAIVER_TAG_PREFIX}sagemaker-model-network-isolation"
+    ) == platform.NETWORK_ISOLATION_WAIVER_TAG
+
+
+def test_the_serving_stack_reads_every_serving_setting_the_platform_publishes(project):
+    """Each value differs from the template's default, so a key spelt differently on either side
+    would leave the default in place."""
+    entry = {
+        "name": "churn",
+        "repository": {
+            "provider": "github",
+            "url": "https://github.com/acme/churn",
+            "connectionArn": CONNECTION,
+        },
+        "registration": {"metric": "f1", "threshold": 0.6},
+        "drift": {"features": ["tenure"]},
+        "instances": {"endpoint": "ml.c5.xlarge", "endpointCount": 3},
+        "serving": {
+            "autoscaling": {
+                "minCapacity": 2,
+                "maxCapacity": 7,
+                "targetInvocationsPerInstance": 250,
+            },
+            "rollout": {
+                "type": "LINEAR",
+                "stepPercent": 25,
+                "waitSeconds": 120,
+                "terminationWaitSeconds": 300,
+            },
+            "networkIsolation": False,
+        },
+    }
+    raw = {
+        "environment": "prod",
+        "namePrefix": "acme",
+        "tags": {"owner": "ml", "cost-center": "c1"},
+        "oncall": {"emails": ["a@example.com"]},
+        "projects": [entry],
+    }
+    [churn] = parse_stack_config(raw, stack="prod").projects
+    published = json.dumps(project_settings(churn, "prod", {"sagestack:project": "churn"}))
+
+    platform = project[1]["platform"]
+    settings = platform.parse_settings("settings", published)
+    assert (settings.endpoint_instance_type, settings.endpoint_instance_count) == (
+        "ml.c5.xlarge",
+        3,
+    )
+    assert (settings.metric, settings.threshold) == ("f1", 0.6)
+    assert settings.autoscaling == platform.Autoscaling(
+        min_instances=2, max_instances=7, target_invocations_per_instance=250
+    )
+    assert settings.rollout == platform.Rollout(
+        type="LINEAR", step_percent=25, wait_seconds=120, termination_wait_seconds=300
+    )
+    assert settings.network_isolation is False
+    assert settings.tags == (("sagestack:project", "churn"),)
 
 
 def test_pipeline_trigger_parameter_matches_the_contract(project):

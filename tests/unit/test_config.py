@@ -252,11 +252,11 @@ ERRORS = [
     ("projects.0.serving", {"target": "ecs"}, 'sagestack:projects[0].serving.target: "ecs" must be one of: sagemaker, kubernetes'),
     ("projects.0.serving", {"target": "sagemaker", "replicas": 3}, 'sagestack:projects[0].serving.replicas: 3 applies only when serving.target is "kubernetes"'),
     ("projects.0.serving", {"target": "kubernetes"}, 'sagestack:kubernetes: is required because sagestack:projects[0].serving.target is "kubernetes"'),
-    ("projects.0.serving", {"autoscaling": {"minInstances": 3, "maxInstances": 2, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].serving.autoscaling.minInstances: 3 is above maxInstances (2)"),
-    ("projects.0.serving", {"autoscaling": {"minInstances": 2, "maxInstances": 4, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].instances.endpointCount: 1 is outside autoscaling's 2 to 4 (the count the endpoint starts with must be one autoscaling may keep)"),
-    ("projects.0.serving", {"autoscaling": {"minInstances": 1, "maxInstances": 4}}, "sagestack:projects[0].serving.autoscaling.targetInvocationsPerInstance: is required"),
-    ("projects.0.serving", {"rollout": {"strategy": "blue-green"}}, 'sagestack:projects[0].serving.rollout.strategy: "blue-green" must be one of: all-at-once, canary, linear'),
-    ("projects.0.serving", {"rollout": {"strategy": "linear", "stepPercent": 60}}, "sagestack:projects[0].serving.rollout.stepPercent: 60 must be <= 50"),
+    ("projects.0.serving", {"autoscaling": {"minCapacity": 3, "maxCapacity": 2, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].serving.autoscaling.minCapacity: 3 is above maxCapacity (2)"),
+    ("projects.0.serving", {"autoscaling": {"minCapacity": 2, "maxCapacity": 4, "targetInvocationsPerInstance": 100}}, "sagestack:projects[0].instances.endpointCount: 1 is outside autoscaling's 2 to 4 (the count the endpoint starts with must be one autoscaling may keep)"),
+    ("projects.0.serving", {"autoscaling": {"minCapacity": 1, "maxCapacity": 4}}, "sagestack:projects[0].serving.autoscaling.targetInvocationsPerInstance: is required"),
+    ("projects.0.serving", {"rollout": {"type": "blue-green"}}, 'sagestack:projects[0].serving.rollout.type: "blue-green" must be one of: ALL_AT_ONCE, CANARY, LINEAR'),
+    ("projects.0.serving", {"rollout": {"type": "LINEAR", "stepPercent": 60}}, "sagestack:projects[0].serving.rollout.stepPercent: 60 must be <= 50"),
     ("projects.0.serving", {"rollout": {"waitSeconds": 7200}}, "sagestack:projects[0].serving.rollout.waitSeconds: 7200 must be <= 3600"),
     ("projects.0.serving", {"rollout": {"rollbackAlarms": ["5xx", "5xx"]}}, "sagestack:projects[0].serving.rollout.rollbackAlarms: ['5xx', '5xx'] names an alarm twice"),
     ("projects.0.serving", {"rollout": {"rollbackAlarms": ["errors"]}}, 'sagestack:projects[0].serving.rollout.rollbackAlarms[0]: "errors" must be one of: 5xx, latency-p99'),
@@ -465,8 +465,8 @@ def test_defaults_fill_every_optional_key():
     assert churn.instances.endpoint_instances("prod") == 2  # one may fail in production
     assert churn.serving.autoscaling is None and churn.serving.network_isolation is True
     rollout = churn.serving.rollout
-    assert (rollout.strategy, rollout.wait_seconds, rollout.bake_seconds) == (
-        "all-at-once",
+    assert (rollout.type, rollout.wait_seconds, rollout.termination_wait_seconds) == (
+        "ALL_AT_ONCE",
         600,
         600,
     )
@@ -597,7 +597,7 @@ def test_a_wrong_type_anywhere_gets_a_sagestack_message_never_pydantic_wording(w
 
 PROD_PROBLEMS = [
     ({}, "sagestack:projects[0].instances.endpointCount: 1 is below 2 in a \"prod\" stack: one instance failing would take the endpoint down"),
-    ({"autoscaling": {"minInstances": 1, "maxInstances": 4, "targetInvocationsPerInstance": 50}}, "sagestack:projects[0].serving.autoscaling.minInstances: 1 is below 2 in a \"prod\" stack: scaling in would leave a single instance"),
+    ({"autoscaling": {"minCapacity": 1, "maxCapacity": 4, "targetInvocationsPerInstance": 50}}, "sagestack:projects[0].serving.autoscaling.minCapacity: 1 is below 2 in a \"prod\" stack: scaling in would leave a single instance"),
     ({"rollout": {"rollbackAlarms": []}}, "sagestack:projects[0].serving.rollout.rollbackAlarms: [] in a \"prod\" stack: a bad model would stay deployed (name 5xx, latency-p99 or both)"),
 ]  # fmt: skip
 
@@ -611,10 +611,10 @@ def test_a_prod_endpoint_keeps_two_instances_and_rolls_back_on_its_alarms(servin
 
 
 def test_sagemaker_settings_on_a_kubernetes_project_are_refused_as_they_would_be_ignored():
-    raw = changed("projects.0.serving", {"target": "kubernetes", "rollout": {"strategy": "canary"}})
+    raw = changed("projects.0.serving", {"target": "kubernetes", "rollout": {"type": "CANARY"}})
     raw["kubernetes"] = {**KUBERNETES, "modelServerImage": "registry.example.com/ms:1.0"}
     assert problems_of(raw, secret_keys=("kubernetes",)) == [
-        'sagestack:projects[0].serving.rollout: {"strategy": "canary"} applies only when '
+        'sagestack:projects[0].serving.rollout: {"type": "CANARY"} applies only when '
         'serving.target is "sagemaker"'
     ]
 

@@ -75,6 +75,18 @@ def test_the_model_comes_from_the_approved_package_network_isolated_as_the_execu
     assert model["tags"] == {"owner": "ml"}
 
 
+def test_a_model_the_config_opts_out_of_isolation_carries_the_policy_waiver():
+    _, model = _stack(_args(network_isolation=False))["serving-model"]
+
+    assert model["enableNetworkIsolation"] is False
+    assert model["tags"] == {
+        "owner": "ml",
+        "sagestack:waive:sagemaker-model-network-isolation": (
+            "serving.networkIsolation is false in the config"
+        ),
+    }
+
+
 def test_the_endpoint_config_captures_requests_to_the_platform_bucket_with_the_platform_key():
     resources = _stack(_args())
     _, config = resources["serving-endpoint-config"]

@@ -21,6 +21,8 @@ ENV_PARAMETER_PATH = "SAGESTACK_PARAMETER_PATH"
 ENV_WEBHOOK_EVENT = "CODEBUILD_WEBHOOK_EVENT"
 ENV_MODEL_PACKAGE_ARN = "MODEL_PACKAGE_ARN"
 ENDPOINT_VARIANT = "AllTraffic"
+# A model tagged with this (valued with why) is exempt from the platform's network-isolation rule.
+NETWORK_ISOLATION_WAIVER_TAG = "sagestack:waive:sagemaker-model-network-isolation"
 
 
 class Param:
@@ -110,6 +112,7 @@ class Settings:
     rollout: Rollout = Rollout()
     autoscaling: Autoscaling | None = None
     tags: tuple[tuple[str, str], ...] = ()  # the platform's tags for this project's resources
+    network_isolation: bool = True  # false: the platform's config opted the model out
 
     @property
     def higher_is_better(self) -> bool:
@@ -225,6 +228,7 @@ def parse_settings(name: str, text: str) -> Settings:
         rollout=_rollout(name, document.get("serving", {}).get("rollout") or {}),
         autoscaling=_autoscaling(name, document.get("serving", {}).get("autoscaling")),
         tags=tuple(sorted((str(k), str(v)) for k, v in (document.get("tags") or {}).items())),
+        network_isolation=_network_isolation(name, document.get("serving", {})),
     )
     allowed = settings.METRICS[settings.PROBLEM_TYPE]
     if result.metric not in allowed:
@@ -263,6 +267,15 @@ def _rollout(name: str, document: dict) -> Rollout:
                 f"SSM parameter {name}: serving.rollout.{field} {value} is invalid: 0 to 3600"
             )
     return rollout
+
+
+def _network_isolation(name: str, serving: dict) -> bool:
+    value = serving.get("networkIsolation", True)
+    if not isinstance(value, bool):
+        raise PlatformConfigError(
+            f"SSM parameter {name}: serving.networkIsolation {value!r} is invalid: true or false"
+        )
+    return value
 
 
 def _autoscaling(name: str, document: dict | None) -> Autoscaling | None:

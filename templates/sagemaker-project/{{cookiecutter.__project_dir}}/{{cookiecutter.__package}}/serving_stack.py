@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from .platform import (
     ENDPOINT_VARIANT,
     ENV_MODEL_PACKAGE_ARN,
+    NETWORK_ISOLATION_WAIVER_TAG,
     Autoscaling,
     PlatformConfig,
     PlatformConfigError,
@@ -75,6 +76,7 @@ class ServingArgs:
     autoscaling: Autoscaling | None = None
     tags: tuple[tuple[str, str], ...] = ()
     sampling_percentage: int = 100
+    network_isolation: bool = True
 
     @property
     def versioned_name(self) -> str:
@@ -94,6 +96,7 @@ class ServingArgs:
             rollout=config.settings.rollout,
             autoscaling=config.settings.autoscaling,
             tags=config.settings.tags,
+            network_isolation=config.settings.network_isolation,
         )
 
 
@@ -128,13 +131,16 @@ class ServingStack(pulumi.ComponentResource):
 
     def _create_model(self) -> aws.sagemaker.Model:
         a = self._args
+        tags = self._tags
+        if not a.network_isolation:
+            tags[NETWORK_ISOLATION_WAIVER_TAG] = "serving.networkIsolation is false in the config"
         return aws.sagemaker.Model(
             f"{self._base}-model",
             name=a.versioned_name,
             execution_role_arn=a.execution_role_arn,
             primary_container={"model_package_name": a.model_package_arn},
-            enable_network_isolation=True,
-            tags=self._tags,
+            enable_network_isolation=a.network_isolation,
+            tags=tags,
             opts=self._child(),
         )
 
