@@ -174,6 +174,8 @@ class Job:
 
     def _open_log(self) -> None:
         assert self.role is not None
+        if self._abandoned:  # reset while it set up: its log group would land in the new cloud
+            return
         stream = f"{self.name}/algo-1-{int(time.time())}"
         try:
             self._log = LogStream(self.role.client("logs"), self.runner.kind.log_group, stream)
