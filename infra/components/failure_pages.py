@@ -45,7 +45,8 @@ def pipeline_failed_pattern(pipeline_arn: str) -> dict[str, Any]:
 
 def build_failed_pattern(project_names: list[str], pull_requests: bool) -> dict[str, Any]:
     """A failed build of one of ``project_names``; without ``pull_requests``, not a pull
-    request's (its source version is pr/<n>; a build with no source version still counts)."""
+    request's (its source version is pr/<n>; a build with no source version, absent or null,
+    still counts)."""
     detail: dict[str, Any] = {
         "project-name": list(project_names),
         "build-status": list(FAILED_BUILD_STATUSES),
@@ -58,6 +59,7 @@ def build_failed_pattern(project_names: list[str], pull_requests: bool) -> dict[
                 }
             },
             {"additional-information": {"source-version": [{"exists": False}]}},
+            {"additional-information": {"source-version": [None]}},  # StartBuild without one
         ]
     return {"source": ["aws.codebuild"], "detail-type": [BUILD_STATE_CHANGE], "detail": detail}
 
@@ -159,12 +161,12 @@ class FailurePages(Component):
             input_paths={
                 "build": "$.detail.build-id",
                 "status": "$.detail.build-status",
-                "phase": "$.detail.current-phase",
                 "source": "$.detail.additional-information.source-version",
                 "logs": "$.detail.additional-information.logs.deep-link",
             },
             page={
-                "summary": self._summary("build <status> in phase <phase>"),
+                # the final event's current-phase is always COMPLETED: the log says which failed
+                "summary": self._summary("build <status>"),
                 "project": a.project,
                 "failed": "<build>",
                 "source": "<source>",

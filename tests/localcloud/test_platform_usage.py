@@ -15,6 +15,7 @@ from sagestack import contract
 from sagestack.clients import AwsClients
 from sagestack.deploy import deploy, stack_config
 from sagestack.localcloud.testing.fixtures import ENDPOINT_ENV
+from sagestack.localcloud.testing.models import SKLEARN_IMAGE
 from sagestack.localcloud.testing.receiver import SnsReceiver
 from sagestack.scenarios.oncall import subscribe_receiver
 from sagestack.scenarios.project import find_project
@@ -134,7 +135,7 @@ def test_project_publishes_to_the_oncall_topic_and_its_alarms_exist(parameters):
     [
         (
             build_state_change(f"sagestack-dev-{PROJECT}-build", "FAILED", "7c9e3f2a1b"),
-            f"sagestack {PROJECT}: build FAILED in phase COMPLETED",
+            f"sagestack {PROJECT}: build FAILED",
         ),
         (
             pipeline_execution_status_change(f"sagestack-dev-{PROJECT}-train", "Failed"),
@@ -163,6 +164,77 @@ def test_a_failure_event_on_the_bus_pages_oncall_with_its_runbook(
         message = _first_page_with_a_summary(pager)
     assert message["summary"] == summary
     assert "docs/runbooks/" in message["runbook"]  # under the stack's runbookBaseUrl
+
+
+def _fail_a_build(parameters: dict[str, str]) -> str:
+    """The project's build, its commands failing (no repository needed: the override's)."""
+    failing = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo broken && exit 3\n"
+    boto3.client("codebuild").start_build(
+        projectName=f"sagestack-dev-{PROJECT}-build",
+        sourceTypeOverride="NO_SOURCE",
+        buildspecOverride=failing,
+    )
+    return f"sagestack {PROJECT}: build FAILED"
+
+
+def _fail_a_pipeline_run(parameters: dict[str, str]) -> str:
+    """The project's training pipeline, run to its Fail step as the project's execution role."""
+    step = {"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": "data check failed"}}
+    name = parameters[contract.Param.PIPELINE_NAME]
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_pipeline(
+        PipelineName=name,
+        RoleArn=parameters[contract.Param.EXECUTION_ROLE_ARN],
+        PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": [step]}),
+    )
+    sagemaker.start_pipeline_execution(PipelineName=name)
+    return f"sagestack {PROJECT}: training pipeline run failed"
+
+
+def _fail_the_endpoint(parameters: dict[str, str]) -> str:
+    """The project's endpoint, on a model whose artifact is not where its URL says."""
+    endpoint = parameters[contract.Param.ENDPOINT_NAME]
+    bucket, prefix = (
+        parameters[p] for p in (contract.Param.ARTIFACT_BUCKET, contract.Param.ARTIFACT_PREFIX)
+    )
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_model(
+        ModelName=f"{endpoint}-v1",
+        ExecutionRoleArn=parameters[contract.Param.EXECUTION_ROLE_ARN],
+        PrimaryContainer={
+            "Image": SKLEARN_IMAGE,
+            "ModelDataUrl": f"s3://{bucket}/{prefix}/models/missing/model.tar.gz",
+        },
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=f"{endpoint}-v1",
+        ProductionVariants=[
+            {
+                "VariantName": contract.ENDPOINT_VARIANT,
+                "ModelName": f"{endpoint}-v1",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{endpoint}-v1")
+    return f"sagestack {PROJECT}: endpoint {endpoint} is FAILED"
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [_fail_a_build, _fail_a_pipeline_run, _fail_the_endpoint],
+    ids=["build", "pipeline", "endpoint"],
+)
+def test_a_real_failure_pages_oncall_through_the_projects_rule(parameters, local_cloud, fail):
+    """The local cloud's executors put the events AWS puts when these fail."""
+    project = find_project(AwsClients(local_cloud.url), STACK, PROJECT)
+    with SnsReceiver() as pager:
+        subscribe_receiver(project, pager)
+        summary = fail(parameters)
+        message = _first_page_with_a_summary(pager, timeout=60.0)
+    assert message["summary"] == summary
+    assert "docs/runbooks/" in message["runbook"]
 
 
 def _first_page_with_a_summary(pager: SnsReceiver, timeout: float = 10.0) -> dict:
