@@ -23,12 +23,15 @@ def aws_error() -> Callable[[Callable[[], Any]], dict]:
 
 
 @pytest.fixture(scope="session")
-def model_archives(request) -> dict[str, bytes]:
+def model_archives(request, tmp_path_factory) -> dict[str, bytes]:
     """The endpoint tests' models, trained in the images' environments once and kept in
-    pytest's cache folder until their scripts or the images change."""
+    pytest's cache folder until their scripts or the images change (in the session's temporary
+    folder where the cache is off: ``-p no:cacheprovider``)."""
     from sagestack.localcloud.testing.models import archives_fingerprint, build_archives
 
-    return build_archives(request.config.cache.mkdir(f"endpoint-models-{archives_fingerprint()}"))
+    folder = f"endpoint-models-{archives_fingerprint()}"
+    cache = getattr(request.config, "cache", None)
+    return build_archives(cache.mkdir(folder) if cache else tmp_path_factory.mktemp(folder))
 
 
 @pytest.fixture
