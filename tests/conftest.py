@@ -16,3 +16,12 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 pytest_plugins = ["sagestack.localcloud.testing.fixtures"]
+
+
+def pytest_collection_modifyitems(items):
+    """Modules holding slow tests run first: xdist hands tests out in this order, so the run ends
+    on short tests rather than one worker alone on a half-minute test while the other idles.
+    The sort is stable and moves whole modules, so each module's tests stay together and in
+    their order (module fixtures are still set up once per worker)."""
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)
