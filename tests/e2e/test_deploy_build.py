@@ -107,6 +107,15 @@ def _register(platform, archive: bytes, version_key: str) -> str:
     return arn
 
 
+def _feature_count(project: Path) -> int:
+    sys.path.insert(0, str(project))
+    try:
+        frame = __import__(f"{PROJECT}.sample_data", fromlist=["x"]).sample_frame()
+    finally:
+        sys.path.remove(str(project))
+    return frame.shape[1] - 1  # the target is last
+
+
 def _training_table(platform, project: Path) -> None:
     sys.path.insert(0, str(project))
     try:
@@ -167,7 +176,7 @@ def test_approvals_deploy_the_serving_stack_blue_green_through_the_local_pulumi(
     assert sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] == (
         f"{endpoint}-v2"
     )
-    row = "1," * 29 + "1"
+    row = ",".join(["1"] * _feature_count(project))
     answer = boto3.client("sagemaker-runtime").invoke_endpoint(
         EndpointName=endpoint, Body=row.encode(), ContentType="text/csv"
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import pytest
 import yaml
 from cookiecutter.exceptions import FailedHookException
@@ -21,7 +24,7 @@ VALID = {
     "metric_threshold": "0.9",
     "data_source": "sample",
     "target_column": "target",
-    "drift_features": "mean_radius,mean_texture",
+    "drift_features": "tenure,monthly_charges",
     "processing_instance_type": "ml.m5.large",
     "training_instance_type": "ml.m5.xlarge",
     "endpoint_instance_type": "ml.m5.large",
@@ -82,21 +85,22 @@ BAD_ANSWERS = [
     ),
     ({"target_column": "1st"}, "target_column '1st' is invalid: must be a column name"),
     (
-        {"target_column": "mean_radius", "drift_features": "mean_texture"},
-        "target_column 'mean_radius' is invalid: the sample data already has a feature",
+        {"target_column": "tenure", "drift_features": "monthly_charges"},
+        "target_column 'tenure' is invalid: the sample data already has a feature",
     ),
     ({"drift_features": " , "}, "drift_features ' , ' is invalid: name at least one feature"),
     (
-        {"drift_features": "mean_radius,mean_radius"},
-        "drift_features 'mean_radius,mean_radius' is invalid: each feature may appear once",
+        {"drift_features": "tenure,tenure"},
+        "drift_features 'tenure,tenure' is invalid: each feature may appear once",
     ),
     (
         {"drift_features": "target"},
         "drift_features 'target' is invalid: the target column 'target' is not a feature",
     ),
     (
-        {"drift_features": "tenure"},
-        "drift_features 'tenure' is invalid: tenure not in the binary_classification sample data",
+        {"drift_features": "mean_radius"},
+        "drift_features 'mean_radius' is invalid: mean_radius not in the binary_classification "
+        "sample data",
     ),
     (
         {"training_instance_type": "m5.xlarge"},
@@ -164,11 +168,16 @@ def test_every_problem_is_reported_at_once():
     ]
 
 
-def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets():
-    from sklearn.datasets import load_breast_cancer, load_diabetes
+def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets(tmp_path):
+    from sklearn.datasets import load_diabetes
 
-    cancer = {name.replace(" ", "_") for name in load_breast_cancer().feature_names}
-    assert set(PRE.SAMPLE_FEATURES["binary_classification"]) == cancer
+    project = render(tmp_path, VALID)
+    sys.path.insert(0, str(project))
+    try:
+        sample = importlib.import_module("churn_model.sample_data").customers()
+    finally:
+        sys.path.remove(str(project))
+    assert set(PRE.SAMPLE_FEATURES["binary_classification"]) == set(sample.columns) - {"target"}
     assert set(PRE.SAMPLE_FEATURES["regression"]) == set(load_diabetes().feature_names)
 
 
@@ -239,8 +248,8 @@ def _defaults_for(answers):
     regression = answers["problem_type"] == "regression"
     return {
         "metric": "rmse" if regression else "auc",
-        "metric_threshold": "70" if regression else "0.9",
-        "drift_features": "bmi,bp,s5" if regression else "mean_radius,mean_texture,mean_area",
+        "metric_threshold": "70" if regression else "0.75",
+        "drift_features": "bmi,bp,s5" if regression else "tenure,monthly_charges,total_charges",
         "project_slug": answers["project_name"],
     }
 

@@ -38,23 +38,12 @@ METRICS = {
     "regression": ("rmse", "mae", "r2"),
 }
 UNIT_INTERVAL_METRICS = ("auc", "accuracy", "f1", "r2")
-# Column names of the bundled sample datasets (scikit-learn's load_breast_cancer and
-# load_diabetes, spaces turned into underscores); tests/template checks them against sklearn.
+# Column names of the bundled sample datasets (the generated customers of sample_data.py, and
+# scikit-learn's load_diabetes); tests/template checks them against the generated sample.
 SAMPLE_FEATURES = {
-    "binary_classification": tuple(
-        f"{stat}_{name}"
-        for stat in ("mean", "worst")
-        for name in (
-            "radius", "texture", "perimeter", "area", "smoothness", "compactness",
-            "concavity", "concave_points", "symmetry", "fractal_dimension",
-        )
-    )
-    + tuple(
-        f"{name}_error"
-        for name in (
-            "radius", "texture", "perimeter", "area", "smoothness", "compactness",
-            "concavity", "concave_points", "symmetry", "fractal_dimension",
-        )
+    "binary_classification": (
+        "tenure", "monthly_charges", "total_charges", "support_calls", "senior_citizen",
+        "contract_months",
     ),
     "regression": ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"),
 }
