@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hosting_support import BUCKET, eventually
 
+from sagestack.localcloud import clock
 from sagestack.localcloud.executors.endpoints.capture import (
     CaptureConfig,
     CaptureWriter,
@@ -172,3 +173,26 @@ def test_an_endpoint_writes_capture_files_the_drift_engine_reads(hosting, tmp_pa
     baseline = build_baseline(pd.DataFrame({"x1": [1.0, 3.0], "x2": [2.0, 4.0]}))
     read = pd.concat(t.to_pandas() for t in read_capture([Path(local)], baseline))
     assert read.to_dict("list") == {"x1": [1.0, 3.0, 5.0], "x2": [2.0, 4.0, 6.0]}
+
+
+def test_an_endpoint_keeps_capturing_after_its_roles_first_credentials_expire(hosting):
+    """The endpoint's role credentials last an hour of the local cloud's clock, which tests and
+    the demo move hours ahead; they are renewed by that clock, so capture files keep coming."""
+    capture = {
+        "EnableCapture": True,
+        "InitialSamplingPercentage": 100,
+        "DestinationS3Uri": f"s3://{BUCKET}/later",
+        "CaptureOptions": [{"CaptureMode": "Input"}],
+    }
+    s3 = hosting.client("s3")
+    with clock.frozen() as frozen:
+        hosting.endpoint_config("c-later", hosting.model("m-later"), capture=capture)
+        hosting.endpoint("e-later", "c-later")
+        frozen.advance(2 * 3600 + 60)
+        hosting.invoke("e-later", "1,2\n")
+        hour = frozen.now().astimezone(UTC).strftime("%Y/%m/%d/%H")
+        prefix = f"later/e-later/AllTraffic/{hour}/"
+        listed = eventually(
+            lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents")
+        )
+    assert len(listed) == 1

@@ -8,6 +8,10 @@ container. HOME is a folder of the build's own (CodeBuild's is ``/root``; cache 
 install works offline once ``make`` has warmed it; ``UV_OFFLINE`` and ``PIP_NO_INDEX`` pass
 through from the local cloud's environment (the tests set them: nothing is ever downloaded).
 
+The Pulumi CLI a deploy build installs on AWS is here already: ``pulumi`` on PATH is
+sagestack's local one (``python -m sagestack.deploy.pulumi_cli``, run by the local cloud's own
+interpreter), which runs the project's program against the local cloud.
+
 What the real image has and this one does not: other runtimes (Node.js, Java, Go, ...),
 Docker, the AWS CLI v2 (the machine's ``aws``, if any, is on PATH), and root.
 """
@@ -40,14 +44,18 @@ class ImageError(Exception):
     pass
 
 
+PULUMI_SHIM = '#!/bin/sh\nexec "{python}" -m sagestack.deploy.pulumi_cli "$@"\n'
+
+
 @dataclass(frozen=True)
 class LocalImage:
     python_env: Path
     home: Path
     uv: str
+    tools: Path  # commands the image provides besides Python's (``pulumi``)
 
     def environment(self) -> dict[str, str]:
-        tool_dirs = [str(self.python_env / "bin"), str(Path(self.uv).parent)]
+        tool_dirs = [str(self.python_env / "bin"), str(Path(self.uv).parent), str(self.tools)]
         extra = [d for d in _machine_tool_dirs() if d not in tool_dirs]
         path = [*tool_dirs, *extra, *_SYSTEM_PATH]
         variables = {
@@ -82,7 +90,15 @@ def provision(folder: Path) -> LocalImage:
         done = _make_environment(uv, python_env, seed=False)
     if done.returncode != 0:
         raise ImageError(f"could not create the build's Python environment: {done.stderr.strip()}")
-    return LocalImage(python_env=python_env, home=home, uv=uv)
+    return LocalImage(python_env=python_env, home=home, uv=uv, tools=_tools(folder / "tools"))
+
+
+def _tools(folder: Path) -> Path:
+    folder.mkdir()
+    pulumi = folder / "pulumi"
+    pulumi.write_text(PULUMI_SHIM.format(python=sys.executable))
+    pulumi.chmod(0o755)
+    return folder
 
 
 def _make_environment(uv: str, folder: Path, seed: bool) -> subprocess.CompletedProcess:

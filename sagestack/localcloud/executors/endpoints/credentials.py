@@ -8,13 +8,13 @@ those credentials (SageMaker's trust check and wording) and checks every request
 from __future__ import annotations
 
 import threading
-import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from sagestack.localcloud import identity
+from sagestack.localcloud import clock, identity
 from sagestack.localcloud.executors import runtime
 
 SERVICE_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -29,7 +29,8 @@ class RoleNotAssumable(Exception):
 
 
 class RoleSession:
-    """Credentials for one role, renewed before they expire; clients signed with them."""
+    """Credentials for one role, renewed before they expire by the local cloud's clock (which
+    a test or the demo may move hours ahead); clients signed with them."""
 
     def __init__(self, role_arn: str, account_id: str, region: str, source_arn: str):
         self.role_arn, self.account_id, self.region = role_arn, account_id, region
@@ -37,15 +38,17 @@ class RoleSession:
         self._lock = threading.Lock()
         self._environment: dict[str, str] = {}
         self._clients: dict[tuple[str, str], Any] = {}
-        self._renew_at = 0.0
+        self._renew_at: datetime | None = None
         self.environment()  # a role SageMaker may not assume fails here, before anything runs
 
     def environment(self) -> dict[str, str]:
         """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN``)."""
         with self._lock:
-            if time.monotonic() >= self._renew_at:
+            now = clock.current().now()
+            if self._renew_at is None or now >= self._renew_at:
                 self._environment = self._issue()
-                self._renew_at = time.monotonic() + SESSION_SECONDS - _RENEW_BEFORE_SECONDS
+                lifetime = timedelta(seconds=SESSION_SECONDS - _RENEW_BEFORE_SECONDS)
+                self._renew_at = now + lifetime
             return dict(self._environment)
 
     def _issue(self) -> dict[str, str]:
