@@ -152,8 +152,9 @@ SERVICE_LINKED_ROLE_ACTIONS = ("iam:CreateServiceLinkedRole",)
 # SageMaker reads a deployment's rollback alarms with the endpoint's execution role.
 ALARM_READ_ACTIONS = ("cloudwatch:DescribeAlarms",)
 # What the deploy build's `pulumi up` of the project's serving stack does to its endpoint: a
-# model and endpoint config per package version, the endpoint updated (or deleted on destroy).
-# Pulumi replaces models and endpoint configs: the role may delete only its project's ones.
+# model and endpoint config per package version, the endpoint updated (or deleted on destroy),
+# then smoke-tested with a request. Pulumi replaces models and endpoint configs: the role may
+# delete only its project's ones.
 ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:CreateEndpoint",
@@ -163,6 +164,7 @@ ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:DescribeEndpoint",
     "sagemaker:DescribeEndpointConfig",
     "sagemaker:DescribeModel",
+    "sagemaker:InvokeEndpoint",
     "sagemaker:UpdateEndpoint",
 )
 ENDPOINT_CLEANUP_ACTIONS = ("sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel")
