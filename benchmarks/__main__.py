@@ -16,6 +16,7 @@ BENCHMARKS = [
     "benchmarks.build_bench",
     "benchmarks.endpoint_bench",
     "benchmarks.pipeline_bench",
+    "benchmarks.demo_bench",
 ]
 
 

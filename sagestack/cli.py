@@ -281,9 +281,25 @@ def local_deploy(stack: str, endpoint: str | None, state_dir: Path) -> None:
 
 @main.command("demo")
 @click.option("--stack", default="dev", show_default=True, help="Deploy Pulumi.<stack>.yaml.")
-def demo(stack: str) -> None:
-    """Start a local cloud, deploy the platform into it, show what was made, run the loop
-    (approval -> deploy build, drift -> page -> retraining), stop."""
-    from sagestack.demo import run_demo
+@click.option(
+    "--report",
+    "json_report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the stages and their times as JSON to this file.",
+)
+@click.option(
+    "--html",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-report"),
+    show_default=True,
+    help="Folder of the HTML report.",
+)
+@click.option("--keep", is_flag=True, help="Leave the local cloud running until Ctrl-C.")
+def demo(stack: str, json_report: Path | None, html: Path, keep: bool) -> None:
+    """The whole loop on a local cloud: deploy the platform, generate and push a project, build,
+    train, approve, deploy, serve, page on drift, retrain. Exits 1 if a stage fails."""
+    from sagestack.demo import DemoOptions, run_demo
 
-    run_demo(stack)
+    report = run_demo(DemoOptions(stack=stack, html=html, json_report=json_report, keep=keep))
+    if not report.ok:
+        raise SystemExit(1)

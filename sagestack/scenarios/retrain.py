@@ -60,6 +60,6 @@ def training_executions(project: Project) -> list[Execution]:
         arn = summary["PipelineExecutionArn"]
         given = sagemaker.list_pipeline_parameters_for_execution(PipelineExecutionArn=arn)
         executions.append(
-            Execution(arn, {p["Name"]: p["Value"] for p in given["PipelineParameters"]})
+            Execution(arn, {p["Name"]: p["Value"] for p in given.get("PipelineParameters", [])})
         )
     return executions
