@@ -1,23 +1,25 @@
-"""After a restart from a state folder: jobs and executions the previous process was running
-are over. Their records (from the snapshot, or remade by the journal's replay) still say
+"""After a restart from a state folder: builds, jobs and executions the previous process was
+running are over. Their records (from the snapshot, or remade by the journal's replay) still say
 InProgress or Executing; nothing runs them any more, so they are marked Failed with SageMaker's
 internal-error wording instead of waiting forever."""
 
 from __future__ import annotations
 
+from sagestack.localcloud.executors import builds
 from sagestack.localcloud.moto import sagemaker as moto_sagemaker
 
 JOB_REASON = "InternalServerError: the local cloud stopped while the job ran"
 EXECUTION_REASON = "InternalServerError: the local cloud stopped while the execution ran"
+BUILD_REASON = "the local cloud stopped while the build ran"
 _RUNNING_JOB = ("InProgress", "Stopping")
 _KINDS = ("ProcessingJob", "TrainingJob")  # what the jobs executor runs
 _RUNNING_EXECUTION = ("Executing", "Stopping")
 
 
 def fail_interrupted() -> int:
-    """Mark every job and execution left running Failed; returns how many there were."""
+    """Mark every build, job and execution left running failed; returns how many there were."""
     now = moto_sagemaker.now()
-    failed = 0
+    failed = builds.fail_interrupted(BUILD_REASON)
     for kind, record in moto_sagemaker.job_records():
         if kind not in _KINDS:
             continue

@@ -21,6 +21,7 @@ import copy
 from typing import Any
 
 from sagestack.localcloud import moto as moto_internals
+from sagestack.localcloud.durability import replaying
 from sagestack.localcloud.executors import runtime
 from sagestack.localcloud.executors.builds import notifications, scheduler
 from sagestack.localcloud.executors.builds.executor import BuildRun
@@ -46,9 +47,29 @@ def start_build(
     build = new_build(codebuild, request, initiator)
     record = BuildRecord(build, notifications.publish)
     record.submit()
-    cache_root = runtime.current().work_root / "build-cache"
-    scheduler.launch(BuildRun(record, webhook_variables or {}, cache_root))
+    # replaying the journal remakes the record; the build ran (or was cut short) before
+    if not replaying():
+        cache_root = runtime.current().work_root / "build-cache"
+        scheduler.launch(BuildRun(record, webhook_variables or {}, cache_root))
     return record.snapshot()
+
+
+def fail_interrupted(reason: str) -> int:
+    """After a restart, every build the last process left running is over: FAULT (CodeBuild's
+    status for its own errors) with ``reason`` in its current phase; returns how many."""
+    failed = 0
+    for _account, _region, codebuild in moto_internals.iter_backends("codebuild"):
+        for history in codebuild.build_metadata_history.values():
+            for build in history:
+                if build.get("buildComplete") or build.get("buildStatus") != "IN_PROGRESS":
+                    continue
+                build.update(buildStatus="FAULT", buildComplete=True, currentPhase="COMPLETED")
+                build["endTime"] = build.get("endTime") or build.get("startTime")
+                build.setdefault("phases", []).append(
+                    {"phaseType": "COMPLETED", "contexts": [{"statusCode": "", "message": reason}]}
+                )
+                failed += 1
+    return failed
 
 
 def batch_get_builds(account: str, region: str, ids: list[str]) -> tuple[list, list]:
