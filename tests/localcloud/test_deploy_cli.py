@@ -71,12 +71,8 @@ def test_deploy_of_an_invalid_config_shows_the_config_error(bare_stack, fresh_lo
     assert "environment" in result.stderr
 
 
-def test_demo_deploys_into_its_own_local_cloud_and_prints_what_was_made(
-    fresh_local_cloud, bare_stack
-):
+def test_demo_of_a_stack_without_a_monitored_project_says_so_before_starting_anything(bare_stack):
     result = CliRunner().invoke(cli.main, ["demo", "--stack", "bare"])
-    assert result.exit_code == 0, result.output
-    assert "bare-artifacts-" in result.stdout  # the bucket, in the s3 table
-    for service in ("kms", "s3", "sns", "iam"):
-        assert f"{service} (" in result.stdout
-    assert "the local cloud is stopped" in result.stdout
+    assert result.exit_code == 1
+    assert "stack 'bare' has no project watched by the sagestack drift monitor" in result.stderr
+    assert "local cloud at" not in result.stdout

@@ -56,12 +56,24 @@ def test_an_execution_and_a_job_cut_short_by_a_crash_are_failed_after_the_restar
         assert described["FailureReason"] == restart.EXECUTION_REASON
         job = sagemaker.describe_processing_job(ProcessingJobName="cut-job")
         assert (job["ProcessingJobStatus"], job["FailureReason"]) == ("Failed", restart.JOB_REASON)
-        # the replay remade the records; it runs nothing again
-        assert (
-            jobs.find(moto_internals.DEFAULT_ACCOUNT_ID, "us-east-1", "ProcessingJob", "cut-job")
-            is None
+        # the replay remade the records; it runs nothing again (the crashed process's job is
+        # stopped by the reset, which may take a moment on a loaded machine; a rerun would last
+        # the script's two minutes)
+        assert _eventually_none(
+            lambda: jobs.find(
+                moto_internals.DEFAULT_ACCOUNT_ID, "us-east-1", "ProcessingJob", "cut-job"
+            )
         )
-        assert pipelines.find(execution) is None
+        assert _eventually_none(lambda: pipelines.find(execution))
+
+
+def _eventually_none(lookup, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while lookup() is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _started(sagemaker, name: str, timeout: float = 60) -> None:

@@ -4,8 +4,8 @@ CreateEndpoint starts the endpoint's model servers (Creating -> InService or Fai
 DescribeEndpoint shows them as SageMaker does, UpdateEndpoint deploys blue/green with automatic
 rollback, UpdateEndpointWeightsAndCapacities moves weights and instance counts, DeleteEndpoint
 stops the servers; CreateModel keeps EnableNetworkIsolation; CreateTransformJob runs the job.
-The work itself is :mod:`sagestack.localcloud.executors.endpoints`'s; resetting the local cloud
-stops it all.
+The work itself is :mod:`sagestack.localcloud.executors.endpoints`'s; resetting or stopping the
+local cloud stops it all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sagestack.localcloud import moto as moto_internals
 
 
 def install() -> None:
+    from sagestack.localcloud.executors import runtime
     from sagestack.localcloud.executors.endpoints import lifecycle, transform
 
     from .responses import SageMakerHostingResponse
@@ -21,3 +22,5 @@ def install() -> None:
     moto_internals.extend_service("sagemaker", SageMakerHostingResponse)
     moto_internals.on_reset(lifecycle.stop_all)
     moto_internals.on_reset(transform.stop_all)
+    runtime.on_stop(lifecycle.stop_all)
+    runtime.on_stop(transform.stop_all)
