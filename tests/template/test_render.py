@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from template_matrix import MATRIX, package_of
+from template_matrix import ANSWERS, MATRIX, package_of
 
 PROJECT_FILES = (
     ".gitignore",
@@ -86,8 +86,19 @@ def test_generated_code_is_ruff_clean(rendered, name):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# The default answers' project (the first combination) runs these same tests inside its push
+# build, as CodeBuild runs them (tests/e2e/test_push_builds.py, and `make demo`): not again here.
+BUILT_ELSEWHERE = {"bin-xgboost-sample"}
+
+
+def test_the_combination_built_elsewhere_has_the_templates_default_answers():
+    [combination] = [answers for answers in MATRIX if answers["project_name"] in BUILT_ELSEWHERE]
+    for key in ("problem_type", "model", "data_source"):
+        assert combination[key] == ANSWERS[key], key
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [name for name in NAMES if name not in BUILT_ELSEWHERE])
 def test_generated_project_tests_pass(rendered, name):
     # The generated project starts its own local AWS and blocks telemetry itself: it inherits
     # neither the suite's endpoint nor its SDK config.
