@@ -65,11 +65,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     reports = []
     with tempfile.TemporaryDirectory() as folder:
+        baseline = project_checks(Path(folder))
         for run in range(args.runs):
             run_folder = Path(folder) / f"run-{run}"
             run_folder.mkdir()
             reports.append(demo_run(run_folder))
-        baseline = project_checks(Path(folder))
+            print(f"run {run + 1}: loop {reports[-1]['loop_seconds']:.1f} s", flush=True)
     names = [stage["name"] for stage in reports[0]["stages"]]
     print(f"sagestack demo, {args.runs} runs: median seconds per stage")
     for name in names:
