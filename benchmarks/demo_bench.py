@@ -52,7 +52,7 @@ def project_checks(folder: Path) -> float:
     environment = {**os.environ, "PYTHONPATH": str(project)}
     started = time.perf_counter()
     for command in (
-        ["ruff", "check", "."],
+        [str(Path(sys.executable).with_name("ruff")), "check", "."],
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
     ):
         subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
