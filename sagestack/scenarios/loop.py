@@ -115,14 +115,7 @@ class Loop:
         project, codebuild = self._project(), self._codebuild()
         seen = builds.build_ids(project, codebuild.build)
         pushed = generated_project.push(self._folder(), self.remote)
-        build = builds.wait_for_build(project, codebuild.build, seen)
-        self._keep_log("push build", builds.build_log(project, build))
-        if build["buildStatus"] != "SUCCEEDED":
-            raise StageFailed(
-                f"build {build['id']} ended {build['buildStatus']} in "
-                f"{builds.failed_phase(build) or build.get('currentPhase')}",
-                log=_log_place(build),
-            )
+        build = self._finished_build("push build", codebuild.build, seen)
         return f"commit {pushed.commit[:7]} built: {build['id']} SUCCEEDED"
 
     def train(self) -> str:
@@ -142,14 +135,7 @@ class Loop:
         project.client("sagemaker").update_model_package(
             ModelPackageArn=self.package_arn, ModelApprovalStatus=APPROVED
         )
-        build = builds.wait_for_build(project, codebuild.deploy, seen)
-        self._keep_log("deploy build", builds.build_log(project, build))
-        if build["buildStatus"] != "SUCCEEDED":
-            raise StageFailed(
-                f"deploy build {build['id']} ended {build['buildStatus']} in "
-                f"{builds.failed_phase(build) or build.get('currentPhase')}",
-                log=_log_place(build),
-            )
+        build = self._finished_build("deploy build", codebuild.deploy, seen)
         described = traffic.endpoint_status(project)
         if described["EndpointStatus"] != "InService":
             raise StageFailed(f"endpoint {project.endpoint_name} is {described['EndpointStatus']}")
@@ -217,6 +203,19 @@ class Loop:
         return f"{execution} registered version {described['ModelPackageVersion']}"
 
     # --- helpers --------------------------------------------------------------------------
+
+    def _finished_build(self, title: str, codebuild_project: str, seen: set[str]) -> dict:
+        """The new build of ``codebuild_project``, its log kept; raises unless it SUCCEEDED."""
+        project = self._project()
+        build = builds.wait_for_build(project, codebuild_project, seen)
+        self._keep_log(title, builds.build_log(project, build))
+        if build["buildStatus"] != "SUCCEEDED":
+            raise StageFailed(
+                f"{title} {build['id']} ended {build['buildStatus']} in "
+                f"{builds.failed_phase(build) or build.get('currentPhase')}",
+                log=_log_place(build),
+            )
+        return build
 
     def _registered_package(self, execution_arn: str, trigger: str) -> str:
         sagemaker = self._project().client("sagemaker")

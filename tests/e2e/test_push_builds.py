@@ -5,8 +5,6 @@ train, evaluate, condition) to a model package pending approval, with the run's 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -16,29 +14,10 @@ from cookiecutter.main import cookiecutter
 from e2e_stacks import PROJECT, REPOSITORY
 
 from sagestack.scenarios.executions import wait_for_execution
+from sagestack.scenarios.generated_project import git as _git
 
 TEMPLATE = REPOSITORY / "templates" / "sagemaker-project"
 URL = "https://github.com/acme/churn"
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Ada",
-    "GIT_AUTHOR_EMAIL": "ada@example.com",
-    "GIT_COMMITTER_NAME": "Ada",
-    "GIT_COMMITTER_EMAIL": "ada@example.com",
-}
-
-
-def _git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **IDENTITY},
-    )
-    return done.stdout + done.stderr
-
-
 def _push_generated_project(tmp_path: Path) -> tuple[str, str]:
     """Create the repository, generate the project, push it; (git's output, the commit)."""
     return _push(_generate(tmp_path))
