@@ -13,6 +13,7 @@ from sagestack_pipelines.drift.comparison import Thresholds, compare
 from sagestack_pipelines.drift.monitor import measure
 from sagestack_pipelines.drift.statistics import (
     PSI_EPSILON,
+    bin_counts,
     chi_square_two_samples,
     psi,
     with_missing,
@@ -107,6 +108,28 @@ def test_psi_equals_a_direct_computation_on_reference_quantile_bins(shift, bins)
     baseline = build_baseline(pd.DataFrame({"x": training}), bins=bins)
     report = measure(baseline, from_frame(pd.DataFrame({"x": current}), baseline), JUDGE_ALL)
     assert report.features[0].psi == pytest.approx(_direct_psi(training, current, bins), rel=1e-12)
+
+
+def test_a_value_on_a_bin_edge_counts_in_the_bin_the_edge_closes():
+    # Bins are (-inf, e0], (e0, e1], ..., (e_last, inf): np.digitize(right=True), pandas.cut's
+    # default. An integer feature's quantile edges fall on values, so edges are met often.
+    edges = np.array([1.0, 3.0])
+    values = np.array([0.0, 1.0, 1.0, 2.0, 3.0, 3.5])
+    assert bin_counts(values, edges).tolist() == [3, 2, 1]
+    assert bin_counts(values, edges).tolist() == np.bincount(
+        np.digitize(values, edges, right=True), minlength=3
+    ).tolist()
+
+
+def test_window_values_on_the_baselines_edges_share_their_training_bins():
+    training = pd.DataFrame({"x": np.repeat([1.0, 2.0, 3.0, 4.0, 5.0], 20)})
+    baseline = build_baseline(training, bins=2)
+    assert baseline.numeric["x"].bin_edges.tolist() == [3.0]  # the median, a training value
+    window = from_frame(pd.DataFrame({"x": [3.0] * 6 + [4.0] * 4}), baseline)
+    item = measure(baseline, window, JUDGE_ALL).features[0]
+    assert item.reference_fractions.tolist() == pytest.approx([0.6, 0.4, 0.0])
+    assert item.current_fractions.tolist() == pytest.approx([0.6, 0.4, 0.0])
+    assert item.psi == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize("current_missing", [0.0, 0.03, 0.6])
