@@ -141,6 +141,26 @@ def test_a_folder_of_capture_csv_and_parquet_files_reads_as_one_window(training,
     assert _numbers(report) == _numbers(expected)
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    ["TEXT/CSV; charset=utf-8", "Text/Csv", "Application/JSON", "APPLICATION/JSONLINES"],
+)
+def test_observed_content_types_are_read_whatever_their_case(
+    content_type, training, window, tmp_path
+):
+    # Media types are case-insensitive (RFC 9110 8.3.1); the capture keeps the client's spelling.
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    if "CSV" in content_type.upper():
+        bodies = _csv_rows(window)
+    else:
+        bodies = [json.dumps({"instances": [row]}) for row in _json_values(window)]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(capture_record(_b64(b), "BASE64", content_type) for b in bodies))
+    expected = measure(baseline, from_frame(window, baseline), Thresholds())
+    report = measure(baseline, read_capture([path], baseline), Thresholds())
+    assert _numbers(report) == _numbers(expected)
+
+
 def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
     baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
     record = json.loads(capture_record("1,2,3,red", "CSV", "text/csv"))
