@@ -739,3 +739,36 @@ def test_a_stack_policy_is_waived_on_the_resource_it_reports():
     ])  # fmt: skip
     assert fired(evaluate(stack)) == {"s3-sse-kms"}
     assert evaluate(replaced(stack, "artifacts", tags=tags)) == []
+
+
+def test_a_key_policy_is_checked_once_as_a_resource_policy():
+    # A key policy's "Resource": "*" means the key itself: no wildcard-resource violation, and
+    # its wildcard action is reported once, as the resource policy it is.
+    everything = allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    key = resource("aws:kms/key:Key", "k", {"policy": document(everything), "tags": TAGS})
+    violations = evaluate([key])
+    assert "iam-wildcard-resources-allowlisted" not in fired(violations)
+    messages = [v.message for v in violations if v.policy == "iam-no-wildcard-actions"]
+    assert len(messages) == 1 and messages[0].startswith("resource policy "), messages
+
+
+def test_an_unparseable_inline_policy_does_not_hide_the_next_ones_wildcard():
+    inline = [
+        {"name": "broken", "policy": "not json"},
+        {"name": "broad", "policy": document(allow("s3:*"))},
+    ]
+    violations = evaluate(replaced(good_stack(), "exec", inlinePolicies=inline))
+    messages = [v.message for v in violations if v.policy == "iam-no-wildcard-actions"]
+    assert len(messages) == 2, messages
+    assert "inline policy 'broken'" in messages[0]
+    assert "inline policy 'broad'" in messages[1] and "'s3:*'" in messages[1]
+
+
+def test_a_wildcard_resource_violation_names_the_statements_first_wildcard():
+    # one action not on the allowlist, one on it without its required condition
+    actions = ["s3:GetObject", "cloudwatch:PutMetricData"]
+    statement = allow(actions, ["arn:aws:s3:::*", "*"])
+    violations = evaluate(replaced(good_stack(), "exec-unscoped", policy=document(statement)))
+    messages = [v.message for v in violations if v.policy == "iam-wildcard-resources-allowlisted"]
+    assert len(messages) == 2, messages
+    assert all("on 'arn:aws:s3:::*'" in m for m in messages), messages
