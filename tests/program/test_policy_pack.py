@@ -17,6 +17,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from sagestack_infra.policy.evaluate import PlannedResource, Violation, evaluate
 from sagestack_infra.policy.pack import POLICIES
+from sagestack_infra.policy.rules.iam_documents import is_wildcard_resource
 
 BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -772,3 +773,33 @@ def test_a_wildcard_resource_violation_names_the_statements_first_wildcard():
     messages = [v.message for v in violations if v.policy == "iam-wildcard-resources-allowlisted"]
     assert len(messages) == 2, messages
     assert all("on 'arn:aws:s3:::*'" in m for m in messages), messages
+
+
+def test_a_long_unparseable_document_is_named_by_its_first_57_characters():
+    long_text, exact = "x" * 100, "y" * 60
+    violations = evaluate(replaced(good_stack(), "exec-unscoped", policy=long_text))
+    assert [v.message for v in violations] == [
+        f"policy: '{'x' * 57}...' is not a JSON policy document"
+    ]
+    violations = evaluate(replaced(good_stack(), "exec-unscoped", policy=exact))
+    assert [v.message for v in violations] == [f"policy: '{exact}' is not a JSON policy document"]
+
+
+@pytest.mark.parametrize(
+    ("arn", "wildcard"),
+    [
+        ("*", True),
+        ("arn:aws:logs:*:*:*:*", True),  # a resource part of wildcards and colons
+        ("arn:aws:s3", False),  # too short to be an ARN: not a crash
+        ("arn:aws:s3:::artifacts/*", False),
+    ],
+)
+def test_wildcard_resources_are_whole_arns_of_wildcards(arn, wildcard):
+    assert is_wildcard_resource(arn) is wildcard
+
+
+def test_an_effect_that_is_not_deny_is_judged_as_granting():
+    # AWS refuses a misspelt Effect; the pack must not let one hide a wildcard meanwhile.
+    statement = {"Effect": "Permit", "Action": "s3:*", "Resource": "arn:aws:s3:::artifacts/*"}
+    violations = evaluate(replaced(good_stack(), "exec-unscoped", policy=document(statement)))
+    assert fired(violations) == {"iam-no-wildcard-actions"}
