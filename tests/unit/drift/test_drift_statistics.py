@@ -116,9 +116,10 @@ def test_a_value_on_a_bin_edge_counts_in_the_bin_the_edge_closes():
     edges = np.array([1.0, 3.0])
     values = np.array([0.0, 1.0, 1.0, 2.0, 3.0, 3.5])
     assert bin_counts(values, edges).tolist() == [3, 2, 1]
-    assert bin_counts(values, edges).tolist() == np.bincount(
-        np.digitize(values, edges, right=True), minlength=3
-    ).tolist()
+    assert (
+        bin_counts(values, edges).tolist()
+        == np.bincount(np.digitize(values, edges, right=True), minlength=3).tolist()
+    )
 
 
 def test_window_values_on_the_baselines_edges_share_their_training_bins():
