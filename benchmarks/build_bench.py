@@ -27,13 +27,9 @@ from pathlib import Path
 
 import boto3
 
+from sagestack.scenarios.generated_project import git as _git
+
 REPOSITORY = Path(__file__).resolve().parents[1]
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-}
 OFFLINE = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
@@ -45,18 +41,6 @@ OFFLINE = {
     "SAGEMAKER_TELEMETRY_OPT_OUT": "true",
 }
 ROLE = "arn:aws:iam::123456789012:role/bench-build"
-
-
-def _git(folder: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **IDENTITY},
-    )
-    return done.stdout + done.stderr
 
 
 def _repository(endpoint: str, url: str, name: str, folder: Path) -> Path:

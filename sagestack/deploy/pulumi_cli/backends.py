@@ -7,6 +7,7 @@ write its own (``.pulumi/``): a real CLI pointed at the same backend never reads
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import shutil
 import tempfile
@@ -23,14 +24,16 @@ from sagestack.deploy.state import state_file
 STATE_FOLDER = ".sagestack-local/stacks"
 
 
-class Backend:
+class Backend(abc.ABC):
+    """Where stacks' state lives; each backend reads and writes whole files by key."""
+
     url: str
 
-    def read(self, key: str) -> bytes | None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def read(self, key: str) -> bytes | None: ...
 
-    def write(self, key: str, data: bytes) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def write(self, key: str, data: bytes) -> None: ...
 
     @staticmethod
     def key(project: str, stack: str) -> str:
