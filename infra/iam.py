@@ -167,6 +167,7 @@ ENDPOINT_DEPLOY_ACTIONS = (
     "sagemaker:InvokeEndpoint",
     "sagemaker:UpdateEndpoint",
 )
+ENDPOINT_DESCRIBE_ACTIONS = ("sagemaker:DescribeEndpoint",)
 ENDPOINT_CLEANUP_ACTIONS = ("sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel")
 
 # --- Logs, CodeBuild, CodeConnections, SSM, events, IAM --------------------------------------
@@ -199,8 +200,10 @@ PASS_ROLE_ACTIONS = ("iam:PassRole",)
 # Each use below narrows it with a condition where AWS offers one.
 CLOUDWATCH_PUT_METRIC_ACTIONS = ("cloudwatch:PutMetricData",)  # scoped by cloudwatch:namespace
 ECR_AUTH_ACTIONS = ("ecr:GetAuthorizationToken",)  # account-wide token for pulling images
+CLOUDWATCH_READ_METRIC_ACTIONS = ("cloudwatch:GetMetricStatistics",)
 STAR_RESOURCE_ACTIONS = frozenset(
     CLOUDWATCH_PUT_METRIC_ACTIONS
+    + CLOUDWATCH_READ_METRIC_ACTIONS
     + ECR_AUTH_ACTIONS
     + AUTOSCALING_DESCRIBE_ACTIONS
 )

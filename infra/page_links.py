@@ -20,6 +20,7 @@ ENDPOINT_ERRORS = "endpoint.md#errors"
 ENDPOINT_LATENCY = "endpoint.md#latency"
 FEATURE_DRIFT = "drift.md"
 DRIFT_MONITOR_SILENT = "drift-monitor.md"
+CAPTURE_GAP = "capture-gap.md"
 PIPELINE_FAILED = "pipeline-failure.md"
 BUILD_FAILED = "build-failure.md"
 ENDPOINT_FAILED = "endpoint.md#failed-or-rolled-back"
@@ -29,6 +30,7 @@ PAGES = (
     ENDPOINT_LATENCY,
     FEATURE_DRIFT,
     DRIFT_MONITOR_SILENT,
+    CAPTURE_GAP,
     PIPELINE_FAILED,
     BUILD_FAILED,
     ENDPOINT_FAILED,

@@ -248,6 +248,7 @@ def _drift_monitor(cfg, artifacts, key, account_id, region, tags) -> DriftMonito
             account_id=account_id,
             region=region,
             tags=tags,
+            name_prefix=cfg.name_prefix,
         ),
     )
 

@@ -199,6 +199,9 @@ def drift_report_key(project: str, window_end: datetime) -> str:
 # DIM_ENDPOINT only and published whatever the window held (even too few requests to judge): the
 # number of capture files the run read. When it stops coming, the monitor failed or did not run.
 DRIFT_HEARTBEAT_METRIC = "MonitorHeartbeat"
+# Published with every heartbeat, dimensioned the same: the capture records missing over the last
+# day for variants that served requests and captured none (scaled by the sampling percentage).
+DRIFT_MISSING_CAPTURE_METRIC = "MissingCaptureRecords"
 
 
 # --- Drift metrics (published by pipelines/drift, alarmed on by infra/) ------------------------

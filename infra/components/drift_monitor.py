@@ -41,6 +41,8 @@ class DriftMonitorArgs:
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
     tags: dict[str, str]
+    name_prefix: str
+    """The stack's ``namePrefix``: the role may describe the endpoints named with it."""
     default_instance_type: str = "ml.m5.large"
     """Processing instance when a run does not set ProcessingInstanceType; default ml.m5.large."""
 
@@ -138,8 +140,18 @@ class DriftMonitor(Component):
         jobs = iam.arn(
             "sagemaker", a.region, a.account_id, f"processing-job/{PIPELINE_JOB_PREFIX}*"
         )
+        endpoints = iam.arn(
+            "sagemaker",
+            a.region,
+            a.account_id,
+            f"endpoint/{contract.endpoint_name(a.name_prefix, ANY_PROJECT)}",
+        )
         return [
             iam.allow(iam.PROCESSING_JOB_ACTIONS, [jobs]),
+            # An endpoint's variants and capture settings, to tell requests served without capture.
+            iam.allow(iam.ENDPOINT_DESCRIBE_ACTIONS, [endpoints]),
+            # Its endpoints' Invocations: GetMetricStatistics takes no resource, no condition key.
+            iam.allow(iam.CLOUDWATCH_READ_METRIC_ACTIONS, ["*"]),
             # The pipeline hands this same role to the processing job it starts.
             iam.allow(
                 iam.PASS_ROLE_ACTIONS,

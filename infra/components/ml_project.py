@@ -370,7 +370,8 @@ class MlProject(Component):
         )
 
     def _create_monitor_health(self) -> MonitorHealth:
-        """A page when the drift monitor of this endpoint stops completing runs."""
+        """A page when the drift monitor of this endpoint stops completing runs, or when the
+        endpoint serves without capturing."""
         a, p = self._args, self._platform
         return MonitorHealth(
             f"{self._base}-monitor-health",
@@ -378,6 +379,9 @@ class MlProject(Component):
                 model=a.project,
                 endpoint_name=self.endpoint_name,
                 alarm_name=self.names.alarm("drift-heartbeat"),
+                capture_gap_alarm_name=self.names.alarm("capture-gap")
+                if a.kubernetes is None
+                else None,
                 monitor_pipeline_name=p.drift_monitor.pipeline_name,
                 schedule_rule_name=self.names.drift_schedule,
                 period_seconds=a.drift_period_seconds,

@@ -1,6 +1,7 @@
 """C9 monitoring of the monitor: a page when the drift monitor of a project's endpoint stops
 completing runs (a failed execution, a stopped or deleted schedule, a pipeline it can no longer
-start), so that a dead monitor never reads as "no drift".
+start), and a page when the endpoint serves requests without capturing them, so that neither a
+dead monitor nor an empty window ever reads as "no drift".
 
 Every run that completes publishes the monitor's heartbeat (``contract.DRIFT_HEARTBEAT_METRIC``,
 ``pipelines/drift_monitor/heartbeat.py``); the alarm here watches it.
@@ -13,6 +14,14 @@ run completes and moves it to OK; from then on, heartbeats that stop coming move
 INSUFFICIENT_DATA, and that transition notifies the on-call topic. CloudWatch calls the data
 missing only when no datapoint is left in the whole evaluation range, a few periods longer than
 EvaluationPeriods, so the page comes after about three schedule intervals without a run.
+
+The capture-gap alarm watches what every completed run publishes next to its heartbeat
+(``contract.DRIFT_MISSING_CAPTURE_METRIC``, ``pipelines/drift_monitor/capture_gap.py``): the
+capture records missing over the last day for variants that served requests and captured none.
+It pages from MISSING_CAPTURE_THRESHOLD records: with requests sampled at random, a day that
+should hold that many and holds none is chance with odds of e^-10 (Poisson), while a quiet
+endpoint sampled at a few percent that legitimately captured nothing stays below it. Missing data
+(no run) is the heartbeat's to page, so here it is calm.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from sagestack import contract
 from sagestack_infra import page_links
 from sagestack_infra.components.base import Component
 
+MISSING_CAPTURE_THRESHOLD = 10
+
 
 @dataclass(frozen=True)
 class MonitorHealthArgs:
@@ -33,6 +44,8 @@ class MonitorHealthArgs:
     """The project's name, as on-call sees it in the page."""
     endpoint_name: str
     alarm_name: str
+    capture_gap_alarm_name: str | None
+    """None for an endpoint SageMaker does not serve: no Invocations to compare with."""
     monitor_pipeline_name: str
     schedule_rule_name: str
     period_seconds: int
@@ -70,8 +83,42 @@ class MonitorHealth(Component):
             tags=args.tags,
             opts=self._child(),
         )
+        if args.capture_gap_alarm_name is not None:
+            self.capture_gap_alarm = self._create_capture_gap_alarm(name, args)
         self.heartbeat_alarm_name = self.heartbeat_alarm.name
         self.register_outputs({"heartbeat_alarm_name": self.heartbeat_alarm_name})
+
+    def _create_capture_gap_alarm(
+        self, name: str, args: MonitorHealthArgs
+    ) -> aws.cloudwatch.MetricAlarm:
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-capture-gap",
+            name=args.capture_gap_alarm_name,
+            alarm_description=_capture_gap_description(args),
+            namespace=contract.DRIFT_NAMESPACE,
+            metric_name=contract.DRIFT_MISSING_CAPTURE_METRIC,
+            dimensions={contract.DIM_ENDPOINT: args.endpoint_name},
+            statistic="Maximum",
+            period=args.period_seconds,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=MISSING_CAPTURE_THRESHOLD,
+            treat_missing_data="notBreaching",
+            ok_actions=[args.topic_arn],
+            alarm_actions=[args.topic_arn],
+            tags=args.tags,
+            opts=self._child(),
+        )
+
+
+def _capture_gap_description(args: MonitorHealthArgs) -> str:
+    runbook = page_links.runbook_url(page_links.CAPTURE_GAP, args.runbook_base_url)
+    return (
+        f"Model {args.model}: endpoint {args.endpoint_name} served requests over the last day "
+        f"and wrote no data capture for them (at least {MISSING_CAPTURE_THRESHOLD} capture "
+        "records missing). Drift is NOT being measured: check the endpoint's DataCaptureConfig "
+        f"(describe-endpoint) and that it can still write its capture prefix. Runbook: {runbook}"
+    )
 
 
 def _description(args: MonitorHealthArgs) -> str:

@@ -234,6 +234,7 @@ def _project_names(cfg: StackConfig, index: int) -> Iterator[DerivedName]:
         (aws_rules.MODEL_PACKAGE_GROUP, names.model_package_group),
         (aws_rules.ALARM, names.alarm("latency-p99")),
         (aws_rules.ALARM, names.alarm("drift-heartbeat")),
+        (aws_rules.ALARM, names.alarm("capture-gap")),
         (aws_rules.SSM_PARAMETER, names.parameter_path + max(contract.Param.ALL, key=len)),
     ):
         yield DerivedName(loc, rule, value, fix)

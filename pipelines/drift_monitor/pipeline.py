@@ -59,6 +59,7 @@ _IMAGE_CONFIG_FOLDER = "sagemaker/core/image_uri_config"
 _PACKAGED_FILES = (
     "pipelines/__init__.py",
     "pipelines/drift_monitor/__init__.py",
+    "pipelines/drift_monitor/capture_gap.py",
     "pipelines/drift_monitor/heartbeat.py",
     "pipelines/drift_monitor/step.py",
     "sagestack/__init__.py",

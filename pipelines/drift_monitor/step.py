@@ -11,7 +11,8 @@ each captured request exactly once.
 The engine writes its outputs into a folder named for the window's end
 (``contract.drift_window_folder``), which the pipeline uploads under the report prefix: reports
 sort by window, newest last. A run that completes, whatever its window held, then publishes the
-monitor's heartbeat (:mod:`.heartbeat`); a run that fails publishes none, and that pages.
+monitor's heartbeat (:mod:`.heartbeat`) and the capture records its endpoint failed to write
+over the last day (:mod:`.capture_gap`); a run that fails publishes neither, and that pages.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from sagestack.contract import PROCESSING_ROOT, drift_window_folder
-from sagestack_pipelines.drift_monitor.heartbeat import publish_heartbeat
+from sagestack_pipelines.drift_monitor import capture_gap
+from sagestack_pipelines.drift_monitor.heartbeat import heartbeat_datum, publish_run_metrics
 
 PROCESSING = Path(PROCESSING_ROOT)
 
@@ -107,17 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, s3=None, cloudwatch=None) -> int:
+def main(argv: list[str] | None = None, s3=None, cloudwatch=None, sagemaker=None) -> int:
     args = _parser().parse_args(argv)
     from sagestack_pipelines.drift.__main__ import main as engine
 
     try:
         started = parse_window_end(args.window_end)
         folders = window_folders(started, args.window_hours)
-        if s3 is None:
-            import boto3
-
-            s3 = boto3.client("s3")
+        capture = split_s3_uri(args.capture_s3_prefix)
+        s3 = s3 or _client("s3")
         copied = download_window(s3, args.capture_s3_prefix, folders, args.capture_dir)
     except ValueError as error:
         print(f"drift-monitor: {error}", file=sys.stderr)
@@ -142,12 +142,42 @@ def main(argv: list[str] | None = None, s3=None, cloudwatch=None) -> int:
         return engine(command)
     status = engine([*command, "--publish-metrics"])
     if status == 0:
-        if cloudwatch is None:
-            import boto3
-
-            cloudwatch = boto3.client("cloudwatch")
-        publish_heartbeat(cloudwatch, args.endpoint_name, copied, datetime.now(UTC))
+        clients = capture_gap.Clients(
+            cloudwatch=cloudwatch or _client("cloudwatch"),
+            s3=s3,
+            sagemaker=sagemaker or _client("sagemaker"),
+        )
+        _publish_run_health(args.endpoint_name, copied, clients, capture, started)
     return status
+
+
+def _publish_run_health(
+    endpoint: str, copied: int, clients: capture_gap.Clients, capture: tuple, started: datetime
+) -> None:
+    lookback = window_folders(started, capture_gap.LOOKBACK_HOURS)
+    missing = capture_gap.measure_missing_captures(
+        clients=clients, endpoint=endpoint, capture=capture, hour_folders=lookback
+    )
+    if missing:
+        print(
+            f"drift-monitor: endpoint {endpoint} served requests in {lookback[0]}..{lookback[-1]} "
+            f"and captured none of them: {missing:g} capture records missing",
+            file=sys.stderr,
+        )
+    now = datetime.now(UTC)
+    publish_run_metrics(
+        clients.cloudwatch,
+        [
+            heartbeat_datum(endpoint, copied, now),
+            capture_gap.missing_captures_datum(endpoint, missing, now),
+        ],
+    )
+
+
+def _client(service: str):
+    import boto3
+
+    return boto3.client(service)
 
 
 if __name__ == "__main__":

@@ -58,3 +58,11 @@ def heartbeat_alarm(project: Project) -> dict[str, Any]:
     """The alarm that pages when the drift monitor of the project's endpoint stops running."""
     endpoint = {contract.DIM_ENDPOINT: project.endpoint_name}
     return alarm_on(project, contract.DRIFT_NAMESPACE, contract.DRIFT_HEARTBEAT_METRIC, endpoint)
+
+
+def capture_gap_alarm(project: Project) -> dict[str, Any]:
+    """The alarm that pages when the project's endpoint serves without capturing."""
+    endpoint = {contract.DIM_ENDPOINT: project.endpoint_name}
+    return alarm_on(
+        project, contract.DRIFT_NAMESPACE, contract.DRIFT_MISSING_CAPTURE_METRIC, endpoint
+    )

@@ -126,21 +126,9 @@ def run_drift_monitor(project: Project, started_at: datetime) -> DriftRun:
     """One execution of the drift-monitor pipeline with the schedule's parameters, started at
     ``started_at`` (the local cloud's time; a local cloud in this process is held there while
     the run starts): its job reads the capture files of the complete hours before and publishes
-    the metrics. Raises, with the job's log, unless the execution succeeded."""
+    the metrics. Raises, with the job's log, unless the execution succeeded and measured."""
     schedule = drift_schedule(project)
-    sagemaker = project.client("sagemaker")
-    given = [{"Name": key, "Value": value} for key, value in schedule.parameters.items()]
-    with frozen_clock(start=started_at):
-        arn = sagemaker.start_pipeline_execution(
-            PipelineName=schedule.pipeline, PipelineParameters=given
-        )["PipelineExecutionArn"]
-        described = wait_for_execution(sagemaker, arn)
-    log = "\n".join(_job_log(project, arn))
-    if described["PipelineExecutionStatus"] != "Succeeded":
-        raise RuntimeError(
-            f"the drift monitor run {arn} ended {described['PipelineExecutionStatus']}: "
-            f"{described.get('FailureReason', '')}\n{log}"
-        )
+    arn, log = execute_drift_monitor(project, started_at)
     reports = schedule.parameters[pipeline.PARAM_REPORT].rstrip("/")
     window = contract.drift_window_folder(drift_monitor_step.window_end(started_at))
     bucket, _, key = f"{reports}/{window}/{SUMMARY_FILE}".removeprefix("s3://").partition("/")
@@ -164,6 +152,26 @@ def publish_drift_from_window(project: Project, requests: pd.DataFrame, now: dat
     at ``now`` measures them against the baseline and publishes the drift metrics."""
     write_capture(project, requests, now - timedelta(hours=1))
     return run_drift_monitor(project, now)
+
+
+def execute_drift_monitor(project: Project, started_at: datetime) -> tuple[str, str]:
+    """Start the drift monitor for the project's endpoint at ``started_at`` as its schedule
+    would, and wait: the execution's ARN and its job's log. Raises unless it succeeded."""
+    schedule = drift_schedule(project)
+    sagemaker = project.client("sagemaker")
+    given = [{"Name": key, "Value": value} for key, value in schedule.parameters.items()]
+    with frozen_clock(start=started_at):
+        arn = sagemaker.start_pipeline_execution(
+            PipelineName=schedule.pipeline, PipelineParameters=given
+        )["PipelineExecutionArn"]
+        described = wait_for_execution(sagemaker, arn)
+    log = "\n".join(_job_log(project, arn))
+    if described["PipelineExecutionStatus"] != "Succeeded":
+        raise RuntimeError(
+            f"the drift monitor run {arn} ended {described['PipelineExecutionStatus']}: "
+            f"{described.get('FailureReason', '')}\n{log}"
+        )
+    return arn, log
 
 
 def _job_log(project: Project, execution_arn: str) -> list[str]:

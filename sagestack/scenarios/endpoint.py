@@ -1,5 +1,5 @@
-"""What SageMaker publishes for an endpoint, here its 5xx error counts (AWS/SageMaker), until the
-local cloud serves endpoints itself."""
+"""What SageMaker publishes for an endpoint (AWS/SageMaker counts such as its requests and its 5xx
+errors), for the link-by-link tests whose project has no endpoint serving."""
 
 from __future__ import annotations
 
@@ -10,17 +10,21 @@ from sagestack.scenarios.alarms import SAGEMAKER_NAMESPACE, endpoint_dimensions
 from sagestack.scenarios.project import Project
 
 ERRORS_METRIC = "Invocation5XXErrors"
+INVOCATIONS_METRIC = "Invocations"
 
 
-def publish_invocation_errors(
-    project: Project, counts: Sequence[int], last_period_at: datetime, period_seconds: int
+def publish_endpoint_counts(
+    project: Project,
+    metric: str,
+    counts: Sequence[int],
+    last_period_at: datetime,
+    period_seconds: int,
 ) -> None:
-    """One Invocation5XXErrors datapoint per period, oldest first, the last at
-    ``last_period_at``."""
+    """One ``metric`` datapoint per period, oldest first, the last at ``last_period_at``."""
     dimensions = [{"Name": k, "Value": v} for k, v in endpoint_dimensions(project).items()]
     data = [
         {
-            "MetricName": ERRORS_METRIC,
+            "MetricName": metric,
             "Dimensions": dimensions,
             "Timestamp": last_period_at - timedelta(seconds=period_seconds * back),
             "Value": float(count),
@@ -29,3 +33,11 @@ def publish_invocation_errors(
         for back, count in zip(range(len(counts) - 1, -1, -1), counts, strict=True)
     ]
     project.client("cloudwatch").put_metric_data(Namespace=SAGEMAKER_NAMESPACE, MetricData=data)
+
+
+def publish_invocation_errors(
+    project: Project, counts: Sequence[int], last_period_at: datetime, period_seconds: int
+) -> None:
+    """One Invocation5XXErrors datapoint per period, oldest first, the last at
+    ``last_period_at``."""
+    publish_endpoint_counts(project, ERRORS_METRIC, counts, last_period_at, period_seconds)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,8 @@ from sagestack.localcloud.executors.endpoints.capture import (
 )
 from sagestack_pipelines.drift.baseline import build_baseline
 from sagestack_pipelines.drift.capture import read_capture
+from sagestack_pipelines.drift_monitor import capture_gap
+from sagestack_pipelines.drift_monitor.step import window_folders
 
 # A record SageMaker wrote (AWS's Model Monitor documentation; its eventId redacted by AWS).
 REAL_RECORD = (
@@ -196,3 +198,44 @@ def test_an_endpoint_keeps_capturing_after_its_roles_first_credentials_expire(ho
             lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents")
         )
     assert len(listed) == 1
+
+
+def test_the_drift_monitor_counts_what_a_serving_endpoint_did_not_capture(hosting):
+    """Requests, variants and capture settings as the endpoint reports them (Invocations,
+    DescribeEndpoint), and capture files where it writes them: 12 served with capture off are
+    12 records missing; served with capture on, none."""
+    capture = {
+        "EnableCapture": True,
+        "InitialSamplingPercentage": 100,
+        "DestinationS3Uri": f"s3://{BUCKET}/gap",
+        "CaptureOptions": [{"CaptureMode": "Input"}],
+    }
+    model = hosting.model("m-gap")
+    hosting.endpoint_config("c-off", model, capture={**capture, "EnableCapture": False})
+    hosting.endpoint_config("c-on", model, capture=capture)
+    hosting.endpoint("e-off", "c-off")
+    hosting.endpoint("e-on", "c-on")
+    for _ in range(12):
+        hosting.invoke("e-off", "1,2\n")
+        hosting.invoke("e-on", "1,2\n")
+    clients = capture_gap.Clients(
+        cloudwatch=hosting.client("cloudwatch"),
+        s3=hosting.client("s3"),
+        sagemaker=hosting.client("sagemaker"),
+    )
+    day_to_this_hour = window_folders(
+        clock.current().now() + timedelta(hours=1), capture_gap.LOOKBACK_HOURS
+    )
+
+    def missing(endpoint: str) -> float:
+        return capture_gap.measure_missing_captures(
+            clients=clients,
+            endpoint=endpoint,
+            capture=(BUCKET, f"gap/{endpoint}"),
+            hour_folders=day_to_this_hour,
+        )
+
+    assert eventually(lambda: missing("e-off") == 12)
+    s3 = hosting.client("s3")
+    eventually(lambda: s3.list_objects_v2(Bucket=BUCKET, Prefix="gap/e-on/").get("Contents"))
+    assert missing("e-on") == 0

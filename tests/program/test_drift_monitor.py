@@ -106,6 +106,9 @@ def test_drift_monitor_role_has_exactly_the_monitors_permissions(dev_run):
         }
         | {("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/{DRIFT_ROLE}")}
         | processing_job_permissions("sagemaker-scikit-learn")
+        # whether an endpoint serves without capturing: its requests, its capture settings
+        | {("cloudwatch:GetMetricStatistics", "*")}
+        | {("sagemaker:DescribeEndpoint", f"{SAGEMAKER}:endpoint/sagestack-dev-*")}
     )
     assert role_permissions(dev_run, DRIFT_ROLE) == expected
 

@@ -73,6 +73,39 @@ def test_model_monitor_projects_get_no_heartbeat_alarm(run):
     assert "sagestack-test-fraud-drift-heartbeat" not in _alarms(run)
 
 
+def test_an_endpoint_serving_without_capture_pages_from_ten_missing_records(run):
+    gap = _alarms(run)["sagestack-test-churn-capture-gap"]
+
+    assert (gap["namespace"], gap["metricName"]) == (
+        contract.DRIFT_NAMESPACE,
+        contract.DRIFT_MISSING_CAPTURE_METRIC,
+    )
+    assert gap["dimensions"] == {contract.DIM_ENDPOINT: "sagestack-test-churn"}
+    assert (gap["statistic"], gap["period"], gap["evaluationPeriods"]) == ("Maximum", 7200.0, 1)
+    assert (gap["comparisonOperator"], gap["threshold"]) == ("GreaterThanOrEqualToThreshold", 10)
+    # no run, no datum: the heartbeat alarm pages for that, this one stays calm
+    assert gap["treatMissingData"] == "notBreaching"
+    assert gap["okActions"] == gap["alarmActions"] == [TOPIC_ARN]
+    assert "insufficientDataActions" not in gap
+
+
+def test_the_capture_gap_page_says_what_is_missing_and_the_runbook(run):
+    description = _alarms(run)["sagestack-test-churn-capture-gap"]["alarmDescription"]
+
+    assert description.startswith(
+        "Model churn: endpoint sagestack-test-churn served requests over the last day and wrote "
+        "no data capture for them"
+    )
+    assert "Drift is NOT being measured" in description
+    assert description.endswith(f"Runbook: {BASE_URL}/capture-gap.md")
+    assert len(description) <= 1024
+
+
+def test_model_monitor_projects_get_no_capture_gap_alarm(run):
+    """(Kubernetes-served endpoints neither: test_stack_shapes lists their alarms.)"""
+    assert "sagestack-test-fraud-capture-gap" not in _alarms(run)
+
+
 def test_every_page_links_its_runbook_under_the_configured_url(run):
     links = {
         name: inputs["alarmDescription"].rsplit("Runbook: ", 1)[1]

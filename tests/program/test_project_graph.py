@@ -516,7 +516,7 @@ def test_drift_alarms_one_per_feature_plus_max_on_the_contract_metrics(dev_run):
 
 def test_every_alarm_notifies_oncall_both_ways(dev_run):
     alarms = dev_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 7
+    assert len(alarms) == 8
     for alarm in alarms:
         assert alarm.inputs["alarmActions"] == [TOPIC_ARN]
         assert alarm.inputs["okActions"] == [TOPIC_ARN]

@@ -86,7 +86,7 @@ def _capture(s3, hour: str, rows: int) -> None:
     s3.put_object(Bucket=BUCKET, Key=f"{CAPTURE}/AllTraffic/{hour}/a.jsonl", Body=lines.encode())
 
 
-def _run(tmp_path, baseline, s3, cloudwatch) -> int:
+def _run(tmp_path, baseline, s3, cloudwatch, sagemaker=None) -> int:
     return main(
         [
             f"--endpoint-name={ENDPOINT}",
@@ -99,13 +99,14 @@ def _run(tmp_path, baseline, s3, cloudwatch) -> int:
         ],
         s3=s3,
         cloudwatch=cloudwatch,
+        sagemaker=sagemaker,
     )
 
 
-def _heartbeats(cloudwatch) -> list[float]:
+def _heartbeats(cloudwatch, metric: str = contract.DRIFT_HEARTBEAT_METRIC) -> list[float]:
     answer = cloudwatch.get_metric_statistics(
         Namespace=contract.DRIFT_NAMESPACE,
-        MetricName=contract.DRIFT_HEARTBEAT_METRIC,
+        MetricName=metric,
         Dimensions=[{"Name": contract.DIM_ENDPOINT, "Value": ENDPOINT}],
         StartTime=datetime.now(UTC) - timedelta(hours=1),
         EndTime=datetime.now(UTC) + timedelta(hours=1),
@@ -150,3 +151,36 @@ def test_a_failed_run_does_not_beat(tmp_path, aws):
     assert _run(tmp_path, broken, s3, cloudwatch) != 0
 
     assert _heartbeats(cloudwatch) == []
+
+
+def test_a_run_publishes_the_capture_records_its_serving_endpoint_did_not_write(tmp_path, aws):
+    s3, cloudwatch = aws  # no capture in the day before the run, while the endpoint served 40
+    cloudwatch.put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [
+                    {"Name": "EndpointName", "Value": ENDPOINT},
+                    {"Name": "VariantName", "Value": "AllTraffic"},
+                ],
+                "Timestamp": datetime(2026, 11, 26, 12, tzinfo=UTC),
+                "Value": 40,
+            }
+        ],
+    )
+    gone = boto3.client("sagemaker", region_name=REGION)  # moto: no such endpoint
+
+    assert _run(tmp_path, _baseline(tmp_path), s3, cloudwatch, gone) == 0
+
+    assert _heartbeats(cloudwatch) == [(1.0, 0.0)]
+    assert _heartbeats(cloudwatch, contract.DRIFT_MISSING_CAPTURE_METRIC) == [(1.0, 40.0)]
+
+
+def test_a_run_whose_endpoint_captured_publishes_no_missing_records(tmp_path, aws):
+    s3, cloudwatch = aws
+    _capture(s3, "2026/11/26/21", rows=50)
+
+    assert _run(tmp_path, _baseline(tmp_path), s3, cloudwatch) == 0
+
+    assert _heartbeats(cloudwatch, contract.DRIFT_MISSING_CAPTURE_METRIC) == [(1.0, 0.0)]

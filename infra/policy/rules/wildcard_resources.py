@@ -49,6 +49,11 @@ _GRANTS = (
         "datasets, not classic metrics); the namespace condition is the only scope",
         required_condition_key="cloudwatch:namespace",
     ),
+    WildcardGrant(
+        "cloudwatch:GetMetricStatistics",
+        "metric datapoints have no ARN and the reference gives it no resource type; the drift "
+        "monitor reads its endpoints' Invocations",
+    ),
 )
 
 # Keyed by lower-cased action: IAM matches action names case-insensitively.
