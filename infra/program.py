@@ -39,6 +39,7 @@ from sagestack_infra.components.ml_project import (
     SharedPlatform,
 )
 from sagestack_infra.components.oncall import OnCall, OnCallArgs
+from sagestack_infra.components.policy_pack import PublishedPolicyPack, PublishedPolicyPackArgs
 from sagestack_infra.config import (
     ConfigError,
     PlatformNames,
@@ -142,6 +143,10 @@ def define_platform(cfg: StackConfig) -> None:
         kubernetes_provider=_kubernetes_provider(cfg),
         model_server_image=cfg.kubernetes.model_server_image if cfg.kubernetes else None,
         drift_monitor=_drift_monitor(cfg, artifacts, key, account_id, region, tags),
+        policy_pack=PublishedPolicyPack(
+            "platform-policy-pack",
+            PublishedPolicyPackArgs(artifacts=artifacts, kms_key_arn=key.key_arn, tags=tags),
+        ),
     )
     projects = {
         p.name: MlProject(p.name, project_args(cfg, p, tags), platform) for p in cfg.projects

@@ -126,6 +126,10 @@ ENV_MODEL_PACKAGE_ARN = "MODEL_PACKAGE_ARN"
 # Where set on the deploy build, the policy pack `pulumi up` runs on the serving stack (the
 # local cloud's `pulumi` always runs the platform's own pack).
 ENV_POLICY_PACK = "SAGESTACK_POLICY_PACK"
+# Where the platform published its policy pack (s3://bucket/key of a zip), set on every deploy
+# project; the deploy build unzips it and sets ENV_POLICY_PACK to the folder.
+ENV_POLICY_PACK_URI = "SAGESTACK_POLICY_PACK_URI"
+POLICY_PACK_PREFIX = "platform/policy-pack"
 
 # --- Resource names ----------------------------------------------------------------------------
 

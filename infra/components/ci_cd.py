@@ -5,7 +5,8 @@ build when a model package in the project's group is approved."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -56,6 +57,8 @@ class CiCdArgs:
     """Data the build reads or writes besides its own logs, reports, source and parameters."""
     deploy_access: tuple[Access, ...] = ()
     """Data the deploy build reads or writes besides the same."""
+    deploy_environment_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """The deploy build's own, besides ``environment_variables``."""
 
     def __post_init__(self):
         if self.repository_provider not in SOURCE_TYPES:
@@ -300,7 +303,7 @@ class CiCd(Component):
                 "privileged_mode": False,
                 "environment_variables": [
                     {"name": key, "value": value, "type": "PLAINTEXT"}
-                    for key, value in sorted(a.environment_variables.items())
+                    for key, value in sorted(self._environment(kind).items())
                 ],
             },
             source={
@@ -316,6 +319,12 @@ class CiCd(Component):
             tags=a.tags,
             opts=self._child(depends_on=[policy]),
         )
+
+    def _environment(self, kind: str) -> dict[str, pulumi.Input[str]]:
+        a = self._args
+        if kind == "deploy":
+            return {**a.environment_variables, **a.deploy_environment_variables}
+        return dict(a.environment_variables)
 
     def _create_approval_rule(self) -> aws.cloudwatch.EventRule:
         a = self._args

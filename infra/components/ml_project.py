@@ -38,6 +38,7 @@ from sagestack_infra.components.model_registry import ModelRegistry, ModelRegist
 from sagestack_infra.components.monitor_health import MonitorHealth, MonitorHealthArgs
 from sagestack_infra.components.monitoring import Monitoring, MonitoringArgs
 from sagestack_infra.components.oncall import OnCall
+from sagestack_infra.components.policy_pack import PublishedPolicyPack
 from sagestack_infra.components.serving_kubernetes import KubernetesServing, KubernetesServingArgs
 from sagestack_infra.components.source import SourceWebhook, SourceWebhookArgs
 from sagestack_infra.components.training import ExecutionRole, ExecutionRoleArgs
@@ -62,6 +63,8 @@ class SharedPlatform:
     model_server_image: str | None = None
     drift_monitor: DriftMonitor | None = None
     """The platform's drift-monitor pipeline, which sagestack-monitored projects schedule."""
+    policy_pack: PublishedPolicyPack | None = None
+    """The policy pack the deploy builds run on the serving stacks; None: they run none."""
 
 
 @dataclass(frozen=True)
@@ -212,12 +215,20 @@ class MlProject(Component):
         return (s3_read_access(a.data_s3, a.data_kms_keys),)
 
     def _deploy_access(self) -> tuple[Access, ...]:
-        """The deploy reads models and writes the drift baseline; it reads the registry."""
+        """The deploy reads models and writes the drift baseline; it reads the registry and
+        fetches the platform's policy pack."""
         p, a = self._platform, self._args
-        return (
+        accesses = (
             p.artifacts.write_access(contract.artifact_prefix(a.project)),
             self.registry.read_access(),
         )
+        if p.policy_pack is None:
+            return accesses
+        return (*accesses, p.artifacts.read_access(contract.POLICY_PACK_PREFIX))
+
+    def _deploy_environment(self) -> dict[str, pulumi.Input[str]]:
+        pack = self._platform.policy_pack
+        return {} if pack is None else {contract.ENV_POLICY_PACK_URI: pack.uri}
 
     def _create_registry(self) -> ModelRegistry:
         p = self._platform
@@ -262,6 +273,7 @@ class MlProject(Component):
                 ),
                 build_access=self._build_access(),
                 deploy_access=self._deploy_access(),
+                deploy_environment_variables=self._deploy_environment(),
             ),
             opts=self._child(),
         )

@@ -15,17 +15,15 @@ the engine.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from sagestack.contract import PROCESSING_ROOT
+from sagestack_pipelines.packaging import CodePackage, reproducible_zip
 
 SCHEMA_VERSION = "2020-12-01"
 STEP_NAME = "MeasureDrift"
@@ -70,18 +68,7 @@ _IMPORT_NAMES = {"pipelines": "sagestack_pipelines", "sagestack": "sagestack"}
 _ZIP_MAIN = (
     "import sys\n\nfrom sagestack_pipelines.drift_monitor.step import main\n\nsys.exit(main())\n"
 )
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class CodePackage:
-    data: bytes
-    sha256: str
-
-    @property
-    def file_name(self) -> str:
-        return f"drift-monitor-{self.sha256[:16]}.zip"
 
 
 @dataclass(frozen=True)
@@ -101,15 +88,7 @@ class DriftMonitorSpec:
 
 def code_package(root: Path = _REPO) -> CodePackage:
     """The drift engine and the step as one zip, identical for identical sources."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, content in sorted(_package_members(root).items()):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-    data = buffer.getvalue()
-    return CodePackage(data=data, sha256=hashlib.sha256(data).hexdigest())
+    return reproducible_zip("drift-monitor", _package_members(root))
 
 
 def _package_members(root: Path) -> dict[str, bytes]:

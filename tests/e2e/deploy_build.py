@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import subprocess
 import sys
 import tarfile
@@ -77,24 +78,26 @@ class DeployBuild:
     environment: dict[str, str]
 
     def run(self, model_package_arn: str) -> subprocess.CompletedProcess:
-        """Every command of the build's phases, in order, stopping at the first that fails."""
+        """Every command of the build's phases, in order, in one shell as CodeBuild runs them
+        (what one exports, the next sees), stopping at the first that fails."""
         spec = yaml.safe_load((self.project / "buildspec-deploy.yml").read_text())
+        commands = [command for phase in PHASES for command in spec["phases"][phase]["commands"]]
+        script = "".join(
+            f"echo {shlex.quote('$ ' + command)}\n{command}\n"
+            "status=$?; if [ $status -ne 0 ]; then exit $status; fi\n"
+            for command in commands
+        )
         environment = {**self.environment, "MODEL_PACKAGE_ARN": model_package_arn}
-        output = []
-        for phase in PHASES:
-            for command in spec["phases"][phase]["commands"]:
-                done = subprocess.run(
-                    ["bash", "-c", command],
-                    cwd=self.project,
-                    env=environment,
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
-                output.append(f"$ {command}\n{done.stdout}{done.stderr}")
-                if done.returncode:
-                    return subprocess.CompletedProcess(command, done.returncode, "".join(output))
-        return subprocess.CompletedProcess("build", 0, "".join(output))
+        done = subprocess.run(
+            ["bash", "-c", script],
+            cwd=self.project,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=1200,
+        )
+        return subprocess.CompletedProcess("build", done.returncode, done.stdout)
 
 
 def eventually(check, timeout: float = 30.0):

@@ -75,8 +75,16 @@ def build(project, platform, local_cloud, tmp_path) -> DeployBuild:
         contract.ENV_STACK: STACK,
         contract.ENV_PROJECT: PROJECT,
         contract.ENV_PARAMETER_PATH: platform["path"],
+        # where the platform published its policy pack, as the deploy project says
+        contract.ENV_POLICY_PACK_URI: _deploy_project_variables()[contract.ENV_POLICY_PACK_URI],
     }
     return DeployBuild(project, environment)
+
+
+def _deploy_project_variables() -> dict[str, str]:
+    name = contract.resource_name(f"sagestack-{STACK}", PROJECT, "deploy")
+    [project] = boto3.client("codebuild").batch_get_projects(names=[name])["projects"]
+    return {v["name"]: v["value"] for v in project["environment"]["environmentVariables"]}
 
 
 def _register(platform, archive: bytes, version_key: str) -> str:
@@ -137,6 +145,9 @@ def test_approvals_deploy_the_serving_stack_blue_green_through_the_local_pulumi(
     first = build.run(_register(platform, model_archive, "v1"))
 
     assert first.returncode == 0, first.stdout
+    # the platform's published pack, fetched and unzipped, is what `pulumi up` is given
+    pack = project / ".sagestack" / "policy-pack"
+    assert f"Policy pack {pack}: the platform's policies run in-process" in first.stdout
     assert "+ 5 created" in first.stdout  # model, endpoint config, endpoint, scaling target, policy
     assert f"endpoint {endpoint} serves {endpoint}-v1 (smoke test predicted" in first.stdout
     described = sagemaker.describe_endpoint(EndpointName=endpoint)

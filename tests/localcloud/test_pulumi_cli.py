@@ -3,13 +3,16 @@ codes, over the applier and the local cloud."""
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
+import zipfile
 
 import boto3
 import pytest
 
 from sagestack.deploy.pulumi_cli import commands, exit_codes
+from sagestack_infra.policy_bundle import policy_pack_bundle
 
 TAGS = {"owner": "ml", "cost-center": "cc-1", "environment": "dev"}
 PROGRAM = """
@@ -140,6 +143,32 @@ def test_the_policy_pack_refuses_a_violating_stack_before_anything_exists(
     assert "required-tags" in err and "greeting" in err
     error = aws_error(lambda: boto3.client("ssm").get_parameter(Name="/cli-test/greeting"))
     assert error["Error"]["Code"] == "ParameterNotFound"
+
+
+def test_a_policy_pack_folder_without_its_project_file_is_refused_before_anything_exists(
+    capsys, project, tmp_path, aws_error
+):
+    _ready(capsys, project, tmp_path)
+    (tmp_path / "not-a-pack").mkdir()
+
+    code, _, err = pulumi(capsys, "up", "--yes", "--policy-pack", str(tmp_path / "not-a-pack"))
+
+    assert code == exit_codes.CONFIG
+    assert f"policy pack '{tmp_path / 'not-a-pack'}' is invalid: no PulumiPolicy.yaml" in err
+    error = aws_error(lambda: boto3.client("ssm").get_parameter(Name="/cli-test/greeting"))
+    assert error["Error"]["Code"] == "ParameterNotFound"
+
+
+def test_a_published_pack_folder_is_named_and_its_policies_run(capsys, project, tmp_path):
+    _ready(capsys, project, tmp_path)
+    pack = tmp_path / "pack"
+    zipfile.ZipFile(io.BytesIO(policy_pack_bundle().data)).extractall(pack)
+    pulumi(capsys, "config", "set", "untagged", "true")
+
+    code, out, err = pulumi(capsys, "up", "--yes", "--policy-pack", str(pack))
+
+    assert f"Policy pack {pack}: the platform's policies run in-process" in out
+    assert code == exit_codes.POLICY and "required-tags" in err
 
 
 @pytest.mark.parametrize(

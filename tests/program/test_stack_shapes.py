@@ -19,6 +19,7 @@ PLATFORM_COMPONENTS = {
     "sagestack:storage:ArtifactStore",
     "sagestack:monitoring:OnCall",
     "sagestack:monitoring:DriftMonitor",
+    "sagestack:policy:PublishedPolicyPack",
 }
 
 

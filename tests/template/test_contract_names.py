@@ -55,12 +55,14 @@ def test_paths_env_vars_and_variant_match_the_contract(project):
         platform.ENV_PARAMETER_PATH,
         platform.ENV_WEBHOOK_EVENT,
         platform.ENV_MODEL_PACKAGE_ARN,
+        platform.ENV_POLICY_PACK_URI,
     ) == (
         contract.ENV_STACK,
         contract.ENV_PROJECT,
         contract.ENV_PARAMETER_PATH,
         contract.ENV_WEBHOOK_EVENT,
         contract.ENV_MODEL_PACKAGE_ARN,
+        contract.ENV_POLICY_PACK_URI,
     )
     assert platform.ENDPOINT_VARIANT == contract.ENDPOINT_VARIANT
     assert (

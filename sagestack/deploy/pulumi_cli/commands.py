@@ -29,6 +29,7 @@ from sagestack.deploy.pulumi_cli.exit_codes import (
 from sagestack.deploy.pulumi_cli.workspace import Project, current_backend_url, login
 
 VERSION = "v3.200.0 (sagestack local: the applier over the local cloud)"
+POLICY_PROJECT_FILE = "PulumiPolicy.yaml"
 NOT_CONFIRMED = (
     "--yes or --skip-preview must be passed in to proceed when running in non-interactive mode"
 )
@@ -124,14 +125,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _config(args, project)
     from sagestack.deploy.pulumi_cli import operations  # loads Pulumi and the applier
 
+    for folder in args.policy_pack:
+        _check_policy_pack(folder)
     session = _session(project, args.stack)
     if args.command == "preview":
         return operations.preview(session)
     if not (args.yes or args.skip_preview or os.environ.get("PULUMI_SKIP_CONFIRMATIONS") == "true"):
         raise CliError(NOT_CONFIRMED, CONFIG)
-    if args.policy_pack:
-        print("Policy packs run in-process: the platform's pack (sagestack_infra.policy)")
     return operations.up(session) if args.command == "up" else operations.destroy(session)
+
+
+def _check_policy_pack(folder: str) -> None:
+    """A pack the CLI would load must be a pack folder; its policies then run in-process as the
+    platform's own (sagestack_infra.policy), the pack this command can evaluate."""
+    if not (Path(folder) / POLICY_PROJECT_FILE).is_file():
+        raise CliError(
+            f"policy pack '{folder}' is invalid: no {POLICY_PROJECT_FILE} in it", CONFIG
+        )
+    print(f"Policy pack {folder}: the platform's policies run in-process (sagestack_infra.policy)")
 
 
 def _login(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ ENV_PROJECT = "SAGESTACK_PROJECT"
 ENV_PARAMETER_PATH = "SAGESTACK_PARAMETER_PATH"
 ENV_WEBHOOK_EVENT = "CODEBUILD_WEBHOOK_EVENT"
 ENV_MODEL_PACKAGE_ARN = "MODEL_PACKAGE_ARN"
+ENV_POLICY_PACK_URI = "SAGESTACK_POLICY_PACK_URI"
 ENDPOINT_VARIANT = "AllTraffic"
 # A model tagged with this (valued with why) is exempt from the platform's network-isolation rule.
 NETWORK_ISOLATION_WAIVER_TAG = "sagestack:waive:sagemaker-model-network-isolation"
