@@ -172,12 +172,13 @@ def test_approvals_deploy_the_serving_stack_blue_green_through_the_local_pulumi(
     second = build.run(_register(platform, model_archive, "v2"))
 
     assert second.returncode == 0, second.stdout
-    assert "+-2 replaced" in second.stdout and "~ 1 updated" in second.stdout
+    assert "+ 2 created" in second.stdout and "~ 1 updated" in second.stdout
     described = sagemaker.describe_endpoint(EndpointName=endpoint)
     assert described["EndpointConfigName"] == f"{endpoint}-v2"
     assert "BlueGreenUpdatePolicy" in described["LastDeploymentConfig"]
-    with pytest.raises(sagemaker.exceptions.ClientError):
-        sagemaker.describe_model(ModelName=f"{endpoint}-v1")  # replaced by v2's
+    # v1's model and config are kept: approving it again rolls back without recreating them
+    assert sagemaker.describe_model(ModelName=f"{endpoint}-v1")["ModelName"] == f"{endpoint}-v1"
+    sagemaker.describe_endpoint_config(EndpointConfigName=f"{endpoint}-v1")
 
     broken = _register(platform, b"not a tar.gz archive", "v3")
     third = build.run(broken)

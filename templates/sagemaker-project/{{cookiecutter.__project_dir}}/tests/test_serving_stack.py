@@ -64,7 +64,7 @@ def _stack(args: ServingArgs) -> dict[str, tuple[str, dict]]:
 
 
 def test_the_model_comes_from_the_approved_package_network_isolated_as_the_execution_role():
-    typ, model = _stack(_args())["serving-model"]
+    typ, model = _stack(_args())["serving-model-v4"]
 
     assert typ == "aws:sagemaker/model:Model"
     assert model["primaryContainer"] == {"modelPackageName": PACKAGE}
@@ -76,7 +76,7 @@ def test_the_model_comes_from_the_approved_package_network_isolated_as_the_execu
 
 
 def test_a_model_the_config_opts_out_of_isolation_carries_the_policy_waiver():
-    _, model = _stack(_args(network_isolation=False))["serving-model"]
+    _, model = _stack(_args(network_isolation=False))["serving-model-v4"]
 
     assert model["enableNetworkIsolation"] is False
     assert model["tags"] == {
@@ -89,10 +89,10 @@ def test_a_model_the_config_opts_out_of_isolation_carries_the_policy_waiver():
 
 def test_the_endpoint_config_captures_requests_to_the_platform_bucket_with_the_platform_key():
     resources = _stack(_args())
-    _, config = resources["serving-endpoint-config"]
+    _, config = resources["serving-endpoint-config-v4"]
 
     (variant,) = config["productionVariants"]
-    assert variant["modelName"] == resources["serving-model"][1]["name"]
+    assert variant["modelName"] == resources["serving-model-v4"][1]["name"]
     assert (variant["variantName"], variant["initialInstanceCount"]) == (ENDPOINT_VARIANT, 2)
     assert config["kmsKeyArn"] == KEY
     capture = config["dataCaptureConfig"]
@@ -107,7 +107,7 @@ def test_the_endpoint_deploys_blue_green_and_rolls_back_on_the_project_alarms():
     resources = _stack(_args())
     _, endpoint = resources["serving-endpoint"]
 
-    assert endpoint["endpointConfigName"] == resources["serving-endpoint-config"][1]["name"]
+    assert endpoint["endpointConfigName"] == resources["serving-endpoint-config-v4"][1]["name"]
     deployment = endpoint["deploymentConfig"]
     routing = deployment["blueGreenUpdatePolicy"]["trafficRoutingConfiguration"]
     assert routing == {"type": "CANARY", "waitIntervalInSeconds": 300,
@@ -149,3 +149,30 @@ def test_the_execution_timeout_leaves_room_for_every_bake(rollout, routing_key):
         steps * rollout.wait_seconds + rollout.termination_wait_seconds)
     assert 600 <= policy["maximum_execution_timeout_in_seconds"] <= 14400
     assert (routing_key is None) == ("linear_step_size" not in routing)
+
+
+def test_the_previous_packages_model_and_config_are_kept_and_the_endpoint_serves_the_new():
+    previous = PACKAGE.replace("/churn/4", "/churn/3")
+    resources = _stack(_args(previous_model_package_arn=previous))
+
+    assert resources["serving-model-v3"][1]["primaryContainer"] == {"modelPackageName": previous}
+    assert resources["serving-endpoint-config-v3"][1]["name"] == "sagestack-test-churn-v3"
+    assert resources["serving-model-v4"][1]["primaryContainer"] == {"modelPackageName": PACKAGE}
+    assert resources["serving-endpoint"][1]["endpointConfigName"] == "sagestack-test-churn-v4"
+    versions = sorted(name for name in resources if "-model-v" in name or "-config-v" in name)
+    assert versions == [
+        "serving-endpoint-config-v3",
+        "serving-endpoint-config-v4",
+        "serving-model-v3",
+        "serving-model-v4",
+    ]
+
+
+@pytest.mark.parametrize("previous", [None, "", PACKAGE])
+def test_without_another_previous_package_only_the_served_version_exists(previous):
+    resources = _stack(_args(previous_model_package_arn=previous))
+
+    assert sorted(name for name in resources if "-v" in name) == [
+        "serving-endpoint-config-v4",
+        "serving-model-v4",
+    ]

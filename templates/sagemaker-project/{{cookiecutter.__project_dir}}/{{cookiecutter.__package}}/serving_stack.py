@@ -5,7 +5,9 @@ the approved package (network-isolated, acting as the project's execution role),
 config capturing requests and responses to the platform bucket (KMS), the endpoint updated
 blue/green with automatic rollback on the project's alarms, and, when the platform asks for it,
 target tracking on invocations per instance. Each package version gets its own model and
-endpoint config, so approving a new version updates the same endpoint.
+endpoint config, so approving a new version updates the same endpoint; the previous version's
+(``previousModelPackageArn``, the package the stack served before) are kept, so approving it
+again rolls back without recreating them, and older ones are deleted.
 """
 
 from __future__ import annotations
@@ -77,13 +79,25 @@ class ServingArgs:
     tags: tuple[tuple[str, str], ...] = ()
     sampling_percentage: int = 100
     network_isolation: bool = True
+    previous_model_package_arn: str | None = None
+    """The package served before this deploy: its model and endpoint config are kept."""
 
     @property
     def versioned_name(self) -> str:
         return versioned_name(self.endpoint_name, self.model_package_arn)
 
+    @property
+    def kept_packages(self) -> tuple[str, ...]:
+        """The packages whose model and endpoint config the stack holds, the served one first."""
+        previous = self.previous_model_package_arn
+        if not previous or version_of(previous) == version_of(self.model_package_arn):
+            return (self.model_package_arn,)
+        return (self.model_package_arn, previous)
+
     @classmethod
-    def of(cls, config: PlatformConfig, model_package_arn: str) -> ServingArgs:
+    def of(
+        cls, config: PlatformConfig, model_package_arn: str, previous: str | None = None
+    ) -> ServingArgs:
         return cls(
             endpoint_name=config.endpoint_name,
             model_package_arn=model_package_arn,
@@ -97,6 +111,7 @@ class ServingArgs:
             autoscaling=config.settings.autoscaling,
             tags=config.settings.tags,
             network_isolation=config.settings.network_isolation,
+            previous_model_package_arn=previous,
         )
 
 
@@ -108,8 +123,10 @@ class ServingStack(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("sagestack:serving:ServingStack", name, None, opts)
         self._base, self._args = name, args
-        model = self._create_model()
-        endpoint_config = self._create_endpoint_config(model)
+        model, endpoint_config = None, None
+        for package in reversed(args.kept_packages):  # the served one last: it is the one used
+            model = self._create_model(package)
+            endpoint_config = self._create_endpoint_config(package, model)
         endpoint = self._create_endpoint(endpoint_config)
         if args.autoscaling is not None:
             self._create_autoscaling(endpoint, args.autoscaling)
@@ -125,30 +142,34 @@ class ServingStack(pulumi.ComponentResource):
     def _child(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self)
 
+    def _versioned(self) -> pulumi.ResourceOptions:
+        # a version's name is fixed, so a changed setting must delete it before creating it anew
+        return pulumi.ResourceOptions(parent=self, delete_before_replace=True)
+
     @property
     def _tags(self) -> dict[str, str]:
         return dict(self._args.tags)
 
-    def _create_model(self) -> aws.sagemaker.Model:
+    def _create_model(self, package: str) -> aws.sagemaker.Model:
         a = self._args
         tags = self._tags
         if not a.network_isolation:
             tags[NETWORK_ISOLATION_WAIVER_TAG] = "serving.networkIsolation is false in the config"
         return aws.sagemaker.Model(
-            f"{self._base}-model",
-            name=a.versioned_name,
+            f"{self._base}-model-v{version_of(package)}",
+            name=versioned_name(a.endpoint_name, package),
             execution_role_arn=a.execution_role_arn,
-            primary_container={"model_package_name": a.model_package_arn},
+            primary_container={"model_package_name": package},
             enable_network_isolation=a.network_isolation,
             tags=tags,
-            opts=self._child(),
+            opts=self._versioned(),
         )
 
-    def _create_endpoint_config(self, model: aws.sagemaker.Model):
+    def _create_endpoint_config(self, package: str, model: aws.sagemaker.Model):
         a = self._args
         return aws.sagemaker.EndpointConfiguration(
-            f"{self._base}-endpoint-config",
-            name=a.versioned_name,
+            f"{self._base}-endpoint-config-v{version_of(package)}",
+            name=versioned_name(a.endpoint_name, package),
             kms_key_arn=a.kms_key_arn,
             production_variants=[{
                 "variant_name": ENDPOINT_VARIANT,
@@ -169,7 +190,7 @@ class ServingStack(pulumi.ComponentResource):
                 },
             },
             tags=self._tags,
-            opts=self._child(),
+            opts=self._versioned(),
         )
 
     def _create_endpoint(self, endpoint_config) -> aws.sagemaker.Endpoint:
