@@ -33,6 +33,7 @@ PROJECT_FILES = (
     "{package}/run.py",
     "{package}/deploy.py",
     "{package}/serving_stack.py",
+    "{package}/policy_pack.py",
     "{package}/serving_backend.py",
     "{package}/baseline.py",
     "tests/conftest.py",
@@ -44,6 +45,7 @@ PROJECT_FILES = (
     "tests/test_deploy.py",
     "tests/test_serving_stack.py",
     "tests/test_data_source.py",
+    "tests/test_policy_pack.py",
 )
 NAMES = [answers["project_name"] for answers in MATRIX]
 
