@@ -30,13 +30,8 @@ from sagestack_pipelines.drift.statistics import (
     total_variation,
     with_missing,
 )
-from sagestack_pipelines.drift.window import (
-    PARALLEL_ROWS,
-    CategoricalWindow,
-    NumericWindow,
-    Window,
-    parallel,
-)
+from sagestack_pipelines.drift.threads import parallel
+from sagestack_pipelines.drift.window import PARALLEL_ROWS, CategoricalWindow, NumericWindow, Window
 
 MISSING_BIN = "(missing)"  # the label of the bin that holds records without the feature
 NEW_CATEGORIES_LISTED = 10  # named in the report and the violations file; the rest are counted

@@ -11,12 +11,7 @@ the GIL). Memory depends on the baseline's size, not on the number of records.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
-from typing import TypeVar
 
 import numpy as np
 
@@ -28,6 +23,7 @@ from sagestack_pipelines.drift.baseline import (
 )
 from sagestack_pipelines.drift.chunks import Chunk, chunk_of, infinite_rows
 from sagestack_pipelines.drift.statistics import bin_counts
+from sagestack_pipelines.drift.threads import parallel
 from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
 
 # A batch holds at least this many values, and at least BATCH_PER_REFERENCE per reference value
@@ -35,35 +31,7 @@ from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
 # MAX_BATCH (8 MB of float64 per feature).
 MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 4, 1 << 20
 PARALLEL_ROWS = 1 << 16  # smaller chunks are counted faster than threads take them over
-T = TypeVar("T")
 _INT32_MAX = int(np.iinfo(np.int32).max)
-
-
-_THREADS = max(1, min(4, os.cpu_count() or 1))  # the caller's and the workers'
-
-
-@cache
-def _workers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=max(1, _THREADS - 1), thread_name_prefix="drift")
-
-
-def parallel(calls: list[Callable[[], T]], threads: bool = True) -> list[T]:
-    """The results of ``calls``, in order; the first error raises. With ``threads``, the calls
-    are dealt into one group per core, the caller running the first: a handful of handovers,
-    not one per call (on a busy machine every handover waits for the scheduler)."""
-    if not threads or _THREADS == 1 or len(calls) < 2:
-        return [call() for call in calls]
-    groups = [calls[start::_THREADS] for start in range(_THREADS)]
-    handed = [_workers().submit(_run_all, group) for group in groups[1:]]
-    done = [_run_all(groups[0]), *(task.result() for task in handed)]
-    results: list = [None] * len(calls)
-    for start, group_results in enumerate(done):
-        results[start::_THREADS] = group_results
-    return results
-
-
-def _run_all(calls: list[Callable[[], T]]) -> list[T]:
-    return [call() for call in calls]
 
 
 class NumericWindow:
