@@ -14,6 +14,7 @@ not a million) and the feature's inferred type.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -318,8 +319,9 @@ def _decode(name: str, encoded: dict, size: int) -> np.ndarray:
             f"reference dtype {encoded.get('dtype')!r} of feature '{name}' is not supported: "
             "expected '<f8' or '<i8'"
         )
-    # read-only and without a copy: the window only ever reads the reference values
-    values = np.frombuffer(base64.b64decode(encoded["base64"]), dtype=encoded["dtype"])
+    # read-only and without a copy: the window only ever reads the reference values.
+    # a2b_base64 reads the JSON's str as it is (b64decode would first copy it into bytes).
+    values = np.frombuffer(binascii.a2b_base64(encoded["base64"]), dtype=encoded["dtype"])
     if len(values) != size:
         raise ValueError(
             f"reference of feature '{name}' holds {len(values)} values, its size says {size}"

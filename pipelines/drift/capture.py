@@ -17,7 +17,8 @@ is an object of feature values, a list of values in feature order, a list of eit
 object with such a list under ``instances`` (optionally each ``{"features": [...]}``).
 
 Files are read in blocks of whole lines. A block of CSV records goes through Arrow's JSON and CSV
-readers in one piece (C++, multithreaded, no Python per record); any other block, or one where
+readers in one piece (C++, no Python per record), several blocks at once on the reading threads
+(small blocks stay in the cores' caches from one reader to the next); any other block, or one where
 either reader refuses something or a number is infinite, is read record by record
 (:mod:`.capture_records`), which skips each malformed record and counts it per reason.
 """
@@ -39,6 +40,7 @@ from sagestack_pipelines.drift.capture_records import (
     record_tables,
 )
 from sagestack_pipelines.drift.records import RecordTally
+from sagestack_pipelines.drift.threads import ordered
 
 __all__ = ["BLOCK_BYTES", "CaptureFormatError", "read_capture"]
 
@@ -52,6 +54,12 @@ _INPUT = pa.struct(
 )
 _ENVELOPE = pa.schema([pa.field("captureData", pa.struct([pa.field("endpointInput", _INPUT)]))])
 _PARSE = pajson.ParseOptions(explicit_schema=_ENVELOPE, unexpected_field_behavior="ignore")
+# Blocks are parsed several at once on the reading threads: Arrow's own threads would only add
+# handovers.
+_ONE_THREAD = pajson.ReadOptions(use_threads=False)
+# A block holds about ten thousand CSV rows; the window counts tables of at least this many, on
+# all cores, and pays its per-table costs once for several blocks.
+JOINED_ROWS = 1 << 16
 # "" and "\n" as Arrow scalars, made from buffers: pa.scalar() imports pandas (see arrow_values).
 _EMPTY, _LINE_END = pa.Array.from_buffers(
     pa.string(), 2, [None, pa.py_buffer(np.array([0, 0, 1], dtype=np.int32)), pa.py_buffer(b"\n")]
@@ -65,10 +73,15 @@ def read_capture(
 
     Malformed records are skipped and counted in ``tally``; without one, the first raises.
     """
+    return _joined(_block_tables(paths, baseline, tally), JOINED_ROWS)
+
+
+def _block_tables(
+    paths: Iterable[str | Path], baseline: Baseline, tally: RecordTally | None
+) -> Iterator[pa.Table]:
     for path in paths:
         lines = _LineNumbers(path)
-        for offset, block in _blocks(path):
-            fast = _csv_block(block, baseline)
+        for offset, block, fast in _parsed_blocks(path, baseline):
             if fast is None:
                 first_line = lines.at(offset, block)
                 yield from record_tables(path, first_line, block, baseline, tally)
@@ -80,17 +93,42 @@ def read_capture(
             yield table
 
 
+def _joined(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """Consecutive ``tables`` (one schema: the baseline's features) joined into tables of at
+    least ``rows`` rows, the last one excepted. Joining copies nothing."""
+    waiting: list[pa.Table] = []
+    count = 0
+    for table in tables:
+        waiting.append(table)
+        count += table.num_rows
+        if count >= rows:
+            yield pa.concat_tables(waiting)
+            waiting, count = [], 0
+    if waiting:
+        yield pa.concat_tables(waiting)
+
+
+def _parsed_blocks(path, baseline: Baseline) -> Iterator[tuple[int, bytes, tuple | None]]:
+    """(offset, block, the block through Arrow's readers or None), in the file's order, the
+    next blocks parsed on the other cores meanwhile."""
+    return ordered(
+        lambda offset=offset, block=block: (offset, block, _csv_block(block, baseline))
+        for offset, block in _blocks(path)
+    )
+
+
 def _blocks(path) -> Iterator[tuple[int, bytes]]:
     """(the block's offset in the file, the block): whole lines, about BLOCK_BYTES each."""
     offset = 0
-    pending: list[bytes] = []  # the start of a line longer than a block, read so far
+    pending: list = []  # the start of a line longer than a block, read so far
     with open(path, "rb") as file:
         while read := file.read(BLOCK_BYTES):
             end = read.rfind(b"\n") + 1
             if end == 0:
                 pending.append(read)
                 continue
-            block = b"".join([*pending, read[:end]])
+            # one copy of the block: the join's (a memoryview's slice copies nothing)
+            block = b"".join([*pending, memoryview(read)[:end]])
             pending = [read[end:]]
             yield offset, block
             offset += len(block)
@@ -131,7 +169,7 @@ class _LineNumbers:
 def _csv_block(block: bytes, baseline: Baseline) -> tuple[pa.Table, int] | None:
     """(requests, records) of a block of well-formed CSV capture records; None for any other."""
     try:
-        envelopes = pajson.read_json(pa.BufferReader(block), parse_options=_PARSE)
+        envelopes = pajson.read_json(pa.BufferReader(block), _ONE_THREAD, _PARSE)
     except pa.ArrowInvalid:
         return None
     capture = envelopes.column("captureData")

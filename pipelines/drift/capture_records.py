@@ -225,7 +225,7 @@ def checked_csv_table(text, baseline: Baseline) -> pa.Table:
         return empty_table(baseline)
     table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(text)),
-        read_options=pacsv.ReadOptions(column_names=list(baseline.features)),
+        read_options=pacsv.ReadOptions(column_names=list(baseline.features), use_threads=False),
         convert_options=csv_convert_options(baseline),
     )
     for index, name in enumerate(baseline.features):

@@ -27,9 +27,9 @@ from sagestack_pipelines.drift.threads import parallel
 from sagestack_pipelines.drift.training import BOOLEAN_CATEGORIES
 
 # A batch holds at least this many values, and at least BATCH_PER_REFERENCE per reference value
-# (searching K reference values costs about as much as sorting a few K values), at most
-# MAX_BATCH (8 MB of float64 per feature).
-MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 4, 1 << 20
+# (searching K reference values costs about as much as sorting 10 K values: at 4 per reference
+# value, searching took more time than sorting), at most MAX_BATCH (8 MB of float64 per feature).
+MIN_BATCH, BATCH_PER_REFERENCE, MAX_BATCH = 1 << 18, 10, 1 << 20
 PARALLEL_ROWS = 1 << 16  # smaller chunks are counted faster than threads take them over
 _INT32_MAX = int(np.iinfo(np.int32).max)
 

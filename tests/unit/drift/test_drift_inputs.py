@@ -309,3 +309,38 @@ def test_a_capture_line_longer_than_a_block_and_one_from_a_pipe_read_whole(train
     report = measure(baseline, read_inputs(input_files(pipe), baseline, piped), LOOSE, piped)
     writer.join()
     assert report.rows == 90_000 and piped.first_bad.startswith(f"{pipe}:2 ")
+
+
+def test_blocks_parsed_on_several_threads_read_as_one_thread_reads_them(
+    training, monkeypatch, tmp_path
+):
+    """Many small blocks, some with bad records, parsed ahead on the reading threads: the same
+    tables in the same order, the same bad records with the same line numbers."""
+    from sagestack_pipelines.drift import capture
+
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    good = _csv_batches(requests(np.random.default_rng(2), 4_000, age_shift=1.0))
+    lines = [*good[:30], *BAD_RECORDS.values(), *good[30:70], BAD_RECORDS["not JSON"], *good[70:]]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(capture, "BLOCK_BYTES", 4096)
+
+    def read(joined_rows):
+        monkeypatch.setattr(capture, "JOINED_ROWS", joined_rows)
+        tally = RecordTally()
+        tables = list(read_capture([path], baseline, tally))
+        return [table.to_pydict() for table in tables], tally
+
+    threaded, threaded_tally = read(joined_rows=1)
+    joined, joined_tally = read(joined_rows=500)
+    monkeypatch.setattr(capture, "ordered", lambda calls: (call() for call in calls))
+    serial, serial_tally = read(joined_rows=1)
+    assert len(serial) > 20  # many blocks, so several were parsed at once
+    assert threaded == serial and threaded_tally == serial_tally
+    assert serial_tally.skipped == 6 and serial_tally.first_bad.startswith(f"{path}:31 ")
+    # joined into tables of at least 500 rows (but the last), the same rows in the same order
+    assert all(len(table["age"]) >= 500 for table in joined[:-1]) and len(joined) < len(serial)
+    assert {name: sum((t[name] for t in joined), []) for name in FEATURES} == {
+        name: sum((t[name] for t in serial), []) for name in FEATURES
+    }
+    assert joined_tally == serial_tally
