@@ -2,9 +2,9 @@
 
 Counting uses one pool of worker threads, the caller working too (a 2-core machine runs one
 worker); reading capture files uses another, so that a block being parsed never delays a count
-waiting for its helper. In :func:`parallel`, calls are taken from a shared list as each thread finishes its previous one,
-not dealt out in advance: on a machine shared with other jobs one thread is often descheduled,
-and the other then takes over its share instead of waiting for it.
+waiting for its helper. In :func:`parallel`, calls are taken from a shared list as each thread
+finishes its previous one, not dealt out in advance: on a machine shared with other jobs one
+thread is often descheduled, and the other then takes over its share instead of waiting for it.
 """
 
 from __future__ import annotations
