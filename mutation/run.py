@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -80,12 +81,17 @@ def load_equivalents() -> list[dict]:
     return tomllib.loads(text).get("equivalent", [])
 
 
-def fingerprint(module: Module) -> str:
-    digest = hashlib.sha256()
-    files = [ROOT / module.path]
+def fingerprint(module: Module) -> list[str]:
+    """The digests of the module's source and of its tests (and their list)."""
+    tests = []
     for test in module.tests:
         path = ROOT / test
-        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        tests += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return [_digest([ROOT / module.path]), _digest(tests)]
+
+
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for path in files:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -134,7 +140,7 @@ def test_command(module: Module) -> list[str]:
     return [sys.executable, "-m", "pytest", "-x", "-q", *options, *module.tests]
 
 
-def run_module(module: Module, tree: Path) -> None:
+def run_module(module: Module, tree: Path, keep_detected: bool) -> None:
     config, session, stamp = session_files(module)
     config.write_text(
         "[cosmic-ray]\n"
@@ -145,14 +151,25 @@ def run_module(module: Module, tree: Path) -> None:
         '[cosmic-ray.distributor]\nname = "local"\n'
     )
     current = fingerprint(module)
-    if not session.exists() or not stamp.exists() or stamp.read_text() != current:
-        session.unlink(missing_ok=True)
+    recorded = stamp.read_text().split() if stamp.exists() and session.exists() else []
+    if recorded != current:
         # A mutant counts as caught when its tests fail: they must pass on the original first.
         _in_tree(tree, test_command(module))
-        _in_tree(tree, [_COSMIC_RAY, "init", str(config), str(session)])
-        skip_annotations(module, session)
-        stamp.write_text(current)
+        if keep_detected and recorded[:1] == current[:1]:
+            forget_survivors(session)
+        else:
+            session.unlink(missing_ok=True)
+            _in_tree(tree, [_COSMIC_RAY, "init", str(config), str(session)])
+            skip_annotations(module, session)
+        stamp.write_text("\n".join(current))
     _in_tree(tree, [_COSMIC_RAY, "exec", str(config), str(session)])
+
+
+def forget_survivors(session: Path) -> None:
+    """Drop the survivors' results so they run again; the detected mutants stay detected, which
+    holds only while the module is unchanged and its tests were added to, not weakened."""
+    with sqlite3.connect(session) as db:
+        db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
 
 
 _COSMIC_RAY = str(Path(sys.executable).with_name("cosmic-ray"))
@@ -265,16 +282,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", help="mutate only modules whose path contains this")
     parser.add_argument("--report", action="store_true", help="report the last run only")
+    parser.add_argument(
+        "--keep-detected",
+        action="store_true",
+        help="where only a module's tests changed (tests added, none weakened), run only its "
+        "survivors again",
+    )
     args = parser.parse_args(argv)
     modules = load_modules(args.only)
     if not args.report:
-        _run_all(modules, max(1, args.workers))
+        _run_all(modules, max(1, args.workers), args.keep_detected)
     stale: list[str] = []
     scores = [score(module, load_equivalents(), stale) for module in modules]
     return _print(scores, stale)
 
 
-def _run_all(modules: list[Module], workers: int) -> None:
+def _run_all(modules: list[Module], workers: int, keep_detected: bool) -> None:
     pending: queue.Queue[Module] = queue.Queue()
     for module in modules:
         pending.put(module)
@@ -289,7 +312,7 @@ def _run_all(modules: list[Module], workers: int) -> None:
                 return
             print(f"mutating {module.path}", file=sys.stderr, flush=True)
             try:
-                run_module(module, tree)
+                run_module(module, tree, keep_detected)
             except subprocess.CalledProcessError as error:
                 output = (error.stdout + error.stderr).decode(errors="replace")
                 failures.append(f"{module.path}: {' '.join(error.cmd[:3])}...: {output[-500:]}")
