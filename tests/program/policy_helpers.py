@@ -8,6 +8,11 @@ from sagestack_infra.policy.evaluate import PlannedResource
 
 TAGS = {"owner": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}
 ACCOUNT = "123456789012"
+BUCKET = "aws:s3/bucket:Bucket"
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
 
 
 def urn(type_token: str, name: str) -> str:
@@ -38,3 +43,26 @@ def replaced(stack: list[PlannedResource], name: str, /, **changes) -> list[Plan
 
 def without(stack: list[PlannedResource], name: str) -> list[PlannedResource]:
     return [r for r in stack if r.name != name]
+
+
+TLS_STATEMENT = {
+    "Sid": "TlsOnly",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+TLS_ONLY = document(TLS_STATEMENT)
+SSE_RULES = [
+    {
+        "applyServerSideEncryptionByDefault": {
+            "sseAlgorithm": "aws:kms",
+            "kmsMasterKeyId": "key-arn",
+        },
+        "bucketKeyEnabled": True,
+    }
+]
+BLOCK_ALL = dict.fromkeys(
+    ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
+)

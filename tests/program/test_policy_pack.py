@@ -11,7 +11,24 @@ from collections.abc import Callable
 
 import pytest
 from guardrail_cases import GUARDRAIL_BAD_CASES, guardrail_resources
-from policy_helpers import ACCOUNT, TAGS, allow, document, replaced, resource, without
+from policy_helpers import (
+    ACCOUNT,
+    BLOCK_ALL,
+    BUCKET,
+    BUCKET_ACL,
+    BUCKET_POLICY,
+    PAB,
+    SSE,
+    SSE_RULES,
+    TAGS,
+    TLS_ONLY,
+    TLS_STATEMENT,
+    allow,
+    document,
+    replaced,
+    resource,
+    without,
+)
 from pulumi_policy import EnforcementLevel, PolicyProviderResource
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -19,11 +36,6 @@ from sagestack_infra.policy.evaluate import PlannedResource, Violation, evaluate
 from sagestack_infra.policy.pack import POLICIES
 from sagestack_infra.policy.rules.iam_documents import is_wildcard_resource
 
-BUCKET = "aws:s3/bucket:Bucket"
-PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 IAM_POLICY = "aws:iam/policy:Policy"
@@ -41,34 +53,11 @@ TRUST = document(
         "Action": "sts:AssumeRole",
     }
 )
-TLS_STATEMENT = {
-    "Sid": "TlsOnly",
-    "Effect": "Deny",
-    "Principal": "*",
-    "Action": "s3:*",
-    "Resource": ["arn:aws:s3:::artifacts", "arn:aws:s3:::artifacts/*"],
-    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-}
-TLS_ONLY = document(TLS_STATEMENT)
 
 
 def with_tls(*statements: dict) -> str:
     """A bucket policy holding ``statements`` beside the TLS-only deny every bucket needs."""
     return document(TLS_STATEMENT, *statements)
-
-
-SSE_RULES = [
-    {
-        "applyServerSideEncryptionByDefault": {
-            "sseAlgorithm": "aws:kms",
-            "kmsMasterKeyId": "key-arn",
-        },
-        "bucketKeyEnabled": True,
-    }
-]
-BLOCK_ALL = dict.fromkeys(
-    ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
-)
 
 
 def limited(name: str = "server") -> dict:
