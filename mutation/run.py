@@ -137,7 +137,8 @@ def test_command(module: Module) -> list[str]:
     # the deploy tests: every run would fail and every mutant would count as killed.
     plugins_off = ["cacheprovider", "xdist", "randomly", "hypothesispytest"]
     options = [argument for name in plugins_off for argument in ("-p", f"no:{name}")]
-    return [sys.executable, "-m", "pytest", "-x", "-q", *options, *module.tests]
+    fresh = "mutation/fresh_pytest.py"  # see there: no mutant runs as another's bytecode
+    return [sys.executable, fresh, module.path, "-x", "-q", *options, *module.tests]
 
 
 def run_module(module: Module, tree: Path, keep_detected: bool) -> None:
