@@ -167,21 +167,6 @@ def test_model_monitor_role_has_exactly_the_jobs_permissions(mixed_run):
     }
 
 
-@pytest.mark.parametrize(
-    ("schedule", "cron"),
-    [
-        ("rate(1 hour)", "cron(0 * ? * * *)"),
-        ("rate(1 day)", "cron(0 0 ? * * *)"),
-        ("rate(24 hours)", "cron(0 0 ? * * *)"),
-        ("cron(0 17/12 ? * * *)", "cron(0 17/12 ? * * *)"),
-    ],
-)
-def test_drift_schedule_becomes_a_schedule_model_monitor_accepts(schedule, cron):
-    from sagestack_infra.config.values import model_monitor_schedule
-
-    assert model_monitor_schedule(schedule) == cron
-
-
 def test_daily_sagestack_schedule_reads_a_day_of_captures():
     run = run_program(
         "dev",
@@ -235,13 +220,6 @@ def test_model_monitor_configs_it_cannot_run_are_refused_before_any_resource():
         'serving.target "kubernetes" has none (use drift.monitor sagestack)',
     ]
     assert mocks.created == []
-
-
-def test_model_monitor_schedule_refuses_every_few_hours_that_do_not_divide_a_day():
-    from sagestack_infra.config.values import model_monitor_schedule
-
-    with pytest.raises(ValueError, match=r'"rate\(5 hours\)" is not a schedule Model Monitor'):
-        model_monitor_schedule("rate(5 hours)")
 
 
 def test_every_alarm_links_a_runbook_section_that_exists(mixed_run):

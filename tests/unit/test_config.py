@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -25,6 +26,7 @@ from sagestack_infra.config import (
     load_stack_config,
     parse_stack_config,
 )
+from sagestack_infra.config.values import model_monitor_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ENDPOINT = "http://localhost:4566"
@@ -207,12 +209,14 @@ ERRORS = [
     ("projects.0.branch", "my feature", 'sagestack:projects[0].branch: "my feature" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
     ("projects.0.branch", "release..1", 'sagestack:projects[0].branch: "release..1" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
     ("projects.0.branch", "topic.lock", 'sagestack:projects[0].branch: "topic.lock" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
+    ("projects.0.branch", "@", 'sagestack:projects[0].branch: "@" must be a git branch name without the refs/heads/ prefix (no spaces, no .., none of ~ ^ : ? * [ \\ @{, not starting with - or /, not ending with /, . or .lock)'),
     ("projects.0.branch", "", 'sagestack:projects[0].branch: "" must not be empty'),
     ("projects.0.repository.connectionArn", "arn:aws:s3:::x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:s3:::x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
     ("projects.0.repository.connectionArn", "arn:aws:codeconnections:us-east-1:1234:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:us-east-1:1234:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
     ("projects.0.repository.connectionArn", "arn:aws:codeconnections:useast:123456789012:connection/x", 'sagestack:projects[0].repository.connectionArn: "arn:aws:codeconnections:useast:123456789012:connection/x" must be a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)'),
     ("projects.0.repository.provider", "svn", 'sagestack:projects[0].repository.provider: "svn" must be one of: github, gitlab, bitbucket'),
     ("projects.0.repository.url", "http://github.com/acme/churn", 'sagestack:projects[0].repository.url: "http://github.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
+    ("projects.0.repository.url", "ssh://github.com/acme/churn", 'sagestack:projects[0].repository.url: "ssh://github.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://gitlab.com/acme/churn", 'sagestack:projects[0].repository.url: "https://gitlab.com/acme/churn" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://github.com/acme/churn?ref=x", 'sagestack:projects[0].repository.url: "https://github.com/acme/churn?ref=x" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
     ("projects.0.repository.url", "https://github.com/acme", 'sagestack:projects[0].repository.url: "https://github.com/acme" must be an https URL on github.com (https://github.com/<owner>/<repository>)'),
@@ -388,7 +392,8 @@ def test_eventbridge_schedule_expressions_are_accepted(schedule):
 @pytest.mark.parametrize(
     "schedule",
     ["rate(1 hours)", "rate(5 minute)", "rate(0 minutes)", "rate(1 week)", "cron(0 12 * * * *)",
-     "cron(0 12 ? * ? *)", "cron(0 12 * * ?)", "cron(0 12 * * ? * *)", "cron(0 $ * * ? *)"],
+     "cron(0 12 ? * ? *)", "cron(0 12 * * ?)", "cron(0 12 * * ? * *)", "cron(0 $ * * ? *)",
+     "cron(0 12 L * MON *)", "cron(0 12 * * ? 2027"],
 )  # fmt: skip
 def test_malformed_schedule_expressions_are_rejected(schedule):
     (message,) = problems_of(changed("projects.0.drift.schedule", schedule))
@@ -658,7 +663,9 @@ def test_the_config_reference_documents_every_key_of_the_model():
     assert missing == set()
 
 
-@pytest.mark.parametrize("branch", ["trunk", "release/1.0", "dependabot/pip/numpy-2.1", "feat_x"])
+@pytest.mark.parametrize(
+    "branch", ["trunk", "release/1.0", "dependabot/pip/numpy-2.1", "feat_x", "x", "2024-q1", "@x"]
+)
 def test_branch_names_git_accepts_are_accepted(branch):
     config = parse_stack_config(changed("projects.0.branch", branch), stack="dev")
     assert config.projects[0].branch == branch
@@ -666,9 +673,136 @@ def test_branch_names_git_accepts_are_accepted(branch):
 
 @pytest.mark.parametrize(
     ("metric", "threshold"),
-    [("auc", 1.0), ("auc", 0), ("accuracy", 1), ("r2", 0.0), ("rmse", 0), ("mae", 0.0)],
+    [
+        ("auc", 1.0),
+        ("auc", 0),
+        ("accuracy", 1),
+        ("accuracy", 0.0),
+        ("f1", 0.0),
+        ("f1", 1.0),
+        ("r2", 0.0),
+        ("r2", 1.0),
+        ("rmse", 0),
+        ("mae", 0.0),
+    ],  # fmt: skip
 )
 def test_a_registration_threshold_on_the_closed_end_of_its_range_is_accepted(metric, threshold):
     raw = changed("projects.0.registration", {"metric": metric, "threshold": threshold})
     config = parse_stack_config(raw, stack="dev")
     assert config.projects[0].registration.threshold == threshold
+
+
+# --- drift.monitor model-monitor ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schedule", "cron"),
+    [
+        ("rate(1 hour)", "cron(0 * ? * * *)"),
+        ("rate(2 hours)", "cron(0 0/2 ? * * *)"),
+        ("rate(12 hours)", "cron(0 0/12 ? * * *)"),
+        ("rate(24 hours)", "cron(0 0 ? * * *)"),
+        ("rate(1 day)", "cron(0 0 ? * * *)"),
+        ("cron(0 * ? * * *)", "cron(0 * ? * * *)"),
+        ("cron(0 6 ? * * *)", "cron(0 6 ? * * *)"),
+        ("cron(0 17/12 ? * * *)", "cron(0 17/12 ? * * *)"),
+    ],
+)
+def test_a_drift_schedule_becomes_one_model_monitor_runs(schedule, cron):
+    assert model_monitor_schedule(schedule) == cron
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["rate(5 hours)", "rate(48 hours)", "rate(2 days)", "rate(30 minutes)", "cron(15 * ? * * *)"],
+)
+def test_a_schedule_model_monitor_cannot_run_is_refused_naming_it(schedule):
+    with pytest.raises(ValueError, match=rf'^"{re.escape(schedule)}" is not a schedule Model'):
+        model_monitor_schedule(schedule)
+
+
+def monitored(**drift: Any) -> dict[str, Any]:
+    """A valid config whose project is watched by Model Monitor, with ``drift`` changed."""
+    settings = {"monitor": "model-monitor", "features": ["tenure"], "schedule": "rate(6 hours)"}
+    return changed("projects.0.drift", {**settings, **drift})
+
+
+@pytest.mark.parametrize("threshold", [0.3, 1.0])
+def test_a_model_monitor_project_on_a_schedule_it_runs_is_valid(threshold):
+    config = parse_stack_config(monitored(threshold=threshold), stack="dev")
+    drift = config.projects[0].drift
+    assert (drift.monitor, drift.threshold) == ("model-monitor", threshold)
+
+
+def test_what_model_monitor_cannot_run_is_refused_naming_each_value():
+    raw = monitored(schedule="rate(5 minutes)", threshold=1.5)
+    raw["projects"][0]["serving"] = {"target": "kubernetes"}
+    raw["kubernetes"] = KUBERNETES
+    assert problems_of(raw, secret_keys=("kubernetes",)) == [
+        'sagestack:projects[0].drift.schedule: "rate(5 minutes)" is not a schedule Model Monitor '
+        "runs (expected rate(1 hour), rate(N hours) with N dividing 24, rate(1 day), or "
+        "cron(0 H ? * * *), cron(0 H/N ? * * *), cron(0 * ? * * *)) for drift.monitor "
+        "model-monitor",
+        "sagestack:projects[0].drift.threshold: 1.5 is above 1.0, the largest baseline drift "
+        "distance Model Monitor reports (drift.monitor model-monitor alarms on that distance, "
+        "not on PSI)",
+        'sagestack:projects[0].drift.monitor: "model-monitor" watches a SageMaker endpoint; '
+        'serving.target "kubernetes" has none (use drift.monitor sagestack)',
+    ]
+
+
+def test_the_model_monitor_rules_leave_a_sagestack_monitored_project_alone():
+    raw = changed("projects.0.drift", {"features": ["tenure"], "schedule": "rate(5 minutes)"})
+    raw["projects"][0]["drift"]["threshold"] = 1.5
+    assert parse_stack_config(raw, stack="dev").projects[0].drift.threshold == 1.5
+
+
+# --- the edges of the cross-value rules ----------------------------------------------------------
+
+
+def with_tags(count: int) -> dict[str, Any]:
+    """A valid config carrying ``count`` tags, the two required ones among them."""
+    extra = {f"team-{i}": "ml" for i in range(count - 2)}
+    return changed("tags", {"owner": "ml-platform", "cost-center": "cc-1234", **extra})
+
+
+def test_a_config_may_carry_45_tags_and_no_more():
+    assert len(parse_stack_config(with_tags(45), stack="dev").tags) == 45
+    assert problems_of(with_tags(46)) == ["sagestack:tags: has 46 tags; at most 45 are allowed"]
+
+
+@pytest.mark.parametrize("key", ["x", "k" * 128])
+def test_a_tag_key_of_one_to_128_characters_is_accepted(key):
+    assert parse_stack_config(changed(f"tags.{key}", "v"), stack="dev").tags[key] == "v"
+
+
+def test_a_tag_value_of_256_characters_is_accepted():
+    assert (
+        parse_stack_config(changed("tags.team", "v" * 256), stack="dev").tags["team"] == "v" * 256
+    )
+
+
+def test_an_empty_tag_key_is_refused():
+    assert problems_of(changed("tags.", "v")) == [
+        'sagestack:tags: "" key must be 1 to 128 characters',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "threshold"),
+    [("f1", 1.01), ("r2", 1.01), ("f1", -0.01), ("r2", -0.01), ("accuracy", -0.01)],
+)
+def test_a_score_threshold_just_outside_0_to_1_is_refused(metric, threshold):
+    raw = changed("projects.0.registration", {"metric": metric, "threshold": threshold})
+    assert problems_of(raw) == [
+        f"sagestack:projects[0].registration.threshold: {threshold} must be between 0 and 1 "
+        f'for metric "{metric}"'
+    ]
+
+
+def test_a_kubernetes_project_read_from_yaml_needs_the_kubernetes_section():
+    raw = yaml.safe_load(yaml.safe_dump(changed("projects.0.serving", {"target": "kubernetes"})))
+    assert problems_of(raw) == [
+        "sagestack:kubernetes: is required because sagestack:projects[0].serving.target is "
+        '"kubernetes"'
+    ]
