@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
+import json
+import runpy
 import sys
+from pathlib import Path
 
 import pytest
-import yaml
-from cookiecutter.exceptions import FailedHookException
-from template_matrix import ANSWERS, MATRIX, PRE, load_hook, render
+from hook_answers import VALID, stack_with
+from template_matrix import ANSWERS, MATRIX, PRE, TEMPLATE, load_hook
 
 from sagestack_infra.config import parse_stack_config
 
 POST = load_hook("post_gen_project")
-
-VALID = {
-    "project_name": "Churn Model",
-    "project_slug": "churn-model",
-    "description": "d",
-    "problem_type": "binary_classification",
-    "model": "xgboost",
-    "metric": "auc",
-    "metric_threshold": "0.9",
-    "data_source": "sample",
-    "target_column": "target",
-    "drift_features": "tenure,monthly_charges",
-    "processing_instance_type": "ml.m5.large",
-    "training_instance_type": "ml.m5.xlarge",
-    "endpoint_instance_type": "ml.m5.large",
-    "auto_retrain": "no",
-    "stack_name": "dev",
-    "repository_url": "https://github.com/acme/churn-model",
-}
 
 # (changed answers, the message the hook must print): one per rule, cross-field ones included.
 BAD_ANSWERS = [
@@ -54,6 +36,7 @@ BAD_ANSWERS = [
         "one of auc, accuracy, f1",
     ),
     ({"metric_threshold": "1.5"}, "metric_threshold '1.5' is invalid: auc ranges over [0, 1]"),
+    ({"metric_threshold": "-0.1"}, "metric_threshold '-0.1' is invalid: auc ranges over [0, 1]"),
     (
         {
             "problem_type": "regression",
@@ -63,11 +46,24 @@ BAD_ANSWERS = [
         },
         "metric_threshold '-3' is invalid: rmse is never negative",
     ),
+    (
+        {
+            "problem_type": "regression",
+            "metric": "mae",
+            "metric_threshold": "-0.5",
+            "drift_features": "bmi",
+        },
+        "metric_threshold '-0.5' is invalid: mae is never negative",
+    ),
     ({"metric_threshold": "high"}, "metric_threshold 'high' is invalid: must be a number"),
     (
         {"data_source": "s3"},
         "data_source 's3' is invalid: must be sample, an S3 prefix (s3://<bucket>/<prefix>/) or "
         "a platform feature group (feature-group:<name>)",
+    ),
+    (
+        {"data_source": "samples"},
+        "data_source 'samples' is invalid: must be sample, an S3 prefix",
     ),
     (
         {"data_source": "s3://bucket/data"},
@@ -160,70 +156,79 @@ def test_instance_types_fall_back_to_their_shape_where_botocore_is_not_installed
     assert problem.startswith("training_instance_type 'big' is invalid: must match ^ml")
 
 
+REGRESSION = {"problem_type": "regression", "drift_features": "bmi"}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"metric": "auc", "metric_threshold": "0"},
+        {"metric": "auc", "metric_threshold": "1"},
+        {"metric": "f1", "metric_threshold": "1.0"},
+        {**REGRESSION, "metric": "r2", "metric_threshold": "0.0"},
+        {**REGRESSION, "metric": "rmse", "metric_threshold": "0"},
+        {**REGRESSION, "metric": "mae", "metric_threshold": "0.0"},
+    ],
+    ids=["auc 0", "auc 1", "f1 1.0", "r2 0.0", "rmse 0", "mae 0.0"],
+)
+def test_a_threshold_on_the_closed_end_of_its_range_is_valid(answers):
+    assert PRE.validate({**VALID, **answers}) == []
+
+
+def run_rendered_hook(tmp_path: Path, answers: dict) -> int:
+    """The pre hook as cookiecutter runs it: rendered with the answers, then run as a script
+    (here beside a cookiecutter without botocore, which keeps the run short)."""
+    source = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text()
+    hook = tmp_path / "pre_gen_project.py"
+    hook.write_text(source.replace("{{ cookiecutter | jsonify }}", json.dumps(answers)))
+    with pytest.raises(SystemExit) as exit_status:
+        runpy.run_path(str(hook), run_name="__main__")
+    return exit_status.value.code
+
+
+@pytest.fixture
+def without_botocore(monkeypatch):
+    monkeypatch.setitem(sys.modules, "botocore.session", None)
+
+
+def test_the_rendered_hook_prints_each_problem_and_fails(tmp_path, capsys, without_botocore):
+    assert run_rendered_hook(tmp_path, {**VALID, "project_slug": "X", "model": "lgbm"}) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "ERROR: project_slug 'X' is invalid: must be 2 to 31 of a-z, 0-9 and -, starting with a "
+        "letter and not ending with - (a platform project name)",
+        "ERROR: model 'lgbm' is invalid: must be one of xgboost, sklearn",
+    ]
+
+
+def test_the_rendered_hook_passes_valid_answers_silently(tmp_path, capsys, without_botocore):
+    assert run_rendered_hook(tmp_path, VALID) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"data_source": "feature-group:customers", "drift_features": "plan,region"},
+        {"data_source": "feature-group:" + "c" * 38},
+        {"data_source": "s3://acme-training-data/churn/customers/2024/"},
+    ],
+    ids=["sample", "feature group", "feature group of 38 characters", "long S3 prefix"],
+)
+def test_answers_as_cookiecutter_passes_them_in_json_are_valid(changes):
+    assert PRE.validate(json.loads(json.dumps({**VALID, **changes}))) == []
+
+
+def test_without_botocore_the_hook_lists_no_instance_types(without_botocore):
+    assert load_hook("pre_gen_project").sagemaker_enum("TrainingInstanceType") is None
+
+
 def test_every_problem_is_reported_at_once():
     problems = PRE.validate({**VALID, "project_slug": "X", "training_instance_type": "big"})
     assert [problem.split(" ")[0] for problem in problems] == [
         "project_slug",
         "training_instance_type",
     ]
-
-
-def test_sample_columns_the_hook_knows_are_those_of_the_bundled_datasets(tmp_path):
-    from sklearn.datasets import load_diabetes
-
-    project = render(tmp_path, VALID)
-    sys.path.insert(0, str(project))
-    try:
-        sample = importlib.import_module("churn_model.sample_data").customers()
-    finally:
-        sys.path.remove(str(project))
-    assert set(PRE.SAMPLE_FEATURES["binary_classification"]) == set(sample.columns) - {"target"}
-    assert set(PRE.SAMPLE_FEATURES["regression"]) == set(load_diabetes().feature_names)
-
-
-# Through cookiecutter itself: the answers it refused with a traceback, or with "directory
-# already exists", before the hook could say what is wrong; and one the hook alone catches.
-HOOK_CASES = [
-    ({"problem_type": "clustering"}, "problem_type 'clustering' is invalid"),
-    ({"auto_retrain": "maybe"}, "auto_retrain 'maybe' is invalid: must be yes or no"),
-    ({"project_name": "", "project_slug": ""}, "project_name '' is invalid: must not be empty"),
-    ({"description": 'The "best" model'}, "description 'The \"best\" model' is invalid"),
-]
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"), HOOK_CASES, ids=[next(iter(changes)) for changes, _ in HOOK_CASES]
-)
-def test_cookiecutter_stops_on_a_bad_answer_and_generates_nothing(
-    tmp_path, capfd, changes, message
-):
-    with pytest.raises(FailedHookException):
-        render(tmp_path, {**VALID, **changes})
-    assert message in capfd.readouterr().err
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_post_hook_prints_an_entry_the_platform_config_accepts(tmp_path, capfd):
-    answers = {
-        **VALID,
-        "data_source": "feature-group:customers",
-        "drift_features": "tenure",
-        "auto_retrain": "yes",
-    }
-    render(tmp_path, answers)
-    printed = capfd.readouterr().out
-    assert printed.startswith("Generated churn-model/.")
-    document = yaml.safe_load(printed[printed.index("sagestack:projects:") :])
-    (entry,) = document["sagestack:projects"]
-    assert entry["name"] == "churn-model" and entry["featureGroups"] == ["customers"]
-    assert entry["registration"] == {"metric": "auc", "threshold": 0.9}
-    assert entry["autoRetrain"] is True
-    entry["repository"]["connectionArn"] = (
-        "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-    )
-    config = parse_stack_config(_stack_with(entry), stack="dev")
-    (project,) = config.projects
-    assert project.drift.features == ("tenure",)
 
 
 def test_an_s3_projects_entry_grants_its_data_prefix_and_the_platform_accepts_it():
@@ -239,7 +244,7 @@ def test_an_s3_projects_entry_grants_its_data_prefix_and_the_platform_accepts_it
     entry["repository"]["connectionArn"] = (
         "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
     )
-    (project,) = parse_stack_config(_stack_with(entry), stack="dev").projects
+    (project,) = parse_stack_config(stack_with(entry), stack="dev").projects
     assert project.data_sources.s3 == ("s3://acme-data/churn/",)
 
 
@@ -251,27 +256,6 @@ def _defaults_for(answers):
         "metric_threshold": "70" if regression else "0.75",
         "drift_features": "bmi,bp,s5" if regression else "tenure,monthly_charges,total_charges",
         "project_slug": answers["project_name"],
-    }
-
-
-def _stack_with(entry: dict) -> dict:
-    return {
-        "environment": "dev",
-        "namePrefix": "sagestack-dev",
-        "tags": {"owner": "ml", "cost-center": "cc-1"},
-        "featureGroups": [
-            {
-                "name": "customers",
-                "recordIdentifier": "customer_id",
-                "eventTime": "event_time",
-                "features": [
-                    {"name": "customer_id", "type": "String"},
-                    {"name": "tenure", "type": "Integral"},
-                    {"name": "event_time", "type": "String"},
-                ],
-            }
-        ],
-        "projects": [entry],
     }
 
 
