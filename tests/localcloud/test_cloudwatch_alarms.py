@@ -1,8 +1,7 @@
-"""CloudWatch alarm evaluation on the local cloud, driven by a frozen clock.
-
-The missing-data rules are checked row by row against both tables of the CloudWatch user guide
-("How alarm state is evaluated when data is missing"); the rest goes through boto3: datapoints in,
-alarm state, SNS action message and "CloudWatch Alarm State Change" event out.
+"""CloudWatch alarm evaluation on the local cloud, driven by a frozen clock, through boto3:
+datapoints in, alarm state, SNS action message and "CloudWatch Alarm State Change" event out.
+The missing-data rules and the reasons are checked without a cloud in
+test_cloudwatch_evaluation.py.
 """
 
 from __future__ import annotations
@@ -23,66 +22,6 @@ from sagestack.localcloud.services.cloudwatch import evaluation, statistics
 
 ENDPOINT = "churn"
 DIMENSIONS = [{"Name": contract.DIM_ENDPOINT, "Value": ENDPOINT}]
-
-# (data points oldest first, expected state for missing, ignore, breaching, notBreaching)
-THREE_OF_THREE = [
-    ("0 - X - X", ("OK", "OK", "OK", "OK")),
-    ("0 - - - -", ("OK", "OK", "OK", "OK")),
-    ("- - - - -", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
-    ("0 X X - X", ("ALARM", "ALARM", "ALARM", "ALARM")),
-    ("- - - - X", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
-    ("X - - - -", ("ALARM", None, "ALARM", "OK")),
-]
-TWO_OF_THREE = [
-    ("0 - X - X", ("ALARM", "ALARM", "ALARM", "ALARM")),
-    ("0 0 X 0 X", ("ALARM", "ALARM", "ALARM", "ALARM")),
-    ("0 - X - -", ("OK", "OK", "ALARM", "OK")),
-    ("- - - - 0", ("OK", "OK", "ALARM", "OK")),
-    ("- - - - X", ("INSUFFICIENT_DATA", None, "ALARM", "OK")),
-]
-TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
-
-
-def _documented_cases():
-    for datapoints_to_alarm, table in ((3, THREE_OF_THREE), (2, TWO_OF_THREE)):
-        for row, states in table:
-            for treatment, state in zip(TREATMENTS, states, strict=True):
-                case = f"{datapoints_to_alarm}of3 [{row}] {treatment}"
-                yield pytest.param(datapoints_to_alarm, row, treatment, state, id=case)
-
-
-@pytest.mark.parametrize(
-    ("datapoints_to_alarm", "row", "treatment", "state"), list(_documented_cases())
-)
-def test_missing_data_rule_gives_documented_state(datapoints_to_alarm, row, treatment, state):
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    datapoints = [
-        evaluation.Datapoint(start + timedelta(minutes=i), None if c == "-" else float(c == "X"))
-        for i, c in enumerate(row.split())
-    ]
-    rule = evaluation.AlarmRule(3, datapoints_to_alarm, "GreaterThanThreshold", 0.5, treatment)
-    assert evaluation.decide(rule, datapoints).state == state  # None: the state is kept
-
-
-def test_reasons_name_the_transition_and_its_minimum_as_cloudwatch_writes_them():
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    rule = evaluation.AlarmRule(3, 2, "GreaterThanThreshold", 0.5)
-    breaching = [evaluation.Datapoint(start + timedelta(minutes=i), 1.0) for i in range(3)]
-    calm = [evaluation.Datapoint(start + timedelta(minutes=i), 0.0) for i in range(3)]
-    assert evaluation.decide(rule, breaching).reason.endswith(
-        "were greater than the threshold (0.5) (minimum 2 datapoints for OK -> ALARM transition)."
-    )
-    # to leave ALARM, 3 - 2 + 1 = 2 periods must not breach
-    assert evaluation.decide(rule, calm).reason.endswith(
-        "were not greater than the threshold (0.5) (minimum 2 datapoints for ALARM -> OK "
-        "transition)."
-    )
-    one_of_one = evaluation.AlarmRule(1, 1, "GreaterThanThreshold", 0.5)
-    assert evaluation.decide(one_of_one, calm[-1:]).reason == (
-        "Threshold Crossed: 1 out of the last 1 datapoints [0.0 (01/01/24 00:02:00)] was not "
-        "greater than the threshold (0.5) (minimum 1 datapoint for ALARM -> OK transition)."
-    )
-
 
 VALUES = [float(v) for v in range(1, 11)]  # 1..10: p10 = 1, p25 = 3, p75 = 8, p90 = 9
 
