@@ -132,9 +132,10 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The node of ``key``'s value; of its last occurrence, as in the constructed mapping."""
     if not isinstance(node, yaml.MappingNode):
         return None
-    return next((value for k, value in node.value if k.value == key), None)
+    return next((value for k, value in reversed(node.value) if k.value == key), None)
 
 
 def _phases(value: Any, node: yaml.Node | None) -> dict[str, Phase]:
