@@ -16,6 +16,7 @@ from drift_frames import capture_record, requests
 from sagestack_pipelines.drift import records as reasons
 from sagestack_pipelines.drift.baseline import build_baseline
 from sagestack_pipelines.drift.capture import BLOCK_BYTES, CaptureFormatError, read_capture
+from sagestack_pipelines.drift.capture_records import record_tables
 from sagestack_pipelines.drift.comparison import Thresholds
 from sagestack_pipelines.drift.monitor import input_files, measure, read_inputs
 from sagestack_pipelines.drift.records import RecordTally, TooManyBadRecordsError
@@ -175,6 +176,7 @@ def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
     [
         ('{"not": "capture"}', "is not a data capture record"),
         (capture_record("40,50,3,red", "XML", "text/csv"), "encoding 'XML' is invalid"),
+        (capture_record("40,50,3,red", "ASCII", "text/csv"), "encoding 'ASCII' is invalid"),
         (capture_record("%%%", "BASE64", "text/csv"), "is not valid base64"),
         (capture_record(_b64("<a/>"), "BASE64", "application/xml"), "observedContentType"),
         (
@@ -182,6 +184,7 @@ def test_an_output_only_capture_record_holds_no_request(training, tmp_path):
             "does not match the baseline's 4 features",
         ),
         (capture_record("[40, 50, 3]", "JSON", "application/json"), "has 3 values"),
+        (capture_record('[40, 50, 3, "red", 9]', "JSON", "application/json"), "has 5 values"),
         (capture_record('{"age": "old"}', "JSON", "application/json"), "'age' holds a value"),
     ],
 )
@@ -344,3 +347,38 @@ def test_blocks_parsed_on_several_threads_read_as_one_thread_reads_them(
         name: sum((t[name] for t in serial), []) for name in FEATURES
     }
     assert joined_tally == serial_tally
+
+
+def test_records_read_one_by_one_come_in_tables_of_at_most_ten_thousand(training):
+    """The record-by-record path keeps its memory bounded however long a block of records is."""
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    line = capture_record("40,50,3,red", "CSV", "text/csv").encode()
+    block = b"\n".join([line] * 10_001)
+    tables = record_tables("capture.jsonl", 1, block, baseline, RecordTally())
+    assert [table.num_rows for table in tables] == [10_000, 1]
+
+
+def test_a_block_mixing_csv_json_and_blank_lines_reads_every_record_in_one_table(training):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    csv = capture_record("40,50,3,red", "CSV", "text/csv").encode()
+    json_list = capture_record('[41, 51, 4, "blue"]', "JSON", "application/json").encode()
+    block = b"\n".join([csv, b"", json_list, csv])
+    tables = record_tables("capture.jsonl", 1, block, baseline, RecordTally())
+    assert [table.num_rows for table in tables] == [3]
+
+
+def test_json_requests_name_the_fields_the_baseline_lacks(training):
+    baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
+    request = '{"age": 40, "income": 50, "visits": 3, "colour": "red", "plan": "gold"}'
+    line = capture_record(request, "JSON", "application/json").encode()
+    tally = RecordTally()
+    list(record_tables("capture.jsonl", 1, line, baseline, tally))
+    assert tally.extra_columns == {"plan"}
+
+
+def test_a_json_list_request_of_a_model_with_hundreds_of_features_is_read(rng):
+    names = [f"f{i}" for i in range(300)]
+    baseline = build_baseline(pd.DataFrame(rng.normal(size=(50, 300)), columns=names))
+    line = capture_record(json.dumps(list(range(300))), "JSON", "application/json").encode()
+    (table,) = record_tables("capture.jsonl", 1, line, baseline, RecordTally())
+    assert table.num_rows == 1 and table.column("f299").to_pylist() == [299.0]

@@ -154,7 +154,9 @@ def test_invalid_utf8_in_a_categorical_cell_is_its_own_reason(training, tmp_path
     measure(baseline, read_capture([_capture(tmp_path, lines)], baseline, tally), LOOSE, tally)
     assert dict(tally.by_reason) == {reasons.INVALID_UTF8: 1}
     assert tally.mismatched_values == {}  # not a number problem
-    assert tally.first_bad.startswith(f"{tmp_path / 'capture.jsonl'}:2 ")
+    assert tally.first_bad.startswith(
+        f"{tmp_path / 'capture.jsonl'}:2 CSV request is not valid UTF-8: "
+    )
 
 
 def test_invalid_utf8_in_a_capture_line_is_its_own_reason(training, tmp_path):
