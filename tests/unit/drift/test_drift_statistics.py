@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -12,10 +14,16 @@ from sagestack_pipelines.drift.baseline import build_baseline
 from sagestack_pipelines.drift.comparison import Thresholds, compare
 from sagestack_pipelines.drift.monitor import measure
 from sagestack_pipelines.drift.statistics import (
+    NO_TEST,
     PSI_EPSILON,
     bin_counts,
     chi_square_two_samples,
+    ks_p_value,
+    ks_statistic,
     psi,
+    quantile_sample_error,
+    smallest_judged_window,
+    total_variation,
     with_missing,
 )
 from sagestack_pipelines.drift.tables import from_frame
@@ -181,3 +189,69 @@ def test_cell_counts_widen_before_they_could_overflow():
     window.finish()
     assert numeric.cells.dtype == np.int64
     assert numeric.current_counts()[0][-1] == 5
+
+
+def test_ks_is_exact_up_to_ten_thousand_values_as_in_scipy():
+    assert ks_p_value(0.2, 10_000, 20).method == "KS exact"
+    assert ks_p_value(0.2, 10_001, 20).method == "KS asymptotic"
+
+
+def test_ks_of_no_reference_values_is_zero():
+    empty = np.array([], dtype=float)
+    assert ks_statistic(empty, empty, 10, empty, empty, 10) == 0.0
+
+
+def test_no_values_are_no_evidence_of_drift():
+    assert (NO_TEST.statistic, NO_TEST.p_value) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("reference", "current", "distance"),
+    [([50, 50], [100, 0], 0.5), ([10, 30, 60], [10, 30, 60], 0.0), ([1, 0], [0, 3], 1.0)],
+)
+def test_total_variation_is_the_largest_share_any_categories_gained_or_lost(
+    reference, current, distance
+):
+    assert total_variation(np.array(reference), np.array(current)) == pytest.approx(distance)
+
+
+@pytest.mark.parametrize(("sample", "population", "error"), [(100, 1000, 0.005), (1000, 1000, 0.0)])
+def test_a_quantile_sample_is_off_by_at_most_half_a_step(sample, population, error):
+    assert quantile_sample_error(sample, population) == error
+
+
+@pytest.mark.parametrize(("distance", "significance"), [(0.1, 0.05), (0.3, 0.01), (0.05, 0.1)])
+def test_the_smallest_judged_window_is_the_first_where_the_dkw_bound_holds(distance, significance):
+    n = smallest_judged_window(distance, significance)
+    assert 2 * math.exp(-2 * n * distance**2) <= significance
+    assert 2 * math.exp(-2 * (n - 1) * distance**2) > significance
+
+
+def test_the_missing_share_takes_its_part_from_the_present_values():
+    assert with_missing(np.array([0.5, 0.5]), 0.2) == pytest.approx([0.4, 0.4, 0.2])
+    assert with_missing(np.array([1.0]), 0.0) == pytest.approx([1.0, 0.0])
+
+
+def test_chi_square_against_a_sample_without_counts_is_no_evidence_of_drift():
+    result = chi_square_two_samples(np.array([5, 3]), np.array([0, 0]))
+    assert (result.statistic, result.p_value) == (0.0, 1.0)
+
+
+def test_chi_square_counts_a_category_seen_once_in_either_sample():
+    result = chi_square_two_samples(np.array([5, 5, 1]), np.array([5, 5, 0]))
+    expected = stats.chi2_contingency(np.array([[5, 5, 1], [5, 5, 0]]))
+    assert result.statistic == pytest.approx(expected.statistic)
+    assert result.p_value == pytest.approx(expected.pvalue)
+
+
+@pytest.mark.parametrize(
+    ("reference", "current"),
+    [([30, 10], [20, 20]), ([30, 10, 5], [20, 20, 9]), ([5, 3], [1, 0])],
+    ids=["two categories", "three categories", "a window of one request"],
+)
+def test_chi_square_is_scipys_on_the_two_samples_counts(reference, current):
+    result = chi_square_two_samples(np.array(reference), np.array(current))
+    expected = stats.chi2_contingency(np.array([reference, current]))
+    assert (result.statistic, result.p_value) == pytest.approx(
+        (expected.statistic, expected.pvalue)
+    )
