@@ -151,6 +151,8 @@ INVALID = {
         {"source": [{"anything-but": {"prefix": "a", "suffix": "b"}}]}
     ),
     "a match without an operator": json.dumps({"source": [{}]}),
+    "anything-but of no operator": json.dumps({"source": [{"anything-but": {}}]}),
+    "numeric bounds as an object": json.dumps({"detail": {"n": [{"numeric": {">": 1, "<": 5}}]}}),
     "equals-ignore-case of no value": json.dumps({"source": [{"equals-ignore-case": []}]}),
     "a wildcard that is not a string": json.dumps({"source": [{"wildcard": 5}]}),
 }

@@ -369,7 +369,7 @@ def test_a_block_mixing_csv_json_and_blank_lines_reads_every_record_in_one_table
 
 def test_json_requests_name_the_fields_the_baseline_lacks(training):
     baseline = build_baseline(training, categorical=["colour"], features=FEATURES)
-    request = '{"age": 40, "income": 50, "visits": 3, "colour": "red", "plan": "gold"}'
+    request = '{"age": 40, "income": 50, "plan": "gold"}'  # visits and colour missing
     line = capture_record(request, "JSON", "application/json").encode()
     tally = RecordTally()
     list(record_tables("capture.jsonl", 1, line, baseline, tally))

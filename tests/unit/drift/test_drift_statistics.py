@@ -255,3 +255,8 @@ def test_chi_square_is_scipys_on_the_two_samples_counts(reference, current):
     assert (result.statistic, result.p_value) == pytest.approx(
         (expected.statistic, expected.pvalue)
     )
+
+
+def test_a_sample_of_every_one_of_a_thousand_values_has_no_error():
+    values = np.arange(1000.0)
+    assert quantile_sample_error(values.size, len(values)) == 0.0
