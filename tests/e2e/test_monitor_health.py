@@ -77,6 +77,7 @@ def test_an_endpoint_that_serves_without_capturing_pages_oncall_with_its_runbook
     publish_endpoint_counts(churn, INVOCATIONS_METRIC, [25, 15], now - timedelta(hours=2), 3600)
 
     _, log = execute_drift_monitor(churn, now)  # an empty window: no report, still a run
+    stop_drift_schedule(churn)  # no scheduled run is left running when the test ends
     advance_clock(churn.cloud.endpoint, alarm["Period"] + 60)  # its period complete
 
     assert "captured none of them: 40 capture records missing" in log

@@ -75,18 +75,24 @@ def wrap_responses_method(service: str, method: str, wrapper: Wrapper) -> None:
 
 
 _RESET_LISTENERS: list[Callable[[], None]] = []
+_BEFORE_RESET_LISTENERS: list[Callable[[], None]] = []
 
 
-def on_reset(listener: Callable[[], None]) -> None:
+def on_reset(listener: Callable[[], None], *, before: bool = False) -> None:
     """Run ``listener`` after every reset of moto's backends (``/moto-api/reset`` included), so
-    records kept outside backends (delivery logs) do not outlive the resources they describe."""
-    if listener not in _RESET_LISTENERS:
-        _RESET_LISTENERS.append(listener)
+    records kept outside backends (delivery logs) do not outlive the resources they describe;
+    with ``before=True``, ahead of the reset too, so that work still running (a job, a pipeline
+    execution) stops before it could write into the state that follows."""
+    listeners = _BEFORE_RESET_LISTENERS if before else _RESET_LISTENERS
+    if listener not in listeners:
+        listeners.append(listener)
     original = BackendDict.__dict__["reset"].__func__
     if getattr(original, _WRAPPED_MARKER, False):
         return
 
     def reset(cls: type[BackendDict]) -> None:
+        for before_listener in list(_BEFORE_RESET_LISTENERS):
+            before_listener()
         original(cls)
         for reset_listener in list(_RESET_LISTENERS):
             reset_listener()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import tarfile
 import threading
@@ -65,14 +66,21 @@ booster.save_model("xgboost-model")
 
 def _train(image_uri: str, script: str, folder: Path) -> None:
     python = images.environment_python(images.image_for_uri(image_uri))
-    partial = folder.with_name(folder.name + ".partial")
-    partial.mkdir(parents=True, exist_ok=True)
+    # one folder per process: the suite's workers may train into the same cache at once
+    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
     # bytecode is written (as the endpoint's own servers write it): later imports are fast
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(
         [str(python), "-c", script], cwd=partial, env=environment, check=True, capture_output=True
     )
-    partial.replace(folder)  # complete or absent: an interrupted training is redone
+    try:
+        partial.replace(folder)  # complete or absent: an interrupted training is redone
+    except OSError:
+        if not folder.is_dir():
+            raise
+        shutil.rmtree(partial)  # another worker finished the same model first
 
 
 def _archive(files: Mapping[str, bytes]) -> bytes:

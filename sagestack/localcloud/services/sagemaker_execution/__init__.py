@@ -29,5 +29,8 @@ def install() -> None:
         ("list_pipeline_executions", records.on_list_pipeline_executions),
     ):
         moto_internals.wrap_backend_operation("sagemaker", operation, wrapper)
-    moto_internals.on_reset(pipelines.abandon_all)
-    moto_internals.on_reset(jobs.abandon_all)
+    # before the reset, so nothing running writes into the new state; after it, for work that
+    # started in between
+    for abandon_all in (pipelines.abandon_all, jobs.abandon_all):
+        moto_internals.on_reset(abandon_all, before=True)
+        moto_internals.on_reset(abandon_all)
