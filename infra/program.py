@@ -145,7 +145,7 @@ def define_platform(cfg: StackConfig) -> None:
         drift_monitor=_drift_monitor(cfg, artifacts, key, account_id, region, tags),
         policy_pack=PublishedPolicyPack(
             "platform-policy-pack",
-            PublishedPolicyPackArgs(artifacts=artifacts, kms_key_arn=key.key_arn, tags=tags),
+            PublishedPolicyPackArgs(artifacts=artifacts),
         ),
     )
     projects = {

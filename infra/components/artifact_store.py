@@ -3,6 +3,7 @@ owner-enforced, TLS only, old versions expired; roles get access per key prefix 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import pulumi
@@ -11,6 +12,7 @@ import pulumi_aws as aws
 from sagestack_infra import iam
 from sagestack_infra.components.base import Component
 from sagestack_infra.grants import Access, ServiceRole, access
+from sagestack_pipelines.packaging import CodePackage
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,23 @@ class ArtifactStore(Component):
         """List, read and write objects under ``prefix``."""
         actions = iam.S3_READ_ACTIONS + iam.S3_WRITE_ACTIONS
         return self._access(prefix, "write", actions, iam.KMS_ENCRYPT_ACTIONS)
+
+    def put_package(
+        self, name: str, prefix: str, package: CodePackage, opts: pulumi.ResourceOptions
+    ) -> aws.s3.BucketObjectv2:
+        """``package`` (a reproducible zip) at ``<prefix>/<its file name>``, KMS-encrypted: a
+        changed package is a new key."""
+        return aws.s3.BucketObjectv2(
+            name,
+            bucket=self.bucket_name,
+            key=f"{prefix}/{package.file_name}",
+            content_base64=base64.b64encode(package.data).decode("ascii"),
+            content_type="application/zip",
+            server_side_encryption="aws:kms",
+            kms_key_id=self._args.kms_key_arn,
+            tags=self._args.tags,
+            opts=opts,
+        )
 
     def grant_read(self, role: ServiceRole, prefix: str) -> None:
         role.grant(self.read_access(prefix))

@@ -9,7 +9,6 @@ syntax the config takes, and the local cloud delivers rule targets to SageMaker 
 
 from __future__ import annotations
 
-import base64
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,17 +105,8 @@ class DriftMonitor(Component):
         self.register_outputs({"pipeline_arn": self.pipeline_arn, "role_arn": self.role_arn})
 
     def _create_code_object(self, package: pipeline.CodePackage) -> aws.s3.BucketObjectv2:
-        a = self._args
-        return aws.s3.BucketObjectv2(
-            f"{self._base}-code",
-            bucket=a.artifacts.bucket_name,
-            key=f"{CODE_PREFIX}/{package.file_name}",
-            content_base64=base64.b64encode(package.data).decode("ascii"),
-            content_type="application/zip",
-            server_side_encryption="aws:kms",
-            kms_key_id=a.kms_key_arn,
-            tags=a.tags,
-            opts=self._child(),
+        return self._args.artifacts.put_package(
+            f"{self._base}-code", CODE_PREFIX, package, self._child()
         )
 
     def _grant_role(self) -> None:

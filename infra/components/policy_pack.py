@@ -4,11 +4,9 @@ changed pack is a new object and every deploy project is pointed at it in the sa
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from sagestack import contract
 from sagestack_infra.components.artifact_store import ArtifactStore
@@ -19,8 +17,6 @@ from sagestack_infra.policy_bundle import policy_pack_bundle
 @dataclass(frozen=True)
 class PublishedPolicyPackArgs:
     artifacts: ArtifactStore
-    kms_key_arn: pulumi.Input[str]
-    tags: dict[str, str]
 
 
 class PublishedPolicyPack(Component):
@@ -32,18 +28,8 @@ class PublishedPolicyPack(Component):
         self, name: str, args: PublishedPolicyPackArgs, opts: pulumi.ResourceOptions | None = None
     ):
         super().__init__("sagestack:policy:PublishedPolicyPack", name, None, opts)
-        bundle = policy_pack_bundle()
-        key = f"{contract.POLICY_PACK_PREFIX}/{bundle.file_name}"
-        self.object = aws.s3.BucketObjectv2(
-            f"{name}-object",
-            bucket=args.artifacts.bucket_name,
-            key=key,
-            content_base64=base64.b64encode(bundle.data).decode("ascii"),
-            content_type="application/zip",
-            server_side_encryption="aws:kms",
-            kms_key_id=args.kms_key_arn,
-            tags=args.tags,
-            opts=self._child(),
+        self.object = args.artifacts.put_package(
+            f"{name}-object", contract.POLICY_PACK_PREFIX, policy_pack_bundle(), self._child()
         )
         self.uri = pulumi.Output.concat("s3://", self.object.bucket, "/", self.object.key)
         self.register_outputs({"uri": self.uri})

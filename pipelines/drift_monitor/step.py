@@ -41,7 +41,7 @@ def window_folders(end: datetime, hours: int) -> list[str]:
         raise ValueError(f"--window-hours {hours} is invalid: expected a whole number >= 1")
     current_hour = window_end(end)
     starts = [current_hour - timedelta(hours=back) for back in range(hours, 0, -1)]
-    return [start.strftime("%Y/%m/%d/%H") for start in starts]
+    return [start.strftime(capture_gap.HOUR_FOLDER) for start in starts]
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
