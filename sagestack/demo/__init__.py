@@ -21,7 +21,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sagestack.demo.report import DemoReport
-from sagestack.demo.stages import StageRunner
+from sagestack.demo.stages import FAILED, StageRunner
 from sagestack.deploy.deployment import deploy, stack_config
 from sagestack.deploy.progress import Progress
 from sagestack.errors import SagestackError
@@ -101,7 +101,7 @@ def _finish(
     if options.json_report is not None:
         report.write_json(options.json_report)
         console.print(f"JSON report: {options.json_report.resolve()}")
-    failed = [stage for stage in report.stages if stage.status == "failed"]
+    failed = [stage for stage in report.stages if stage.status == FAILED]
     for stage in failed:
         console.print(f"[bold red]stage {stage.name} failed[/]: {stage.summary}")
         if stage.log:

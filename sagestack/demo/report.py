@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from sagestack.demo.stages import StageResult
+from sagestack.demo.stages import PASSED, StageResult
 from sagestack.scenarios.loop import Evidence
 
 DRIFT_REPORT_FILE = "drift-report.html"
@@ -73,7 +73,7 @@ class DemoReport:
 
     @property
     def ok(self) -> bool:
-        return all(stage.status == "passed" for stage in self.stages)
+        return all(stage.status == PASSED for stage in self.stages)
 
     def as_json(self) -> dict:
         return {

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sagestack import contract
 from sagestack.localcloud import frozen_clock
-from sagestack.scenarios.executions import wait_for_execution
+from sagestack.scenarios.executions import job_log_lines, wait_for_execution
 from sagestack.scenarios.project import Project
 from sagestack_pipelines.drift.baseline import build_baseline, to_json
 from sagestack_pipelines.drift.monitor import SUMMARY_FILE
@@ -182,16 +182,6 @@ def _job_log(project: Project, execution_arn: str) -> list[str]:
     logs, lines = project.client("logs"), []
     for step in steps:
         job_arn = step.get("Metadata", {}).get("ProcessingJob", {}).get("Arn")
-        if job_arn is None:
-            continue
-        streams = logs.describe_log_streams(
-            logGroupName=PROCESSING_LOG_GROUP, logStreamNamePrefix=job_arn.rsplit("/", 1)[-1]
-        )["logStreams"]
-        for stream in streams:
-            events = logs.get_log_events(
-                logGroupName=PROCESSING_LOG_GROUP,
-                logStreamName=stream["logStreamName"],
-                startFromHead=True,
-            )["events"]
-            lines += [event["message"] for event in events]
+        if job_arn is not None:
+            lines += job_log_lines(logs, PROCESSING_LOG_GROUP, job_arn.rsplit("/", 1)[-1])
     return lines

@@ -1,4 +1,5 @@
-"""Waiting for a SageMaker pipeline execution, as the loop's steps and their tests do."""
+"""Waiting for a SageMaker pipeline execution, and reading what its jobs printed, as the loop's
+steps and their tests do."""
 
 from __future__ import annotations
 
@@ -22,3 +23,19 @@ def wait_for_execution(
         if time.monotonic() > deadline:
             raise TimeoutError(f"{arn} is still {described['PipelineExecutionStatus']}")
         time.sleep(0.2)
+
+
+def job_log_lines(logs: Any, group: str, job_name: str) -> list[str]:
+    """What job ``job_name`` printed to CloudWatch Logs ``group`` (its streams are named after
+    it), oldest first; none when the group does not exist yet."""
+    try:
+        streams = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=job_name)
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    lines: list[str] = []
+    for stream in streams["logStreams"]:
+        events = logs.get_log_events(
+            logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True
+        )["events"]
+        lines += [event["message"].rstrip("\n") for event in events]
+    return lines

@@ -28,7 +28,7 @@ from sagestack.scenarios import builds, generated_project, traffic
 from sagestack.scenarios.alarms import drift_alarm
 from sagestack.scenarios.clock import advance_clock
 from sagestack.scenarios.drift import drift_schedule
-from sagestack.scenarios.executions import wait_for_execution
+from sagestack.scenarios.executions import job_log_lines, wait_for_execution
 from sagestack.scenarios.oncall import Page, pages, subscribe_receiver, wait_for_page
 from sagestack.scenarios.project import Project, find_project
 from sagestack.scenarios.retrain import training_executions
@@ -67,7 +67,6 @@ class Evidence:
     drift_report_html: str = ""
     drift_report_uri: str = ""
     pages: list[Page] = field(default_factory=list)
-    packages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -86,8 +85,8 @@ class Loop:
     folder: Path | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     codebuild: builds.BuildProjects | None = None
+    remote: str = ""  # the git remote of the project's repository
     package_arn: str = ""
-    commit: str = ""
 
     @property
     def name(self) -> str:
@@ -104,9 +103,7 @@ class Loop:
         self.remote = generated_project.create_repository(
             self.endpoint, self.name, self.answers["repository_url"]
         )
-        self.commit = generated_project.commit_all(
-            self.folder, "Generated from sagestack's template"
-        )
+        generated_project.commit_all(self.folder, "Generated from sagestack's template")
         self.codebuild = builds.build_projects(self.project)
         return f"{self.folder} from the template; its repository {self.remote}"
 
@@ -243,7 +240,6 @@ class Loop:
         package = sagemaker.describe_model_package(ModelPackageName=registered[0])
         if package["ModelApprovalStatus"] != PENDING:
             raise StageFailed(f"{registered[0]} is {package['ModelApprovalStatus']}, not {PENDING}")
-        self.evidence.packages.append(registered[0])
         return registered[0]
 
     def _requests(self, shift: str | None = None) -> pd.DataFrame:
@@ -320,7 +316,10 @@ class Loop:
         """Past the end of the alarm period that holds the run's metrics (the schedule's next
         run, over an hour with no requests, publishes no drift value)."""
         period = int(drift_alarm(self._project(), None)["Period"])
-        self._next_drift_run() if period >= 3600 else advance_clock(self.endpoint, period + 60)
+        if period >= 3600:
+            self._next_drift_run()
+        else:
+            advance_clock(self.endpoint, period + 60)
 
     def _keep_drift_report(self) -> None:
         project = self._project()
@@ -347,7 +346,7 @@ class Loop:
             ):
                 arn = step.get("Metadata", {}).get(kind, {}).get("Arn")
                 if arn:
-                    lines = _log_lines(logs, f"/aws/sagemaker/{group}", arn.rsplit("/", 1)[-1])
+                    lines = job_log_lines(logs, f"/aws/sagemaker/{group}", arn.rsplit("/", 1)[-1])
                     self._keep_log(f"{step['StepName']} ({trigger})", lines)
 
     def _keep_log(self, title: str, lines: list[str]) -> None:
@@ -392,17 +391,3 @@ def _execution_arns(sagemaker: Any, pipeline: str) -> list[str]:
 def _log_place(build: Mapping[str, Any]) -> str:
     logs = build.get("logs") or {}
     return f"CloudWatch Logs {logs.get('groupName')} / {logs.get('streamName')}"
-
-
-def _log_lines(logs: Any, group: str, stream_prefix: str) -> list[str]:
-    try:
-        streams = logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream_prefix)
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    lines: list[str] = []
-    for stream in streams["logStreams"]:
-        events = logs.get_log_events(
-            logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True
-        )["events"]
-        lines += [event["message"].rstrip("\n") for event in events]
-    return lines
